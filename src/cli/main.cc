@@ -1,0 +1,252 @@
+// `nordlys`: the one binary. Subcommands: storage, instance, control, up, version, help.
+// Exit codes: 0 success, 1 runtime failure, 2 usage error (unknown command, bad flag).
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cluster/local_cluster.h"
+#include "common/env.h"
+#include "common/log.h"
+#include "net/rpc.h"
+#include "storage/storage_node.h"
+
+namespace nordlys::cli {
+namespace {
+
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+
+constexpr char kVersion[] = "nordlys 0.1.0 (PostgreSQL 15 compatible; storage protocol v1)";
+
+struct Common {
+  std::string log_level = "info";
+  std::string log_file;
+};
+
+void AddCommon(CLI::App* cmd, Common* c) {
+  cmd->add_option("--log-level", c->log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  cmd->add_option("--log-file", c->log_file, "append logs to this file instead of stderr");
+  // Every flag may also come from a TOML/INI file; flags on the command line win.
+  cmd->set_config("--config", "", "read flags from this TOML file");
+}
+
+int ApplyCommon(const Common& c) {
+  log::Level level;
+  if (log::ParseLevel(c.log_level, &level)) log::SetLevel(level);
+  if (!c.log_file.empty() && !log::SetFile(c.log_file)) {
+    std::fprintf(stderr, "nordlys: cannot open log file %s\n", c.log_file.c_str());
+    return kExitUsage;
+  }
+  return 0;
+}
+
+// Blocks SIGINT/SIGTERM in this thread (and every thread it starts later) so that WaitForStop
+// can take them with sigwait; call before starting any thread.
+void BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForStop() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+Status WriteReadyFile(const std::string& path, const std::string& address) {
+  if (path.empty()) return Status::OK();
+  return Env::Default()->WriteFileAtomic(path, address + "\n");
+}
+
+int Fail(const std::string& what, const Status& s) {
+  std::fprintf(stderr, "nordlys %s: %s\n", what.c_str(), s.ToString().c_str());
+  log::Error(what, "exiting", {{"error", s.ToString()}});
+  return kExitRuntime;
+}
+
+// ---- nordlys storage ----------------------------------------------------------------------
+
+struct StorageArgs {
+  Common common;
+  storage::StorageNodeOptions node;
+  std::string ready_file;
+};
+
+void AddStorage(CLI::App& app, StorageArgs* a) {
+  CLI::App* cmd = app.add_subcommand("storage", "run a storage node (holds volume segments)");
+  cmd->add_option("--data-dir", a->node.data_dir, "where this node keeps its segments")
+      ->required();
+  cmd->add_option("--listen", a->node.listen, "HOST:PORT to serve on (port 0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--az", a->node.az, "availability zone of this node (e.g. az-a)")->required();
+  cmd->add_option("--io-threads", a->node.io_threads, "RPC threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--ready-file", a->ready_file,
+                  "write the bound HOST:PORT here once serving (for scripts and tests)");
+  AddCommon(cmd, &a->common);
+}
+
+int RunStorage(const StorageArgs& a) {
+  if (int rc = ApplyCommon(a.common)) return rc;
+  std::string host;
+  uint16_t port = 0;
+  if (Status s = net::ParseHostPort(a.node.listen, &host, &port, true); !s.ok()) {
+    std::fprintf(stderr, "nordlys storage: --listen: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  BlockStopSignals();
+  auto node = storage::StorageNode::Open(Env::Default(), a.node);
+  if (!node.ok()) return Fail("storage", node.status());
+  if (Status s = (*node)->Start(); !s.ok()) return Fail("storage", s);
+  if (Status s = WriteReadyFile(a.ready_file, (*node)->address()); !s.ok()) {
+    return Fail("storage", s);
+  }
+  int sig = WaitForStop();
+  log::Info("storage", "stopping", {{"signal", strsignal(sig)}});
+  (*node)->Stop();
+  return 0;
+}
+
+// ---- nordlys up ---------------------------------------------------------------------------
+
+struct UpArgs {
+  Common common;
+  cluster::LocalClusterOptions opts;
+};
+
+void AddUp(CLI::App& app, UpArgs* a) {
+  CLI::App* cmd = app.add_subcommand("up", "start a whole local cluster on loopback");
+  cmd->add_option("--data-dir", a->opts.data_dir, "root directory for every member's data")
+      ->capture_default_str();
+  cmd->add_option("--base-port", a->opts.base_port,
+                  "storage nodes listen on BASE+1..BASE+6 (0: any free ports)")
+      ->capture_default_str();
+  AddCommon(cmd, &a->common);
+}
+
+int RunUp(const UpArgs& a) {
+  if (int rc = ApplyCommon(a.common)) return rc;
+  BlockStopSignals();
+  auto c = cluster::LocalCluster::Start(a.opts);
+  if (!c.ok()) return Fail("up", c.status());
+  std::printf("%s", (*c)->Describe().c_str());
+  std::printf("Press Ctrl-C (or send SIGTERM to pid %d) to stop every process.\n", ::getpid());
+  std::fflush(stdout);
+  // Wait for a stop signal, checking once a second that every member is still alive.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  while (true) {
+    timespec ts{1, 0};
+    int sig = sigtimedwait(&set, nullptr, &ts);
+    if (sig > 0) break;
+    for (const auto& name : (*c)->Exited()) {
+      std::fprintf(stderr, "nordlys up: %s exited unexpectedly; see its log\n", name.c_str());
+      (*c)->Stop();
+      return kExitRuntime;
+    }
+  }
+  std::printf("stopping...\n");
+  (*c)->Stop();
+  return 0;
+}
+
+// ---- not built yet --------------------------------------------------------------------------
+
+int NotBuilt(const char* what, const char* issue) {
+  std::fprintf(stderr, "nordlys %s: not available yet: %s\n", what, issue);
+  return kExitRuntime;
+}
+
+// ---- main ---------------------------------------------------------------------------------
+
+const std::vector<std::string> kCommands = {"storage", "instance", "control", "up", "version",
+                                            "help"};
+
+int Main(int argc, char** argv) {
+  CLI::App app{"Nordlys: a PostgreSQL-compatible database with a shared, replicated, "
+               "log-structured storage volume",
+               "nordlys"};
+  app.require_subcommand(0, 1);
+  app.footer("Run 'nordlys COMMAND --help' for the flags of one command.");
+
+  StorageArgs storage_args;
+  AddStorage(app, &storage_args);
+  app.add_subcommand("instance", "run a compute instance (SQL writer or reader)")
+      ->allow_extras();
+  app.add_subcommand("control", "run the control plane")->allow_extras();
+  UpArgs up_args;
+  AddUp(app, &up_args);
+  app.add_subcommand("version", "print the version");
+  app.add_subcommand("help", "list the commands");
+
+  // A clear word for a mistyped command, before CLI11 reads it as a stray argument.
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(kCommands.begin(), kCommands.end(), argv[1]) == kCommands.end()) {
+    std::fprintf(stderr, "nordlys: unknown command '%s'\nRun 'nordlys help' for the list.\n",
+                 argv[1]);
+    return kExitUsage;
+  }
+  // `nordlys help [COMMAND]`: answered before parsing, since CLI11 would print the help of the
+  // `help` subcommand itself once it is selected.
+  if (argc > 1 && std::string(argv[1]) == "help") {
+    if (argc > 2) {
+      if (std::find(kCommands.begin(), kCommands.end(), argv[2]) == kCommands.end()) {
+        std::fprintf(stderr, "nordlys help: unknown command '%s'\n", argv[2]);
+        return kExitUsage;
+      }
+      std::printf("%s", app.get_subcommand(argv[2])->help().c_str());
+    } else {
+      std::printf("%s", app.help().c_str());
+    }
+    return 0;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  if (app.got_subcommand("storage")) return RunStorage(storage_args);
+  if (app.got_subcommand("up")) return RunUp(up_args);
+  if (app.got_subcommand("instance")) {
+    return NotBuilt("instance", "the SQL engine and PostgreSQL protocol server are issue #4");
+  }
+  if (app.got_subcommand("control")) {
+    return NotBuilt("control", "the control plane is not built yet");
+  }
+  if (app.got_subcommand("version")) {
+    std::printf("%s\n", kVersion);
+    return 0;
+  }
+  std::printf("%s", app.help().c_str());  // no command given
+  return 0;
+}
+
+}  // namespace
+}  // namespace nordlys::cli
+
+int main(int argc, char** argv) { return nordlys::cli::Main(argc, argv); }

@@ -1,0 +1,38 @@
+// libpg_query wrapper; see parser.h.
+#include "engine/parser.h"
+
+#include <pg_query.h>
+
+#include <nlohmann/json.hpp>
+
+namespace nordlys::engine {
+namespace {
+constexpr char kPosTag[] = " @pos=";
+}
+
+Result<nlohmann::json> Parse(const std::string& sql) {
+  PgQueryParseResult r = pg_query_parse(sql.c_str());
+  if (r.error != nullptr) {
+    // The message keeps the position in a suffix so that the wire layer can send it as the
+    // ErrorResponse 'P' field; SyntaxErrorOf() splits it off again.
+    std::string msg = std::string(r.error->message) + kPosTag + std::to_string(r.error->cursorpos);
+    pg_query_free_parse_result(r);
+    return Status::Sql(StatusCode::kInvalidArgument, "42601", msg);
+  }
+  nlohmann::json tree = nlohmann::json::parse(r.parse_tree, nullptr, /*allow_exceptions=*/false);
+  pg_query_free_parse_result(r);
+  if (tree.is_discarded()) return Status::Internal("libpg_query returned malformed JSON");
+  return tree;
+}
+
+SyntaxError SyntaxErrorOf(const Status& s) {
+  SyntaxError e{s.message(), 0};
+  auto at = e.message.rfind(kPosTag);
+  if (at != std::string::npos) {
+    e.position = std::atoi(e.message.c_str() + at + sizeof(kPosTag) - 1);
+    e.message.resize(at);
+  }
+  return e;
+}
+
+}  // namespace nordlys::engine

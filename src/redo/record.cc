@@ -1,0 +1,60 @@
+// Redo record encoding; see record.h.
+#include "redo/record.h"
+
+#include "common/coding.h"
+
+namespace nordlys::redo {
+
+void EncodeRecord(const Record& r, std::string* out) {
+  NORDLYS_ASSERT(r.payload.size() <= kMaxPayload);
+  PutFixed64(out, r.lsn.value());
+  PutFixed64(out, r.prev_lsn_in_pg.value());
+  PutFixed64(out, r.page.value());
+  PutFixed16(out, static_cast<uint16_t>(r.type));
+  PutFixed8(out, r.flags);
+  PutFixed8(out, kRecordVersion);
+  PutFixed32(out, static_cast<uint32_t>(r.payload.size()));
+  out->append(r.payload);
+}
+
+Result<Record> DecodeRecord(std::string_view* in) {
+  Reader rd(*in);
+  Record r;
+  r.lsn = Lsn(rd.U64());
+  r.prev_lsn_in_pg = Lsn(rd.U64());
+  r.page = PageId(rd.U64());
+  uint16_t type = rd.U16();
+  r.flags = rd.U8();
+  uint8_t version = rd.U8();
+  uint32_t len = rd.U32();
+  if (!rd.ok()) return rd.status("redo record header");
+  if (version != kRecordVersion) {
+    return Status::Corruption("redo record version " + std::to_string(version));
+  }
+  if (len > kMaxPayload) return Status::Corruption("redo record payload too large");
+  if (type < 1 || type > 3) return Status::Corruption("redo record type " + std::to_string(type));
+  r.type = static_cast<RecordType>(type);
+  std::string_view payload = rd.Raw(len);
+  if (!rd.ok()) return rd.status("redo record payload");
+  r.payload.assign(payload);
+  if (r.lsn == kInvalidLsn || r.prev_lsn_in_pg >= r.lsn) {
+    return Status::Corruption("redo record LSN chain broken");
+  }
+  in->remove_prefix(in->size() - rd.remaining());
+  return r;
+}
+
+std::string PageInitPayload(uint16_t page_type) {
+  std::string out;
+  PutFixed16(&out, page_type);
+  return out;
+}
+
+std::string WriteBytesPayload(uint16_t offset, std::string_view bytes) {
+  std::string out;
+  PutFixed16(&out, offset);
+  out.append(bytes);
+  return out;
+}
+
+}  // namespace nordlys::redo
