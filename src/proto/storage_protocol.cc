@@ -1,0 +1,363 @@
+// Storage protocol encoding; layout in docs/formats/storage-protocol.md.
+#include "proto/storage_protocol.h"
+
+#include "common/coding.h"
+
+namespace nordlys::proto {
+
+// ---- EpochHistory ------------------------------------------------------------------------------
+
+bool EpochHistory::Annulled(Epoch written_at, Lsn lsn) const {
+  for (const EpochEntry& e : entries) {
+    if (e.epoch > written_at && e.vdl < lsn) return true;
+  }
+  return false;
+}
+
+Status EpochHistory::Validate() const {
+  for (size_t i = 1; i < entries.size(); ++i) {
+    if (entries[i].epoch <= entries[i - 1].epoch || entries[i].vdl < entries[i - 1].vdl) {
+      return Status::Corruption("epoch history not ascending at entry " + std::to_string(i));
+    }
+  }
+  return Status::OK();
+}
+
+bool EpochHistory::IsPrefixOf(const EpochHistory& other) const {
+  if (entries.size() > other.entries.size()) return false;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!(entries[i] == other.entries[i])) return false;
+  }
+  return true;
+}
+
+namespace {
+
+constexpr uint32_t kMaxListLen = 1u << 20;
+
+void PutHeader(std::string* out) { PutFixed8(out, kProtocolVersion); }
+
+Status CheckHeader(Reader* r, std::string_view what) {
+  uint8_t v = r->U8();
+  if (!r->ok()) return r->status(what);
+  if (v != kProtocolVersion) {
+    return Status::NotSupported(std::string(what) + ": protocol version " + std::to_string(v));
+  }
+  return Status::OK();
+}
+
+Status Finish(const Reader& r, std::string_view what) {
+  if (!r.ok()) return r.status(what);
+  if (!r.done()) return Status::Corruption(std::string(what) + ": trailing bytes");
+  return Status::OK();
+}
+
+void PutHistory(const EpochHistory& h, std::string* out) {
+  PutFixed32(out, static_cast<uint32_t>(h.entries.size()));
+  for (const EpochEntry& e : h.entries) {
+    PutFixed64(out, e.epoch.value());
+    PutFixed64(out, e.vdl.value());
+  }
+}
+
+bool GetCount(Reader* r, uint32_t* n) {
+  *n = r->U32();
+  return r->ok() && *n <= kMaxListLen && *n <= r->remaining();  // each element >= 1 byte
+}
+
+Status GetHistory(Reader* r, EpochHistory* h) {
+  uint32_t n = 0;
+  if (!GetCount(r, &n)) return Status::Corruption("epoch history length");
+  h->entries.clear();
+  for (uint32_t i = 0; i < n && r->ok(); ++i) {
+    EpochEntry e;
+    e.epoch = Epoch(r->U64());
+    e.vdl = Lsn(r->U64());
+    h->entries.push_back(e);
+  }
+  if (!r->ok()) return r->status("epoch history");
+  return h->Validate();
+}
+
+void PutRecords(const std::vector<redo::Record>& recs, std::string* out) {
+  PutFixed32(out, static_cast<uint32_t>(recs.size()));
+  for (const auto& rec : recs) redo::EncodeRecord(rec, out);
+}
+
+// Records are self-delimiting; decode them from the reader's remaining bytes.
+Status GetRecord(Reader* r, redo::Record* rec) {
+  std::string_view rest = r->Raw(r->remaining());
+  std::string_view in = rest;
+  auto dec = redo::DecodeRecord(&in);
+  if (!dec.ok()) return dec.status();
+  *rec = std::move(dec).value();
+  // Rewind the reader to just after the record.
+  *r = Reader(in);
+  return Status::OK();
+}
+
+}  // namespace
+
+// ---- messages ----------------------------------------------------------------------------------
+
+void Encode(const WriteBatchRequest& m, std::string* out) {
+  PutHeader(out);
+  PutFixed64(out, m.epoch.value());
+  PutFixed64(out, m.covers_after.value());
+  PutFixed64(out, m.covers_to.value());
+  PutFixed32(out, static_cast<uint32_t>(m.pgs.size()));
+  for (PgId pg : m.pgs) PutFixed64(out, pg.value());
+  PutRecords(m.records, out);
+}
+
+Status Decode(std::string_view in, WriteBatchRequest* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "WriteBatch"));
+  m->epoch = Epoch(r.U64());
+  m->covers_after = Lsn(r.U64());
+  m->covers_to = Lsn(r.U64());
+  uint32_t n = 0;
+  if (!GetCount(&r, &n)) return Status::Corruption("WriteBatch: PG count");
+  m->pgs.clear();
+  for (uint32_t i = 0; i < n && r.ok(); ++i) m->pgs.push_back(PgId(r.U64()));
+  if (!GetCount(&r, &n)) return Status::Corruption("WriteBatch: record count");
+  m->records.clear();
+  m->records.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    redo::Record rec;
+    NORDLYS_RETURN_IF_ERROR(GetRecord(&r, &rec).WithContext("WriteBatch"));
+    m->records.push_back(std::move(rec));
+  }
+  NORDLYS_RETURN_IF_ERROR(Finish(r, "WriteBatch"));
+  if (m->covers_to < m->covers_after) return Status::Corruption("WriteBatch: interval reversed");
+  return Status::OK();
+}
+
+void Encode(const WriteBatchResponse& m, std::string* out) {
+  PutHeader(out);
+  PutFixed32(out, static_cast<uint32_t>(m.scls.size()));
+  for (const PgScl& s : m.scls) {
+    PutFixed64(out, s.pg.value());
+    PutFixed64(out, s.scl.value());
+  }
+}
+
+Status Decode(std::string_view in, WriteBatchResponse* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "WriteBatchResponse"));
+  uint32_t n = 0;
+  if (!GetCount(&r, &n)) return Status::Corruption("WriteBatchResponse: count");
+  m->scls.clear();
+  for (uint32_t i = 0; i < n && r.ok(); ++i) {
+    PgScl s;
+    s.pg = PgId(r.U64());
+    s.scl = Lsn(r.U64());
+    m->scls.push_back(s);
+  }
+  return Finish(r, "WriteBatchResponse");
+}
+
+void Encode(const GetPageRequest& m, std::string* out) {
+  PutHeader(out);
+  PutFixed64(out, m.epoch.value());
+  PutFixed64(out, m.pg.value());
+  PutFixed64(out, m.page.value());
+  PutFixed64(out, m.read_lsn.value());
+}
+
+Status Decode(std::string_view in, GetPageRequest* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "GetPage"));
+  m->epoch = Epoch(r.U64());
+  m->pg = PgId(r.U64());
+  m->page = PageId(r.U64());
+  m->read_lsn = Lsn(r.U64());
+  return Finish(r, "GetPage");
+}
+
+void Encode(const GetPageResponse& m, std::string* out) {
+  PutHeader(out);
+  PutFixed64(out, m.page_lsn.value());
+  PutBytes(out, m.image);
+}
+
+Status Decode(std::string_view in, GetPageResponse* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "GetPageResponse"));
+  m->page_lsn = Lsn(r.U64());
+  m->image.assign(r.Bytes(1u << 20));
+  NORDLYS_RETURN_IF_ERROR(Finish(r, "GetPageResponse"));
+  if (m->image.size() != 8192) return Status::Corruption("GetPageResponse: image size");
+  return Status::OK();
+}
+
+void Encode(const PgStateRequest& m, std::string* out) {
+  PutHeader(out);
+  PutFixed64(out, m.epoch.value());
+  PutFixed64(out, m.pg.value());
+  PutFixed64(out, m.at_or_below.value());
+}
+
+Status Decode(std::string_view in, PgStateRequest* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "PgState"));
+  m->epoch = Epoch(r.U64());
+  m->pg = PgId(r.U64());
+  m->at_or_below = Lsn(r.U64());
+  return Finish(r, "PgState");
+}
+
+void Encode(const PgStateResponse& m, std::string* out) {
+  PutHeader(out);
+  PutFixed64(out, m.node_epoch.value());
+  PutFixed64(out, m.scl.value());
+  PutFixed64(out, m.max_lsn.value());
+  PutFixed64(out, m.max_cpl_at_or_below.value());
+  PutFixed64(out, m.last_lsn_at_or_below.value());
+  PutFixed64(out, m.horizon.value());
+  PutHistory(m.history, out);
+}
+
+Status Decode(std::string_view in, PgStateResponse* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "PgStateResponse"));
+  m->node_epoch = Epoch(r.U64());
+  m->scl = Lsn(r.U64());
+  m->max_lsn = Lsn(r.U64());
+  m->max_cpl_at_or_below = Lsn(r.U64());
+  m->last_lsn_at_or_below = Lsn(r.U64());
+  m->horizon = Lsn(r.U64());
+  NORDLYS_RETURN_IF_ERROR(GetHistory(&r, &m->history).WithContext("PgStateResponse"));
+  return Finish(r, "PgStateResponse");
+}
+
+void Encode(const InstallEpochRequest& m, std::string* out) {
+  PutHeader(out);
+  PutHistory(m.history, out);
+  PutFixed64(out, m.pg.value());
+}
+
+Status Decode(std::string_view in, InstallEpochRequest* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "InstallEpoch"));
+  NORDLYS_RETURN_IF_ERROR(GetHistory(&r, &m->history).WithContext("InstallEpoch"));
+  m->pg = PgId(r.U64());
+  NORDLYS_RETURN_IF_ERROR(Finish(r, "InstallEpoch"));
+  if (m->history.entries.empty()) return Status::InvalidArgument("InstallEpoch: empty history");
+  return Status::OK();
+}
+
+void Encode(const FetchRecordsRequest& m, std::string* out) {
+  PutHeader(out);
+  PutFixed64(out, m.epoch.value());
+  PutFixed64(out, m.pg.value());
+  PutFixed64(out, m.after.value());
+  PutFixed64(out, m.up_to.value());
+  PutFixed32(out, m.max_bytes);
+}
+
+Status Decode(std::string_view in, FetchRecordsRequest* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "FetchRecords"));
+  m->epoch = Epoch(r.U64());
+  m->pg = PgId(r.U64());
+  m->after = Lsn(r.U64());
+  m->up_to = Lsn(r.U64());
+  m->max_bytes = r.U32();
+  return Finish(r, "FetchRecords");
+}
+
+void Encode(const FetchRecordsResponse& m, std::string* out) {
+  PutHeader(out);
+  PutHistory(m.history, out);
+  PutFixed64(out, m.scl.value());
+  PutFixed64(out, m.covered_to.value());
+  PutFixed32(out, static_cast<uint32_t>(m.records.size()));
+  for (const StoredRecord& s : m.records) {
+    PutFixed64(out, s.epoch.value());
+    redo::EncodeRecord(s.record, out);
+  }
+}
+
+Status Decode(std::string_view in, FetchRecordsResponse* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "FetchRecordsResponse"));
+  NORDLYS_RETURN_IF_ERROR(GetHistory(&r, &m->history).WithContext("FetchRecordsResponse"));
+  m->scl = Lsn(r.U64());
+  m->covered_to = Lsn(r.U64());
+  uint32_t n = 0;
+  if (!GetCount(&r, &n)) return Status::Corruption("FetchRecordsResponse: count");
+  m->records.clear();
+  m->records.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    StoredRecord s;
+    s.epoch = Epoch(r.U64());
+    if (!r.ok()) return r.status("FetchRecordsResponse");
+    NORDLYS_RETURN_IF_ERROR(GetRecord(&r, &s.record).WithContext("FetchRecordsResponse"));
+    m->records.push_back(std::move(s));
+  }
+  return Finish(r, "FetchRecordsResponse");
+}
+
+void Encode(const SetHorizonRequest& m, std::string* out) {
+  PutHeader(out);
+  PutFixed64(out, m.epoch.value());
+  PutFixed64(out, m.horizon.value());
+}
+
+Status Decode(std::string_view in, SetHorizonRequest* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "SetHorizon"));
+  m->epoch = Epoch(r.U64());
+  m->horizon = Lsn(r.U64());
+  return Finish(r, "SetHorizon");
+}
+
+void Encode(const ConfigurePgRequest& m, std::string* out) {
+  PutHeader(out);
+  PutFixed64(out, m.epoch.value());
+  PutFixed64(out, m.pg.value());
+  PutFixed32(out, static_cast<uint32_t>(m.members.size()));
+  for (const PgMember& mem : m.members) {
+    PutFixed64(out, mem.node.value());
+    PutBytes(out, mem.address);
+  }
+}
+
+Status Decode(std::string_view in, ConfigurePgRequest* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "ConfigurePg"));
+  m->epoch = Epoch(r.U64());
+  m->pg = PgId(r.U64());
+  uint32_t n = 0;
+  if (!GetCount(&r, &n) || n > 64) return Status::Corruption("ConfigurePg: member count");
+  m->members.clear();
+  for (uint32_t i = 0; i < n && r.ok(); ++i) {
+    PgMember mem;
+    mem.node = NodeId(r.U64());
+    mem.address.assign(r.Bytes(256));
+    m->members.push_back(std::move(mem));
+  }
+  return Finish(r, "ConfigurePg");
+}
+
+void Encode(const NodeStatsResponse& m, std::string* out) {
+  PutHeader(out);
+  for (uint64_t v : {m.records_ingested, m.bytes_ingested, m.pages_served, m.records_repaired,
+                     m.corruptions_repaired, m.versions_collected, m.segments}) {
+    PutFixed64(out, v);
+  }
+}
+
+Status Decode(std::string_view in, NodeStatsResponse* m) {
+  Reader r(in);
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "NodeStats"));
+  for (uint64_t* v : {&m->records_ingested, &m->bytes_ingested, &m->pages_served,
+                      &m->records_repaired, &m->corruptions_repaired, &m->versions_collected,
+                      &m->segments}) {
+    *v = r.U64();
+  }
+  return Finish(r, "NodeStats");
+}
+
+}  // namespace nordlys::proto

@@ -1,0 +1,222 @@
+// The storage protocol: messages between compute instances (the volume client) and storage
+// nodes, and between storage nodes (gossip). Shared by src/storage and src/volume, which must
+// not include each other; it depends only on redo and common. Byte layout:
+// docs/formats/storage-protocol.md. Every payload starts with a version byte (1).
+//
+// ---- Coverage and SCL ----------------------------------------------------------------------
+// The writer flushes in rounds. Each round covers an LSN interval (covers_after, covers_to] and
+// sends every storage node ONE WriteBatch holding, for every PG the node hosts (listed in
+// `pgs`, even when it has no records this round), all of that PG's records in the interval.
+// So a node that holds a batch knows it has *every* record of those PGs in the interval.
+// A segment's SCL is the end of its contiguous coverage from LSN 0 (intervals may arrive out of
+// order, twice, or not at all; holes are filled by a retransmission or by gossip from peers,
+// which ship coverage along with records). prev_lsn_in_pg back-links are kept in every record
+// and checked against coverage; they are not needed to compute SCL.
+//
+// The writer counts a PG durable up to the 4th-highest SCL its 6 segments acknowledged; VCL is
+// the minimum of that over all PGs; VDL the highest CPL <= VCL. Because an acknowledged commit
+// c has VCL >= c, four segments of every PG have SCL >= c, and any read quorum (3 of 6) of each
+// PG contains one of them: recovery (below) therefore finds every acknowledged commit.
+//
+// ---- Epochs and truncation ("epoch history") --------------------------------------------------
+// Every request carries the sender's volume epoch. A storage node persists the highest epoch
+// it has seen and answers Fenced to anything older, so a deposed writer can never again get a
+// write acknowledged.
+//
+// Recovery by a new writer: for every PG, ask PgState of the 6 segments and take the first 3
+// answers; C_pg = max SCL among them (that node holds every record of the PG <= C_pg). VCL =
+// min over PGs of C_pg; VDL = highest CPL <= VCL (max of max_cpl_at_or_below over the answers).
+// The new epoch E is installed on a write quorum of every PG with history entry (E, VDL): every
+// record above VDL written at an epoch < E is annulled, and so is all coverage above VDL from
+// older epochs. The new writer allocates LSNs from VDL + LAL + 1 upward (the old writer never
+// allocated past its VDL + LAL, and its VDL <= the recovered one), so no LSN is reused; its first
+// round covers (VDL, first_new_lsn - 1] as empty, and starts each PG's back-link chain at the
+// PG's last record <= VDL (PgState.last_lsn_at_or_below).
+//
+// The EpochHistory is the list of (E, V_E) pairs, ascending in both. A record written at epoch e
+// with LSN l is annulled iff some entry (E, V_E) has E > e and V_E < l. A node that missed a
+// recovery learns the history later (InstallEpoch from a writer, or a peer's gossip answer) and
+// drops annulled records and coverage then. A node that receives a request whose epoch is above
+// its history's answers Unavailable with kEpochHistoryBehind; the writer sends InstallEpoch and
+// retries.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "common/types.h"
+#include "redo/record.h"
+
+namespace nordlys::proto {
+
+inline constexpr uint8_t kProtocolVersion = 1;
+
+// RPC message types (frame type field). Each response uses the request's type.
+enum : uint16_t {
+  kWriteBatch = 100,    // WriteBatchRequest -> WriteBatchResponse
+  kGetPage = 101,       // GetPageRequest -> GetPageResponse
+  kPgState = 102,       // PgStateRequest -> PgStateResponse
+  kInstallEpoch = 103,  // InstallEpochRequest -> PgStateResponse (state after install)
+  kFetchRecords = 104,  // FetchRecordsRequest -> FetchRecordsResponse (gossip and repair)
+  kSetHorizon = 105,    // SetHorizonRequest -> empty
+  kConfigurePg = 106,   // ConfigurePgRequest -> empty: tells a node its PG peers
+  kNodeStats = 107,     // empty -> NodeStatsResponse
+};
+
+// Status message prefix for "your epoch is newer than my history": send InstallEpoch.
+inline constexpr std::string_view kEpochHistoryBehind = "epoch history behind";
+
+struct EpochEntry {
+  Epoch epoch;
+  Lsn vdl;  // V_E: everything above it written in an older epoch is annulled
+  bool operator==(const EpochEntry&) const = default;
+};
+
+struct EpochHistory {
+  std::vector<EpochEntry> entries;  // ascending epoch and vdl
+
+  Epoch current() const { return entries.empty() ? Epoch(0) : entries.back().epoch; }
+  // True if a record written at `written_at` with LSN `lsn` was annulled by a later recovery.
+  bool Annulled(Epoch written_at, Lsn lsn) const;
+  // Checks ordering. A history from the wire or disk must pass before it is used.
+  Status Validate() const;
+  // True if `other` extends this history (this is a prefix of other).
+  bool IsPrefixOf(const EpochHistory& other) const;
+  bool operator==(const EpochHistory&) const = default;
+};
+
+// A redo record as stored and shipped: the record plus the epoch of the writer that made it.
+struct StoredRecord {
+  Epoch epoch;
+  redo::Record record;
+  bool operator==(const StoredRecord&) const = default;
+};
+
+struct WriteBatchRequest {
+  Epoch epoch;
+  Lsn covers_after;  // this batch holds every record of each PG in `pgs` with LSN in
+  Lsn covers_to;     // (covers_after, covers_to]; covers_after == covers_to: a status poll
+  std::vector<PgId> pgs;              // every PG this node hosts, ascending
+  std::vector<redo::Record> records;  // ascending LSN; each in one of `pgs`; written at `epoch`
+};
+struct PgScl {
+  PgId pg;
+  Lsn scl;
+  bool operator==(const PgScl&) const = default;
+};
+struct WriteBatchResponse {
+  std::vector<PgScl> scls;  // per PG of the request, after the batch is durable on this node
+};
+
+struct GetPageRequest {
+  Epoch epoch;
+  PgId pg;
+  PageId page;
+  Lsn read_lsn;  // the page as of this LSN; must be <= the segment's SCL
+};
+struct GetPageResponse {
+  Lsn page_lsn;       // LSN of the newest record applied (0: never written)
+  std::string image;  // 8192 bytes
+};
+
+struct PgStateRequest {
+  Epoch epoch;
+  PgId pg;
+  Lsn at_or_below;  // for last_lsn_at_or_below; Lsn::Max() for "any"
+};
+struct PgStateResponse {
+  Epoch node_epoch;
+  Lsn scl;
+  Lsn max_lsn;                 // highest non-annulled record held (may be above scl: holes)
+  Lsn max_cpl_at_or_below;     // highest CPL record <= min(request.at_or_below, scl) (0: none)
+  Lsn last_lsn_at_or_below;    // highest record <= min(request.at_or_below, scl) (0: none)
+  Lsn horizon;                 // oldest LSN a GetPage may still ask for
+  EpochHistory history;
+};
+
+struct InstallEpochRequest {
+  EpochHistory history;  // its last entry is the new epoch and its VDL
+  PgId pg;               // the PG whose state to answer with
+};
+
+struct FetchRecordsRequest {
+  Epoch epoch;
+  PgId pg;
+  Lsn after;           // records with LSN > after ...
+  Lsn up_to;           // ... and <= up_to
+  uint32_t max_bytes;  // bound on the answer size
+};
+struct FetchRecordsResponse {
+  EpochHistory history;  // the sender's, so a lagging peer learns of truncations
+  Lsn scl;               // the sender's SCL for the PG
+  // The answer holds every non-annulled record of the PG in (request.after, covered_to]:
+  // covered_to = min(request.up_to, scl), lowered when max_bytes cut the answer short.
+  Lsn covered_to;
+  std::vector<StoredRecord> records;  // ascending LSN
+};
+
+struct SetHorizonRequest {
+  Epoch epoch;
+  Lsn horizon;  // versions no read will ask for again may be reclaimed below this
+};
+
+struct PgMember {
+  NodeId node;
+  std::string address;  // host:port
+  bool operator==(const PgMember&) const = default;
+};
+struct ConfigurePgRequest {
+  Epoch epoch;
+  PgId pg;
+  std::vector<PgMember> members;  // all 6, including the receiver
+};
+
+struct NodeStatsResponse {
+  uint64_t records_ingested = 0;
+  uint64_t bytes_ingested = 0;
+  uint64_t pages_served = 0;
+  uint64_t records_repaired = 0;  // fetched from peers by gossip
+  uint64_t corruptions_repaired = 0;
+  uint64_t versions_collected = 0;
+  uint64_t segments = 0;
+};
+
+// Encoders append to *out; decoders reject trailing bytes, bad versions and bad lengths with
+// Corruption (the payload came over the network).
+void Encode(const WriteBatchRequest& m, std::string* out);
+void Encode(const WriteBatchResponse& m, std::string* out);
+void Encode(const GetPageRequest& m, std::string* out);
+void Encode(const GetPageResponse& m, std::string* out);
+void Encode(const PgStateRequest& m, std::string* out);
+void Encode(const PgStateResponse& m, std::string* out);
+void Encode(const InstallEpochRequest& m, std::string* out);
+void Encode(const FetchRecordsRequest& m, std::string* out);
+void Encode(const FetchRecordsResponse& m, std::string* out);
+void Encode(const SetHorizonRequest& m, std::string* out);
+void Encode(const ConfigurePgRequest& m, std::string* out);
+void Encode(const NodeStatsResponse& m, std::string* out);
+
+Status Decode(std::string_view in, WriteBatchRequest* m);
+Status Decode(std::string_view in, WriteBatchResponse* m);
+Status Decode(std::string_view in, GetPageRequest* m);
+Status Decode(std::string_view in, GetPageResponse* m);
+Status Decode(std::string_view in, PgStateRequest* m);
+Status Decode(std::string_view in, PgStateResponse* m);
+Status Decode(std::string_view in, InstallEpochRequest* m);
+Status Decode(std::string_view in, FetchRecordsRequest* m);
+Status Decode(std::string_view in, FetchRecordsResponse* m);
+Status Decode(std::string_view in, SetHorizonRequest* m);
+Status Decode(std::string_view in, ConfigurePgRequest* m);
+Status Decode(std::string_view in, NodeStatsResponse* m);
+
+template <typename M>
+std::string EncodeToString(const M& m) {
+  std::string out;
+  Encode(m, &out);
+  return out;
+}
+
+}  // namespace nordlys::proto
