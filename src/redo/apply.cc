@@ -2,8 +2,10 @@
 #include "redo/apply.h"
 
 #include <cstring>
+#include <vector>
 
 #include "common/coding.h"
+#include "page/heap_page.h"
 
 namespace nordlys::redo {
 
@@ -18,7 +20,11 @@ Status Apply(const Record& r, page::Page* p) {
       Reader rd(r.payload);
       uint16_t type = rd.U16();
       if (!rd.ok() || !rd.done()) return Status::Corruption("PageInit payload");
-      p->Init(r.page, static_cast<page::PageType>(type));
+      if (static_cast<page::PageType>(type) == page::PageType::kHeap) {
+        page::HeapPage::Init(p, r.page);
+      } else {
+        p->Init(r.page, static_cast<page::PageType>(type));
+      }
       break;
     }
     case RecordType::kWriteBytes: {
@@ -37,6 +43,32 @@ Status Apply(const Record& r, page::Page* p) {
       if (r.payload.size() != page::kPageSize) return Status::Corruption("PageImage size");
       std::memcpy(p->bytes.data(), r.payload.data(), page::kPageSize);
       if (p->id() != r.page) return Status::Corruption("PageImage of another page");
+      break;
+    }
+    case RecordType::kHeapInsert:
+    case RecordType::kHeapSetHeader: {
+      Reader rd(r.payload);
+      uint16_t slot = rd.U16();
+      if (!rd.ok()) return Status::Corruption("heap record payload");
+      std::string_view rest(r.payload.data() + 2, r.payload.size() - 2);
+      page::HeapPage h(p);
+      if (p->type() != page::PageType::kHeap) return Status::Corruption("heap record on non-heap page");
+      if (r.type == RecordType::kHeapInsert) {
+        NORDLYS_RETURN_IF_ERROR(h.Insert(slot, rest));
+      } else {
+        if (rest.size() != page::kTupleHeaderSize) return Status::Corruption("heap header size");
+        NORDLYS_RETURN_IF_ERROR(h.SetHeader(slot, page::HeapPage::ReadHeader(rest)));
+      }
+      break;
+    }
+    case RecordType::kHeapPrune: {
+      Reader rd(r.payload);
+      uint16_t n = rd.U16();
+      std::vector<uint16_t> slots;
+      for (uint16_t i = 0; i < n && rd.ok(); ++i) slots.push_back(rd.U16());
+      if (!rd.ok() || !rd.done()) return Status::Corruption("heap prune payload");
+      if (p->type() != page::PageType::kHeap) return Status::Corruption("heap record on non-heap page");
+      NORDLYS_RETURN_IF_ERROR(page::HeapPage(p).Prune(slots.data(), slots.size()));
       break;
     }
   }

@@ -32,7 +32,7 @@ Result<Record> DecodeRecord(std::string_view* in) {
     return Status::Corruption("redo record version " + std::to_string(version));
   }
   if (len > kMaxPayload) return Status::Corruption("redo record payload too large");
-  if (type < 1 || type > 3) return Status::Corruption("redo record type " + std::to_string(type));
+  if (type < 1 || type > kMaxRecordType) return Status::Corruption("redo record type " + std::to_string(type));
   r.type = static_cast<RecordType>(type);
   std::string_view payload = rd.Raw(len);
   if (!rd.ok()) return rd.status("redo record payload");
@@ -54,6 +54,21 @@ std::string WriteBytesPayload(uint16_t offset, std::string_view bytes) {
   std::string out;
   PutFixed16(&out, offset);
   out.append(bytes);
+  return out;
+}
+
+std::string HeapInsertPayload(uint16_t slot, std::string_view tuple) {
+  return WriteBytesPayload(slot, tuple);  // same shape: u16 then bytes
+}
+
+std::string HeapSetHeaderPayload(uint16_t slot, std::string_view header32) {
+  return WriteBytesPayload(slot, header32);
+}
+
+std::string HeapPrunePayload(const std::vector<uint16_t>& slots) {
+  std::string out;
+  PutFixed16(&out, static_cast<uint16_t>(slots.size()));
+  for (uint16_t s : slots) PutFixed16(&out, s);
   return out;
 }
 

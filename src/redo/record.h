@@ -34,7 +34,11 @@ enum class RecordType : uint16_t {
   kPageInit = 1,    // payload: u16 PageType. Formats the page blank.
   kWriteBytes = 2,  // payload: u16 offset, bytes. Overwrites a byte range of the body.
   kPageImage = 3,   // payload: a full 8 KiB page image (first touch after a restore, tests)
+  kHeapInsert = 4,  // payload: u16 slot, tuple (header + data). Slot = HeapPage::NextSlot().
+  kHeapSetHeader = 5,  // payload: u16 slot, 32-byte tuple header (xmax, ctid chain, infomask)
+  kHeapPrune = 6,   // payload: u16 count, count x u16 slot. Frees slots, compacts the page.
 };
+inline constexpr uint16_t kMaxRecordType = 6;
 
 struct Record {
   Lsn lsn;
@@ -55,5 +59,8 @@ Result<Record> DecodeRecord(std::string_view* in);
 // Payload builders.
 std::string PageInitPayload(uint16_t page_type);
 std::string WriteBytesPayload(uint16_t offset, std::string_view bytes);
+std::string HeapInsertPayload(uint16_t slot, std::string_view tuple);
+std::string HeapSetHeaderPayload(uint16_t slot, std::string_view header32);
+std::string HeapPrunePayload(const std::vector<uint16_t>& slots);
 
 }  // namespace nordlys::redo
