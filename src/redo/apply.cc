@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/coding.h"
+#include "page/btree_page.h"
 #include "page/heap_page.h"
 
 namespace nordlys::redo {
@@ -69,6 +70,54 @@ Status Apply(const Record& r, page::Page* p) {
       if (!rd.ok() || !rd.done()) return Status::Corruption("heap prune payload");
       if (p->type() != page::PageType::kHeap) return Status::Corruption("heap record on non-heap page");
       NORDLYS_RETURN_IF_ERROR(page::HeapPage(p).Prune(slots.data(), slots.size()));
+      break;
+    }
+    case RecordType::kBtreeLoad: {
+      Reader rd(r.payload);
+      uint16_t level = rd.U16();
+      PageId right(rd.U64());
+      bool has_hk = rd.U8() != 0;
+      std::string_view hk = rd.Bytes(page::kBtreeMaxKey);
+      uint16_t n = rd.U16();
+      std::vector<page::BtreeItem> items;
+      for (uint16_t i = 0; i < n && rd.ok(); ++i) {
+        std::string_view k = rd.Bytes(page::kBtreeMaxKey);
+        std::string_view v = rd.Bytes(page::kPageSize);
+        items.push_back({std::string(k), std::string(v)});
+      }
+      if (!rd.ok() || !rd.done()) return Status::Corruption("BtreeLoad payload");
+      page::Page fresh;
+      NORDLYS_RETURN_IF_ERROR(
+          page::BtreePage::Load(&fresh, r.page, level, right, has_hk, hk, items));
+      *p = fresh;
+      break;
+    }
+    case RecordType::kBtreeInsert:
+    case RecordType::kBtreeRemove:
+    case RecordType::kBtreeTruncate: {
+      if (p->type() != page::PageType::kBtree) {
+        return Status::Corruption("btree record on a non-btree page");
+      }
+      Reader rd(r.payload);
+      uint16_t index = rd.U16();
+      // Work on a copy so that a record that fails halfway leaves *p unchanged.
+      page::Page copy = *p;
+      page::BtreePage b(&copy);
+      if (r.type == RecordType::kBtreeInsert) {
+        std::string_view k = rd.Bytes(page::kBtreeMaxKey);
+        std::string_view v = rd.Bytes(page::kPageSize);
+        if (!rd.ok() || !rd.done()) return Status::Corruption("BtreeInsert payload");
+        NORDLYS_RETURN_IF_ERROR(b.Insert(index, k, v));
+      } else if (r.type == RecordType::kBtreeRemove) {
+        if (!rd.ok() || !rd.done()) return Status::Corruption("BtreeRemove payload");
+        NORDLYS_RETURN_IF_ERROR(b.Remove(index));
+      } else {
+        PageId right(rd.U64());
+        std::string_view hk = rd.Bytes(page::kBtreeMaxKey);
+        if (!rd.ok() || !rd.done()) return Status::Corruption("BtreeTruncate payload");
+        NORDLYS_RETURN_IF_ERROR(b.Truncate(index, right, hk));
+      }
+      *p = copy;
       break;
     }
   }

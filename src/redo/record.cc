@@ -72,4 +72,41 @@ std::string HeapPrunePayload(const std::vector<uint16_t>& slots) {
   return out;
 }
 
+std::string BtreeLoadPayload(uint16_t level, PageId right_link, bool has_high_key,
+                             std::string_view high_key, const std::vector<BtreeKv>& items) {
+  std::string out;
+  PutFixed16(&out, level);
+  PutFixed64(&out, right_link.value());
+  PutFixed8(&out, has_high_key ? 1 : 0);
+  PutBytes(&out, high_key);
+  PutFixed16(&out, static_cast<uint16_t>(items.size()));
+  for (const auto& kv : items) {
+    PutBytes(&out, kv.key);
+    PutBytes(&out, kv.value);
+  }
+  return out;
+}
+
+std::string BtreeInsertPayload(uint16_t index, std::string_view key, std::string_view value) {
+  std::string out;
+  PutFixed16(&out, index);
+  PutBytes(&out, key);
+  PutBytes(&out, value);
+  return out;
+}
+
+std::string BtreeRemovePayload(uint16_t index) {
+  std::string out;
+  PutFixed16(&out, index);
+  return out;
+}
+
+std::string BtreeTruncatePayload(uint16_t keep, PageId right_link, std::string_view high_key) {
+  std::string out;
+  PutFixed16(&out, keep);
+  PutFixed64(&out, right_link.value());
+  PutBytes(&out, high_key);
+  return out;
+}
+
 }  // namespace nordlys::redo

@@ -37,8 +37,13 @@ enum class RecordType : uint16_t {
   kHeapInsert = 4,  // payload: u16 slot, tuple (header + data). Slot = HeapPage::NextSlot().
   kHeapSetHeader = 5,  // payload: u16 slot, 32-byte tuple header (xmax, ctid chain, infomask)
   kHeapPrune = 6,   // payload: u16 count, count x u16 slot. Frees slots, compacts the page.
+  kBtreeLoad = 7,   // payload: u16 level, u64 right link, u8 has high key, bytes high key,
+                    //          u16 n, n x (bytes key, bytes value). Formats a whole B-tree page.
+  kBtreeInsert = 8,    // payload: u16 index, bytes key, bytes value
+  kBtreeRemove = 9,    // payload: u16 index
+  kBtreeTruncate = 10, // payload: u16 keep, u64 right link, bytes high key (left half of a split)
 };
-inline constexpr uint16_t kMaxRecordType = 6;
+inline constexpr uint16_t kMaxRecordType = 10;
 
 struct Record {
   Lsn lsn;
@@ -62,5 +67,15 @@ std::string WriteBytesPayload(uint16_t offset, std::string_view bytes);
 std::string HeapInsertPayload(uint16_t slot, std::string_view tuple);
 std::string HeapSetHeaderPayload(uint16_t slot, std::string_view header32);
 std::string HeapPrunePayload(const std::vector<uint16_t>& slots);
+// "bytes" in the payloads above is u32 length + bytes.
+struct BtreeKv {
+  std::string key;
+  std::string value;
+};
+std::string BtreeLoadPayload(uint16_t level, PageId right_link, bool has_high_key,
+                             std::string_view high_key, const std::vector<BtreeKv>& items);
+std::string BtreeInsertPayload(uint16_t index, std::string_view key, std::string_view value);
+std::string BtreeRemovePayload(uint16_t index);
+std::string BtreeTruncatePayload(uint16_t keep, PageId right_link, std::string_view high_key);
 
 }  // namespace nordlys::redo

@@ -2,6 +2,7 @@
 
 #include "redo/apply.h"
 #include "redo/record.h"
+#include "page/btree_page.h"
 #include "page/heap_page.h"
 
 namespace nordlys::redo {
@@ -104,6 +105,43 @@ TEST(HeapApplyTest, HeapRecordOnWrongPageKindIsCorruption) {
              HeapInsertPayload(0, std::string(40, 'x'))};
   EXPECT_TRUE(Apply(ins, &p).IsCorruption());
   EXPECT_TRUE(p.IsEmpty());
+}
+
+}  // namespace
+}  // namespace nordlys::redo
+
+namespace nordlys::redo {
+namespace {
+
+TEST(BtreeApplyTest, SplitAsRecordsIsDeterministicAndIdempotent) {
+  std::vector<BtreeKv> items;
+  for (int i = 0; i < 10; ++i) items.push_back({"key" + std::to_string(i), "v"});
+  std::vector<Record> left_log = {
+      {Lsn(1), Lsn(0), PageId(1), RecordType::kBtreeLoad, 0,
+       BtreeLoadPayload(0, PageId(0), false, "", items)},
+      {Lsn(2), Lsn(1), PageId(1), RecordType::kBtreeInsert, 0,
+       BtreeInsertPayload(10, "key99", "w")},
+      {Lsn(4), Lsn(2), PageId(1), RecordType::kBtreeTruncate, 0,
+       BtreeTruncatePayload(5, PageId(2), "key4")},
+      {Lsn(5), Lsn(4), PageId(1), RecordType::kBtreeRemove, kFlagCpl, BtreeRemovePayload(0)},
+  };
+  page::Page a, b;
+  for (const auto& r : left_log) ASSERT_TRUE(Apply(r, &a).ok()) << r.lsn.value();
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& r : left_log) ASSERT_TRUE(Apply(r, &b).ok());
+  }
+  EXPECT_EQ(a.bytes, b.bytes);
+  page::BtreePage bp(&a);
+  EXPECT_EQ(bp.count(), 4);
+  EXPECT_EQ(bp.Key(0), "key1");
+  EXPECT_EQ(bp.right_link(), PageId(2));
+  EXPECT_EQ(bp.high_key(), "key4");
+  // A bad record leaves the page as it was.
+  page::Page before = a;
+  Record bad{Lsn(9), Lsn(5), PageId(1), RecordType::kBtreeInsert, 0,
+             BtreeInsertPayload(0, "zzz", "v")};  // out of order at index 0
+  EXPECT_TRUE(Apply(bad, &a).IsCorruption());
+  EXPECT_EQ(a.bytes, before.bytes);
 }
 
 }  // namespace
