@@ -105,6 +105,7 @@ void Encode(const WriteBatchRequest& m, std::string* out) {
   PutFixed64(out, m.epoch.value());
   PutFixed64(out, m.covers_after.value());
   PutFixed64(out, m.covers_to.value());
+  PutFixed64(out, m.pages_per_pg);
   PutFixed32(out, static_cast<uint32_t>(m.pgs.size()));
   for (PgId pg : m.pgs) PutFixed64(out, pg.value());
   PutRecords(m.records, out);
@@ -116,6 +117,7 @@ Status Decode(std::string_view in, WriteBatchRequest* m) {
   m->epoch = Epoch(r.U64());
   m->covers_after = Lsn(r.U64());
   m->covers_to = Lsn(r.U64());
+  m->pages_per_pg = r.U64();
   uint32_t n = 0;
   if (!GetCount(&r, &n)) return Status::Corruption("WriteBatch: PG count");
   m->pgs.clear();
@@ -317,6 +319,7 @@ void Encode(const ConfigurePgRequest& m, std::string* out) {
   PutHeader(out);
   PutFixed64(out, m.epoch.value());
   PutFixed64(out, m.pg.value());
+  PutFixed64(out, m.pages_per_pg);
   PutFixed32(out, static_cast<uint32_t>(m.members.size()));
   for (const PgMember& mem : m.members) {
     PutFixed64(out, mem.node.value());
@@ -329,6 +332,7 @@ Status Decode(std::string_view in, ConfigurePgRequest* m) {
   NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "ConfigurePg"));
   m->epoch = Epoch(r.U64());
   m->pg = PgId(r.U64());
+  m->pages_per_pg = r.U64();
   uint32_t n = 0;
   if (!GetCount(&r, &n) || n > 64) return Status::Corruption("ConfigurePg: member count");
   m->members.clear();

@@ -101,6 +101,10 @@ struct WriteBatchRequest {
   Lsn covers_to;     // (covers_after, covers_to]; covers_after == covers_to: a status poll
   std::vector<PgId> pgs;              // every PG this node hosts, ascending
   std::vector<redo::Record> records;  // ascending LSN; each in one of `pgs`; written at `epoch`
+  // Volume geometry: page p belongs to PG p / pages_per_pg. Storage needs it to check that each
+  // record belongs to one of `pgs`. 0 = "as configured by ConfigurePg" (required non-zero
+  // somewhere when the batch holds records).
+  uint64_t pages_per_pg = 0;
 };
 struct PgScl {
   PgId pg;
@@ -172,6 +176,7 @@ struct ConfigurePgRequest {
   Epoch epoch;
   PgId pg;
   std::vector<PgMember> members;  // all 6, including the receiver
+  uint64_t pages_per_pg = 0;      // volume geometry (see WriteBatchRequest); 0 = unchanged
 };
 
 struct NodeStatsResponse {

@@ -23,8 +23,9 @@ M RoundTrip(const M& m) {
 
 TEST(StorageProtocolTest, WriteBatchRoundTrip) {
   WriteBatchRequest w{Epoch(3), Lsn(10), Lsn(20), {PgId(0), PgId(2)},
-                      {Rec(11, 0, 1, false), Rec(12, 11, 1, true)}};
+                      {Rec(11, 0, 1, false), Rec(12, 11, 1, true)}, 1024};
   WriteBatchRequest got = RoundTrip(w);
+  EXPECT_EQ(got.pages_per_pg, 1024u);
   EXPECT_EQ(got.epoch, w.epoch);
   EXPECT_EQ(got.covers_after, w.covers_after);
   EXPECT_EQ(got.covers_to, w.covers_to);
@@ -56,8 +57,10 @@ TEST(StorageProtocolTest, StateFetchAndConfigRoundTrip) {
   EXPECT_EQ(f2.records, f.records);
   EXPECT_EQ(f2.covered_to, Lsn(90));
 
-  ConfigurePgRequest c{Epoch(2), PgId(4), {{NodeId(1), "127.0.0.1:7001"}, {NodeId(2), "x:1"}}};
+  ConfigurePgRequest c{
+      Epoch(2), PgId(4), {{NodeId(1), "127.0.0.1:7001"}, {NodeId(2), "x:1"}}, 4096};
   EXPECT_EQ(RoundTrip(c).members, c.members);
+  EXPECT_EQ(RoundTrip(c).pages_per_pg, 4096u);
   GetPageResponse g{Lsn(7), std::string(8192, 'p')};
   EXPECT_EQ(RoundTrip(g).image, g.image);
 }
@@ -97,6 +100,7 @@ TEST(StorageProtocolTest, GarbageIsRejectedNotTrusted) {
   PutFixed64(&huge, 1);
   PutFixed64(&huge, 1);
   PutFixed64(&huge, 2);
+  PutFixed64(&huge, 1024);        // pages_per_pg
   PutFixed32(&huge, 0xFFFFFFFF);  // claims 4 billion PGs
   EXPECT_TRUE(Decode(huge, &out).IsCorruption());
 }

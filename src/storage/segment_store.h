@@ -34,6 +34,9 @@ struct SegmentStoreOptions {
   uint32_t records_per_image = 32;
   // Roll to a new log file past this size (old files are reclaimed by GC).
   uint64_t log_file_bytes_max = 64u << 20;
+  // This node's identity: GossipWants() leaves it out of a PG's peers. 0 = unknown (then no
+  // member is left out; the process wrapper also skips its own address).
+  NodeId self;
 };
 
 class SegmentStore {

@@ -1,0 +1,602 @@
+// SegmentStore: opening and recovery, the write path (AppendBatch, AppendFetched, Sync), epochs
+// and configuration. Reads are in segment_store_read.cc, background work in
+// segment_store_background.cc; the format is docs/formats/segment-log.md.
+#include <algorithm>
+#include <limits>
+
+#include "common/log.h"
+#include "storage/segment_store_impl.h"
+
+namespace nordlys::storage {
+namespace {
+constexpr char kEpochFile[] = "EPOCHS";
+constexpr char kConfigFile[] = "PGCONFIG";
+}  // namespace
+
+Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(Env* env,
+                                                         const SegmentStoreOptions& options) {
+  if (options.dir.empty()) return Status::InvalidArgument("segment store: empty directory");
+  if (options.records_per_image == 0) {
+    return Status::InvalidArgument("segment store: records_per_image must be > 0");
+  }
+  auto store = std::make_unique<SegmentStoreImpl>(env, options);
+  NORDLYS_RETURN_IF_ERROR(store->Recover().WithContext("segment store " + options.dir));
+  return std::unique_ptr<SegmentStore>(std::move(store));
+}
+
+// ---- recovery --------------------------------------------------------------------------------
+
+Status SegmentStoreImpl::Recover() {
+  NORDLYS_RETURN_IF_ERROR(env_->CreateDirs(options_.dir));
+  if (env_->FileExists(Path(kEpochFile))) {
+    std::string data;
+    NORDLYS_RETURN_IF_ERROR(env_->ReadFileToString(Path(kEpochFile), &data));
+    NORDLYS_RETURN_IF_ERROR(DecodeEpochFile(data, &history_));
+  }
+  if (env_->FileExists(Path(kConfigFile))) {
+    std::string data;
+    NORDLYS_RETURN_IF_ERROR(env_->ReadFileToString(Path(kConfigFile), &data));
+    std::vector<PgConfig> pgs;
+    NORDLYS_RETURN_IF_ERROR(DecodeConfigFile(data, &pages_per_pg_, &pgs));
+    for (auto& c : pgs) {
+      NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(c.pg));
+      pg->members = std::move(c.members);
+    }
+  }
+  NORDLYS_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(options_.dir));
+  std::vector<uint32_t> numbers;
+  for (const auto& n : names) {
+    uint32_t num = 0;
+    if (ParseLogFileName(n, &num)) numbers.push_back(num);
+  }
+  std::sort(numbers.begin(), numbers.end());
+
+  std::vector<Claim> claims;
+  SnapshotFrame snapshot;
+  uint64_t frames_total = 0, annulled = 0;
+  for (uint32_t num : numbers) {
+    std::string path = Path(LogFileName(num));
+    std::string data;
+    NORDLYS_RETURN_IF_ERROR(env_->ReadFileToString(path, &data));
+    uint64_t valid_end = 0;
+    uint32_t skipped = 0;
+    std::vector<Frame> frames = ScanFrames(data, &valid_end, &skipped);
+    FileHeaderFrame header;
+    if (frames.empty() || frames[0].type != FrameType::kFileHeader ||
+        !DecodeFileHeader(frames[0].payload, &header).ok() || header.number != num) {
+      // Not even a valid header (a crash while creating the file, or garbage): nothing in it
+      // can be trusted; what it held becomes holes that gossip refills.
+      log::Warn("storage", "log file without a valid header removed",
+                {{"file", path}, {"bytes", data.size()}});
+      NORDLYS_RETURN_IF_ERROR(env_->DeleteFile(path));
+      continue;
+    }
+    if (valid_end < data.size()) {
+      log::Warn("storage", "log file truncated at the first bad frame",
+                {{"file", path}, {"valid_bytes", valid_end}, {"dropped_bytes",
+                                                              data.size() - valid_end}});
+      NORDLYS_RETURN_IF_ERROR(env_->TruncateFile(path, valid_end));
+    }
+    if (skipped > 0) {
+      log::Warn("storage", "corrupt frames skipped in the middle of a log file",
+                {{"file", path}, {"frames", skipped}});
+    }
+    LogFile& lf = files_[num];
+    lf.size = valid_end;
+    for (size_t i = 1; i < frames.size(); ++i) {
+      const Frame& f = frames[i];
+      ++frames_total;
+      Loc loc{num, f.offset, f.size};
+      switch (f.type) {
+        case FrameType::kRecord: {
+          RecordFrame rf;
+          if (!DecodeRecordFrame(f.payload, &rf).ok()) break;
+          if (history_.Annulled(rf.epoch, rf.record.lsn)) {
+            ++annulled;
+            break;
+          }
+          if (pages_per_pg_ != 0 && !CheckPageInPg(rf.record.page, rf.pg, pages_per_pg_).ok()) {
+            break;
+          }
+          NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(rf.pg));
+          if (pg->records.count(rf.record.lsn)) break;
+          IndexRecord(pg, rf.record.lsn,
+                      RecEntry{rf.record.page, rf.epoch, rf.record.is_cpl(),
+                               static_cast<uint32_t>(rf.record.payload.size()), loc});
+          break;
+        }
+        case FrameType::kCoverage: {
+          CoverageFrame cf;
+          if (!DecodeCoverageFrame(f.payload, &cf).ok()) break;
+          lf.max_claim_hi = std::max(lf.max_claim_hi, cf.to.value());
+          claims.push_back(Claim{cf.pg, cf.tag, cf.after.value(), cf.to.value(),
+                                 std::move(cf.items), false});
+          break;
+        }
+        case FrameType::kImage: {
+          ImageFrame im;
+          if (!DecodeImageFrame(f.payload, &im).ok()) break;
+          if (history_.Annulled(im.epoch, im.lsn)) break;
+          NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(im.pg));
+          IndexImage(pg, im.page, im.lsn, ImageEntry{im.epoch, loc});
+          break;
+        }
+        case FrameType::kSnapshot: {
+          SnapshotFrame s;
+          if (!DecodeSnapshotFrame(f.payload, &s).ok()) break;
+          for (auto& [_, other] : files_) other.has_snapshot = false;
+          lf.has_snapshot = true;
+          snapshot = std::move(s);
+          break;
+        }
+        case FrameType::kFileHeader:
+          break;
+      }
+    }
+  }
+
+  // The snapshot's coverage (<= its floor) is a strict claim: its retained records must be held.
+  gc_floor_ = snapshot.floor;
+  horizon_ = snapshot.floor;
+  for (const auto& sp : snapshot.pgs) {
+    NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(sp.pg));
+    pg->last_collected = sp.last_collected;
+    pg->last_collected_cpl = sp.last_collected_cpl;
+    if (sp.last_collected_cpl != kInvalidLsn) pg->cpls.insert(sp.last_collected_cpl);
+    std::vector<CoverageFrame::Item> items;
+    for (Lsn l : sp.retained) items.push_back({l, PageId(0)});
+    for (const auto& iv : sp.coverage) {
+      claims.push_back(Claim{sp.pg, iv.tag, iv.lo.value(), iv.hi.value(), items, true});
+    }
+  }
+  for (const Claim& c : claims) ResolveClaim(c);
+  for (auto& [id, pg] : pgs_) {
+    UpdateScl(&pg, /*allow_decrease=*/true);
+    for (auto& [page, pd] : pg.pages) {
+      Lsn base = pd.images.empty() ? Lsn(0) : pd.images.rbegin()->first;
+      pd.since_image = static_cast<uint32_t>(
+          std::distance(pd.records.upper_bound(base), pd.records.end()));
+      NoteCoalesceCandidate(id, page, &pd);
+    }
+  }
+  uint32_t next = numbers.empty() ? 1 : numbers.back() + 1;
+  NORDLYS_RETURN_IF_ERROR(OpenNewLogFile(next));
+  stats_.segments = pgs_.size();
+  log::Info("storage", "segment store recovered",
+            {{"dir", options_.dir},
+             {"files", files_.size()},
+             {"frames", frames_total},
+             {"annulled", annulled},
+             {"pgs", pgs_.size()},
+             {"epoch", history_.current()},
+             {"gc_floor", gc_floor_}});
+  return Status::OK();
+}
+
+void SegmentStoreImpl::ResolveClaim(const Claim& c) {
+  auto it = pgs_.find(c.pg);
+  if (it == pgs_.end()) return;
+  PgData& pg = it->second;
+  uint64_t hi = std::min(c.hi, CutFor(history_, c.tag));
+  if (hi <= c.lo) return;
+  IntervalSet add;
+  add.Add(c.lo, hi);
+  for (const auto& item : c.items) {
+    if (item.lsn.value() <= c.lo || item.lsn.value() > hi) continue;
+    if (pg.records.count(item.lsn)) continue;
+    if (!c.strict && item.lsn <= gc_floor_) {
+      // Reclaimed by GC: an image at or above it replaced it.
+      auto pit = pg.pages.find(item.page);
+      if (pit != pg.pages.end() && !pit->second.images.empty() &&
+          pit->second.images.rbegin()->first >= item.lsn) {
+        pit->second.collected_to = std::max(pit->second.collected_to, item.lsn);
+        continue;
+      }
+    }
+    // Vouched for but not held: a lost frame. Leave a hole for gossip to refill.
+    add.RemovePoint(item.lsn.value());
+    pg.lost.insert(item.lsn);
+  }
+  for (const auto& [lo, h] : add.intervals()) pg.coverage.Add(c.tag, lo, h);
+}
+
+void SegmentStoreImpl::UpdateScl(PgData* pg, bool allow_decrease) {
+  Lsn scl = pg->coverage.Scl();
+  if (!allow_decrease) NORDLYS_ASSERT(scl >= pg->scl);
+  pg->scl = scl;
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+Status SegmentStoreImpl::CheckEpoch(Epoch e, std::string_view what) const {
+  Epoch cur = history_.current();
+  if (e < cur) {
+    return Status::Fenced(std::string(what) + ": request epoch " + std::to_string(e.value()) +
+                          " is older than the node's epoch " + std::to_string(cur.value()));
+  }
+  if (e > cur) {
+    return Status::Unavailable(std::string(proto::kEpochHistoryBehind) + ": " +
+                               std::string(what) + " at epoch " + std::to_string(e.value()) +
+                               ", node history ends at epoch " + std::to_string(cur.value()));
+  }
+  return Status::OK();
+}
+
+Result<PgData*> SegmentStoreImpl::GetOrCreatePg(PgId pg) {
+  auto it = pgs_.find(pg);
+  if (it != pgs_.end()) return &it->second;
+  if (pgs_.size() >= kPgsMax) {
+    return Status::ResourceExhausted("node already hosts " + std::to_string(kPgsMax) + " PGs");
+  }
+  stats_.segments = pgs_.size() + 1;
+  return &pgs_[pg];
+}
+
+Status SegmentStoreImpl::CheckPageInPg(PageId page, PgId pg, uint64_t pages_per_pg) const {
+  if (pages_per_pg == 0) {
+    return Status::InvalidArgument("pages_per_pg unknown: send it in the batch or ConfigurePg");
+  }
+  if (page.value() / pages_per_pg != pg.value()) {
+    return Status::InvalidArgument("page " + std::to_string(page.value()) + " is not in PG " +
+                                   std::to_string(pg.value()));
+  }
+  return Status::OK();
+}
+
+void SegmentStoreImpl::IndexRecord(PgData* pg, Lsn lsn, const RecEntry& e) {
+  NORDLYS_ASSERT(lsn != kInvalidLsn);
+  pg->records.emplace(lsn, e);
+  if (e.cpl) pg->cpls.insert(lsn);
+  PageData& pd = pg->pages[e.page];
+  pd.records.insert(lsn);
+  if (pd.images.empty() || pd.images.rbegin()->first < lsn) ++pd.since_image;
+}
+
+void SegmentStoreImpl::IndexImage(PgData* pg, PageId page, Lsn lsn, const ImageEntry& e) {
+  pg->pages[page].images[lsn] = e;
+}
+
+void SegmentStoreImpl::EraseRecord(PgData* pg, std::map<Lsn, RecEntry>::iterator it) {
+  auto pit = pg->pages.find(it->second.page);
+  if (pit != pg->pages.end()) pit->second.records.erase(it->first);
+  if (it->second.cpl) pg->cpls.erase(it->first);
+  pg->records.erase(it);
+}
+
+void SegmentStoreImpl::DropCorruptRecord(PgId pg_id, PgData* pg, Lsn lsn, const Status& why) {
+  log::Warn("storage", "corrupt record dropped; its LSN is now a hole for gossip to refill",
+            {{"pg", pg_id}, {"lsn", lsn}, {"error", why.ToString()}});
+  auto it = pg->records.find(lsn);
+  if (it != pg->records.end()) EraseRecord(pg, it);
+  pg->coverage.RemovePoint(lsn.value());
+  pg->lost.insert(lsn);
+  UpdateScl(pg, /*allow_decrease=*/true);
+}
+
+void SegmentStoreImpl::NoteCoalesceCandidate(PgId pg, PageId page, PageData* pd) {
+  if (pd->since_image >= options_.records_per_image) coalesce_candidates_.insert({pg, page});
+}
+
+// ---- log -------------------------------------------------------------------------------------
+
+Status SegmentStoreImpl::OpenNewLogFile(uint32_t number) {
+  std::string header;
+  AppendFrame(FrameType::kFileHeader, EncodeFileHeader(FileHeaderFrame{kLogFormatVersion, number}),
+              &header);
+  std::string path = Path(LogFileName(number));
+  // WriteFileAtomic makes the new file's directory entry durable; appends then go to it.
+  NORDLYS_RETURN_IF_ERROR(env_->WriteFileAtomic(path, header));
+  NORDLYS_ASSIGN_OR_RETURN(writer_, env_->NewAppendableFile(path));
+  current_file_ = number;
+  LogFile& lf = files_[number];
+  lf.size = header.size();
+  lf.reader.reset();
+  return Status::OK();
+}
+
+Status SegmentStoreImpl::AppendToLog(const std::string& bytes, uint32_t* file, uint64_t* offset) {
+  NORDLYS_RETURN_IF_ERROR(write_error_);
+  LogFile* lf = &files_[current_file_];
+  if (lf->size + bytes.size() > options_.log_file_bytes_max && lf->size > kFrameHeaderBytes + 16) {
+    // Everything in a finished file is durable before the next one starts: recovery may then
+    // treat any bad frame in an older file as corruption, never as a torn tail.
+    if (Status s = writer_->Sync(); !s.ok()) {
+      write_error_ = s;
+      return s;
+    }
+    if (Status s = OpenNewLogFile(current_file_ + 1); !s.ok()) {
+      write_error_ = s;
+      return s;
+    }
+    lf = &files_[current_file_];
+  }
+  if (Status s = writer_->Append(bytes); !s.ok()) {
+    // Part of the frames may be on disk; nothing after them could be trusted on replay, so
+    // the store stops writing until it is reopened.
+    write_error_ = s;
+    return s;
+  }
+  *file = current_file_;
+  *offset = lf->size;
+  lf->size += bytes.size();
+  unsynced_ = true;
+  return Status::OK();
+}
+
+Status SegmentStoreImpl::Sync() {
+  NORDLYS_RETURN_IF_ERROR(write_error_);
+  if (unsynced_) {
+    if (Status s = writer_->Sync(); !s.ok()) {
+      write_error_ = s;  // after a failed fsync the page cache state is unknown
+      return s;
+    }
+    unsynced_ = false;
+  }
+  std::vector<Claim> claims = std::move(pending_);
+  pending_.clear();
+  std::set<PgId> touched;
+  for (const Claim& c : claims) {
+    ResolveClaim(c);
+    touched.insert(c.pg);
+  }
+  for (PgId id : touched) {
+    auto it = pgs_.find(id);
+    if (it != pgs_.end()) UpdateScl(&it->second, /*allow_decrease=*/false);
+  }
+  return Status::OK();
+}
+
+// ---- write path ------------------------------------------------------------------------------
+
+Status SegmentStoreImpl::AppendBatch(const proto::WriteBatchRequest& req) {
+  NORDLYS_RETURN_IF_ERROR(CheckEpoch(req.epoch, "WriteBatch"));
+  if (req.covers_to < req.covers_after) {
+    return Status::InvalidArgument("WriteBatch: covers_to below covers_after");
+  }
+  if (req.pgs.empty()) return Status::InvalidArgument("WriteBatch: no PGs listed");
+  for (size_t i = 1; i < req.pgs.size(); ++i) {
+    if (req.pgs[i] <= req.pgs[i - 1]) {
+      return Status::InvalidArgument("WriteBatch: PGs not strictly ascending");
+    }
+  }
+  uint64_t ppg = req.pages_per_pg != 0 ? req.pages_per_pg : pages_per_pg_;
+  if (req.pages_per_pg != 0 && pages_per_pg_ != 0 && req.pages_per_pg != pages_per_pg_) {
+    return Status::InvalidArgument("WriteBatch: pages_per_pg " +
+                                   std::to_string(req.pages_per_pg) + " differs from the node's " +
+                                   std::to_string(pages_per_pg_));
+  }
+  for (size_t i = 0; i < req.records.size(); ++i) {
+    const redo::Record& r = req.records[i];
+    if (i > 0 && r.lsn <= req.records[i - 1].lsn) {
+      return Status::InvalidArgument("WriteBatch: records not in ascending LSN order");
+    }
+    if (r.lsn <= req.covers_after || r.lsn > req.covers_to) {
+      return Status::InvalidArgument("WriteBatch: record " + std::to_string(r.lsn.value()) +
+                                     " outside the batch interval");
+    }
+    if (ppg == 0) return CheckPageInPg(r.page, PgId(0), 0);
+    PgId pg(r.page.value() / ppg);
+    if (!std::binary_search(req.pgs.begin(), req.pgs.end(), pg)) {
+      return Status::InvalidArgument("WriteBatch: record " + std::to_string(r.lsn.value()) +
+                                     " is for page " + std::to_string(r.page.value()) +
+                                     " in PG " + std::to_string(pg.value()) +
+                                     ", which the batch does not list");
+    }
+    if (r.payload.size() > redo::kMaxPayload) {
+      return Status::InvalidArgument("WriteBatch: record payload too large");
+    }
+  }
+  if (pending_.size() + req.pgs.size() > kPendingClaimsMax) {
+    return Status::ResourceExhausted("WriteBatch: too many unsynced batches; Sync first");
+  }
+  size_t new_pgs = 0;
+  for (PgId pg : req.pgs) new_pgs += pgs_.count(pg) ? 0 : 1;
+  if (pgs_.size() + new_pgs > kPgsMax) {
+    return Status::ResourceExhausted("WriteBatch: node would host too many PGs");
+  }
+  if (req.pages_per_pg != 0 && pages_per_pg_ == 0) pages_per_pg_ = req.pages_per_pg;
+  if (req.covers_to == req.covers_after && req.records.empty()) {
+    for (PgId pg : req.pgs) (void)GetOrCreatePg(pg);
+    return Status::OK();  // a status poll: nothing to write
+  }
+
+  // Build the frames: new records, then one coverage claim per listed PG vouching for every
+  // record of the batch (held before or not), so a lost record frame is detectable on replay.
+  std::string bytes;
+  struct NewRec {
+    PgId pg;
+    size_t index;
+    uint64_t rel_offset;
+    uint32_t size;
+  };
+  std::vector<NewRec> fresh;
+  std::map<PgId, std::vector<CoverageFrame::Item>> items;
+  for (size_t i = 0; i < req.records.size(); ++i) {
+    const redo::Record& r = req.records[i];
+    PgId pg(r.page.value() / ppg);
+    items[pg].push_back({r.lsn, r.page});
+    auto it = pgs_.find(pg);
+    if (it != pgs_.end() && it->second.records.count(r.lsn)) continue;  // already held
+    uint64_t rel = bytes.size();
+    AppendFrame(FrameType::kRecord, EncodeRecordFrame(RecordFrame{pg, req.epoch, r}), &bytes);
+    fresh.push_back({pg, i, rel, static_cast<uint32_t>(bytes.size() - rel)});
+  }
+  std::vector<Claim> claims;
+  for (PgId pg : req.pgs) {
+    CoverageFrame cf{pg, req.epoch, req.covers_after, req.covers_to, items[pg]};
+    AppendFrame(FrameType::kCoverage, EncodeCoverageFrame(cf), &bytes);
+    claims.push_back(Claim{pg, req.epoch, req.covers_after.value(), req.covers_to.value(),
+                           std::move(cf.items), false});
+  }
+  uint32_t file = 0;
+  uint64_t offset = 0;
+  NORDLYS_RETURN_IF_ERROR(AppendToLog(bytes, &file, &offset));
+  files_[file].max_claim_hi = std::max(files_[file].max_claim_hi, req.covers_to.value());
+  for (PgId pg : req.pgs) (void)GetOrCreatePg(pg);
+  for (const NewRec& n : fresh) {
+    const redo::Record& r = req.records[n.index];
+    PgData* pg = &pgs_[n.pg];
+    IndexRecord(pg, r.lsn,
+                RecEntry{r.page, req.epoch, r.is_cpl(), static_cast<uint32_t>(r.payload.size()),
+                         Loc{file, offset + n.rel_offset, n.size}});
+    NoteCoalesceCandidate(n.pg, r.page, &pg->pages[r.page]);
+    ++stats_.records_ingested;
+    stats_.bytes_ingested += r.payload.size();
+  }
+  for (auto& c : claims) pending_.push_back(std::move(c));
+  return Status::OK();
+}
+
+Status SegmentStoreImpl::AppendFetched(const proto::FetchRecordsRequest& req,
+                                       const proto::FetchRecordsResponse& resp) {
+  NORDLYS_RETURN_IF_ERROR(resp.history.Validate());
+  if (history_.IsPrefixOf(resp.history)) {
+    if (resp.history.entries.size() > history_.entries.size()) {
+      NORDLYS_RETURN_IF_ERROR(AdoptHistory(resp.history));
+    }
+  } else if (!resp.history.IsPrefixOf(history_)) {
+    return Status::Corruption("FetchRecords answer: the peer's epoch history diverges from ours");
+  }
+  if (resp.covered_to < req.after || resp.covered_to > req.up_to) {
+    return Status::InvalidArgument("FetchRecords answer: covered_to outside the request");
+  }
+  if (resp.records.size() > kFetchRecordsMax) {
+    return Status::InvalidArgument("FetchRecords answer: too many records");
+  }
+  for (size_t i = 0; i < resp.records.size(); ++i) {
+    const auto& s = resp.records[i];
+    if (i > 0 && s.record.lsn <= resp.records[i - 1].record.lsn) {
+      return Status::InvalidArgument("FetchRecords answer: records not ascending");
+    }
+    if (s.record.lsn <= req.after || s.record.lsn > resp.covered_to) {
+      return Status::InvalidArgument("FetchRecords answer: record outside covered interval");
+    }
+    if (s.epoch > history_.current()) {
+      return Status::InvalidArgument("FetchRecords answer: record from a future epoch");
+    }
+    if (pages_per_pg_ != 0) NORDLYS_RETURN_IF_ERROR(CheckPageInPg(s.record.page, req.pg,
+                                                                  pages_per_pg_));
+  }
+  if (pending_.size() + 1 > kPendingClaimsMax) {
+    return Status::ResourceExhausted("AppendFetched: too many unsynced claims; Sync first");
+  }
+  NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(req.pg));
+  Epoch tag = resp.history.current();
+  std::string bytes;
+  std::vector<std::pair<size_t, std::pair<uint64_t, uint32_t>>> fresh;
+  std::vector<CoverageFrame::Item> items;
+  for (size_t i = 0; i < resp.records.size(); ++i) {
+    const auto& s = resp.records[i];
+    if (history_.Annulled(s.epoch, s.record.lsn)) continue;
+    items.push_back({s.record.lsn, s.record.page});
+    if (pg->records.count(s.record.lsn)) continue;
+    uint64_t rel = bytes.size();
+    AppendFrame(FrameType::kRecord, EncodeRecordFrame(RecordFrame{req.pg, s.epoch, s.record}),
+                &bytes);
+    fresh.push_back({i, {rel, static_cast<uint32_t>(bytes.size() - rel)}});
+  }
+  if (resp.covered_to > req.after) {
+    CoverageFrame cf{req.pg, tag, req.after, resp.covered_to, items};
+    AppendFrame(FrameType::kCoverage, EncodeCoverageFrame(cf), &bytes);
+  }
+  if (bytes.empty()) return Status::OK();
+  uint32_t file = 0;
+  uint64_t offset = 0;
+  NORDLYS_RETURN_IF_ERROR(AppendToLog(bytes, &file, &offset));
+  files_[file].max_claim_hi = std::max(files_[file].max_claim_hi, resp.covered_to.value());
+  for (const auto& [i, where] : fresh) {
+    const auto& s = resp.records[i];
+    IndexRecord(pg, s.record.lsn,
+                RecEntry{s.record.page, s.epoch, s.record.is_cpl(),
+                         static_cast<uint32_t>(s.record.payload.size()),
+                         Loc{file, offset + where.first, where.second}});
+    NoteCoalesceCandidate(req.pg, s.record.page, &pg->pages[s.record.page]);
+    ++stats_.records_repaired;
+    if (pg->lost.erase(s.record.lsn)) ++stats_.corruptions_repaired;
+  }
+  if (resp.covered_to > req.after) {
+    pending_.push_back(
+        Claim{req.pg, tag, req.after.value(), resp.covered_to.value(), std::move(items), false});
+  }
+  return Status::OK();
+}
+
+// ---- epochs and configuration -----------------------------------------------------------------
+
+Status SegmentStoreImpl::AdoptHistory(const proto::EpochHistory& h) {
+  NORDLYS_ASSERT(history_.IsPrefixOf(h));
+  NORDLYS_RETURN_IF_ERROR(env_->WriteFileAtomic(Path(kEpochFile), EncodeEpochFile(h)));
+  size_t old_len = history_.entries.size();
+  history_ = h;
+  for (size_t i = old_len; i < h.entries.size(); ++i) Annul(h.entries[i]);
+  log::Info("storage", "epoch history adopted",
+            {{"epoch", h.current()}, {"vdl", h.entries.back().vdl}});
+  return Status::OK();
+}
+
+void SegmentStoreImpl::Annul(const proto::EpochEntry& entry) {
+  for (auto& [id, pg] : pgs_) {
+    for (auto it = pg.records.upper_bound(entry.vdl); it != pg.records.end();) {
+      if (it->second.epoch < entry.epoch) {
+        auto next = std::next(it);
+        EraseRecord(&pg, it);
+        it = next;
+      } else {
+        ++it;
+      }
+    }
+    for (auto& [page, pd] : pg.pages) {
+      for (auto it = pd.images.upper_bound(entry.vdl); it != pd.images.end();) {
+        it = it->second.epoch < entry.epoch ? pd.images.erase(it) : std::next(it);
+      }
+    }
+    for (auto it = pg.lost.upper_bound(entry.vdl); it != pg.lost.end();) it = pg.lost.erase(it);
+    pg.coverage.Annul(entry);
+    UpdateScl(&pg, /*allow_decrease=*/true);
+  }
+}
+
+Result<proto::PgStateResponse> SegmentStoreImpl::InstallEpoch(
+    const proto::InstallEpochRequest& req) {
+  if (req.history.entries.empty()) return Status::InvalidArgument("InstallEpoch: empty history");
+  NORDLYS_RETURN_IF_ERROR(req.history.Validate());
+  if (history_.IsPrefixOf(req.history)) {
+    if (req.history.entries.size() > history_.entries.size()) {
+      NORDLYS_RETURN_IF_ERROR(AdoptHistory(req.history));
+    }
+  } else if (req.history.IsPrefixOf(history_)) {
+    return Status::Fenced("InstallEpoch: the node already has epoch " +
+                          std::to_string(history_.current().value()));
+  } else {
+    return Status::Corruption("InstallEpoch: epoch history diverges from the node's");
+  }
+  return StateOf(req.pg, Lsn::Max());
+}
+
+Status SegmentStoreImpl::SetHorizon(const proto::SetHorizonRequest& req) {
+  NORDLYS_RETURN_IF_ERROR(CheckEpoch(req.epoch, "SetHorizon"));
+  horizon_ = std::max(horizon_, req.horizon);  // never moves back: GC may already have run
+  return Status::OK();
+}
+
+Status SegmentStoreImpl::ConfigurePg(const proto::ConfigurePgRequest& req) {
+  NORDLYS_RETURN_IF_ERROR(CheckEpoch(req.epoch, "ConfigurePg"));
+  if (req.members.size() > 64) return Status::InvalidArgument("ConfigurePg: too many members");
+  if (req.pages_per_pg != 0 && pages_per_pg_ != 0 && req.pages_per_pg != pages_per_pg_) {
+    return Status::InvalidArgument("ConfigurePg: pages_per_pg differs from the node's");
+  }
+  NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(req.pg));
+  pg->members = req.members;
+  if (req.pages_per_pg != 0) pages_per_pg_ = req.pages_per_pg;
+  return PersistConfig();
+}
+
+Status SegmentStoreImpl::PersistConfig() {
+  std::vector<PgConfig> cfg;
+  for (const auto& [id, pg] : pgs_) {
+    if (!pg.members.empty()) cfg.push_back(PgConfig{id, pg.members});
+  }
+  return env_->WriteFileAtomic(Path(kConfigFile), EncodeConfigFile(pages_per_pg_, cfg));
+}
+
+}  // namespace nordlys::storage

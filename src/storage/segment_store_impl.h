@@ -1,0 +1,181 @@
+// SegmentStoreImpl: the concrete SegmentStore (see segment_store.h for the contract and
+// docs/formats/segment-log.md for the files). Split over three files by concern:
+//   segment_store.cc             open/recovery, the write path, epochs, configuration
+//   segment_store_read.cc        GetPage, PgState, FetchRecords, GossipWants, Stats
+//   segment_store_background.cc  Coalesce, Scrub, CollectGarbage
+//
+// The in-memory index holds only locations; payloads are re-read (and their frame checksums
+// verified) from the log on every use.
+//
+// Thread safety: none (one caller at a time, as the interface says).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "page/page.h"
+#include "storage/coverage.h"
+#include "storage/segment_log.h"
+#include "storage/segment_store.h"
+
+namespace nordlys::storage {
+
+// Bounds (TigerBeetle style: every collection that grows on input has a named limit).
+inline constexpr size_t kPgsMax = 1u << 16;               // PGs one node may host
+inline constexpr size_t kPendingClaimsMax = 1u << 20;     // coverage claims awaiting Sync()
+inline constexpr uint32_t kGossipBytesMax = 1u << 20;     // answer size asked by GossipWants()
+inline constexpr uint32_t kFetchRecordsMax = 1u << 16;    // records in one FetchRecords answer
+
+struct Loc {
+  uint32_t file = 0;
+  uint64_t offset = 0;  // of the frame header
+  uint32_t size = 0;    // whole frame
+};
+
+struct RecEntry {
+  PageId page;
+  Epoch epoch;
+  bool cpl = false;
+  uint32_t payload_bytes = 0;
+  Loc loc;
+};
+
+struct ImageEntry {
+  Epoch epoch;  // epoch of the newest record applied (annulment rule as for records)
+  Loc loc;
+};
+
+// Invariants:
+//   - every LSN in `records` is a key of the PG's `records` map, with this page;
+//   - records <= collected_to were reclaimed by GC and an image with lsn >= collected_to
+//     replaced them (if that image is later found corrupt, the page cannot be rebuilt here).
+struct PageData {
+  std::set<Lsn> records;
+  std::map<Lsn, ImageEntry> images;
+  Lsn collected_to;
+  uint32_t since_image = 0;  // records above the newest image (coalescing trigger)
+};
+
+// Invariants:
+//   - `records` holds no annulled record (per the node's history) and no record outside this PG;
+//   - scl == coverage.Scl(), and scl only decreases through annulment or detected corruption;
+//   - `cpls` is the subset of records' LSNs that are CPLs (plus GC-retained maxima).
+struct PgData {
+  std::map<Lsn, RecEntry> records;
+  std::map<PageId, PageData> pages;
+  std::set<Lsn> cpls;
+  Coverage coverage;  // synced coverage only
+  Lsn scl;
+  Lsn last_collected;      // highest record LSN reclaimed by GC
+  Lsn last_collected_cpl;  // highest CPL reclaimed by GC
+  std::vector<proto::PgMember> members;
+  std::set<Lsn> lost;  // LSNs dropped as corrupt, awaiting re-fetch (corruptions_repaired)
+};
+
+// A coverage claim waiting for Sync() (or, during recovery, for the end of the scan). Resolving
+// it cuts it per the epoch history and punches a hole at every vouched-for record not held.
+struct Claim {
+  PgId pg;
+  Epoch tag;
+  uint64_t lo = 0, hi = 0;
+  std::vector<CoverageFrame::Item> items;
+  bool strict = false;  // snapshot claim: no GC exemption for missing items
+};
+
+struct LogFile {
+  std::unique_ptr<RandomAccessFile> reader;  // opened lazily
+  uint64_t size = 0;
+  uint64_t max_claim_hi = 0;  // highest coverage claimed by a frame in this file
+  bool has_snapshot = false;
+};
+
+class SegmentStoreImpl final : public SegmentStore {
+ public:
+  SegmentStoreImpl(Env* env, SegmentStoreOptions options)
+      : env_(env), options_(std::move(options)) {}
+
+  Status Recover();
+
+  Status AppendBatch(const proto::WriteBatchRequest& req) override;
+  Status Sync() override;
+  proto::WriteBatchResponse Scls(const std::vector<PgId>& pgs) const override;
+  Result<proto::GetPageResponse> GetPage(const proto::GetPageRequest& req) override;
+  Result<proto::PgStateResponse> PgState(const proto::PgStateRequest& req) override;
+  Result<proto::PgStateResponse> InstallEpoch(const proto::InstallEpochRequest& req) override;
+  Status SetHorizon(const proto::SetHorizonRequest& req) override;
+  Status ConfigurePg(const proto::ConfigurePgRequest& req) override;
+  Result<proto::FetchRecordsResponse> FetchRecords(const proto::FetchRecordsRequest& r) override;
+  Status AppendFetched(const proto::FetchRecordsRequest& req,
+                       const proto::FetchRecordsResponse& resp) override;
+  std::vector<GossipWant> GossipWants() const override;
+  Status Coalesce(uint32_t max_pages) override;
+  Result<uint32_t> Scrub(uint32_t max_items) override;
+  Status CollectGarbage() override;
+  proto::NodeStatsResponse Stats() const override;
+  Epoch epoch() const override { return history_.current(); }
+
+ private:
+  std::string Path(const std::string& name) const { return options_.dir + "/" + name; }
+  // older -> Fenced; newer than the history -> Unavailable(kEpochHistoryBehind).
+  Status CheckEpoch(Epoch e, std::string_view what) const;
+  Result<PgData*> GetOrCreatePg(PgId pg);
+  Status CheckPageInPg(PageId page, PgId pg, uint64_t pages_per_pg) const;
+
+  // --- log ---
+  Status OpenNewLogFile(uint32_t number);
+  // Appends whole frames to the current file (rolling first if it is full). *offset = where
+  // `bytes` starts in file *file.
+  Status AppendToLog(const std::string& bytes, uint32_t* file, uint64_t* offset);
+  Result<Frame> ReadFrame(const Loc& loc);
+  Result<redo::Record> ReadRecord(const RecEntry& e, Lsn lsn);
+  Result<ImageFrame> ReadImage(const ImageEntry& e, PgId pg, PageId page, Lsn lsn);
+
+  // --- index ---
+  // Inserts a record (not already held, not annulled) into the index.
+  void IndexRecord(PgData* pg, Lsn lsn, const RecEntry& e);
+  void IndexImage(PgData* pg, PageId page, Lsn lsn, const ImageEntry& e);
+  void EraseRecord(PgData* pg, std::map<Lsn, RecEntry>::iterator it);
+  // A record frame failed its checksum: forget it and open a hole so gossip re-fetches it.
+  void DropCorruptRecord(PgId pg_id, PgData* pg, Lsn lsn, const Status& why);
+  void ResolveClaim(const Claim& c);
+  // allow_decrease: annulment or corruption; otherwise SCL must not go backwards.
+  void UpdateScl(PgData* pg, bool allow_decrease);
+  // Writes the history file, then annuls what each new entry cuts.
+  Status AdoptHistory(const proto::EpochHistory& h);
+  void Annul(const proto::EpochEntry& entry);
+  Status PersistConfig();
+  void NoteCoalesceCandidate(PgId pg, PageId page, PageData* pd);
+
+  // --- materialization ---
+  // The page as of read_lsn from the newest good image and the records above it.
+  Status Materialize(PgId pg_id, PgData* pg, PageId page, Lsn read_lsn, page::Page* out,
+                     Epoch* newest_epoch);
+  proto::PgStateResponse StateOf(PgId pg_id, Lsn at_or_below) const;
+
+  Env* env_;
+  SegmentStoreOptions options_;
+  proto::EpochHistory history_;
+  uint64_t pages_per_pg_ = 0;
+  std::map<PgId, PgData> pgs_;
+  std::vector<Claim> pending_;  // appended, not yet synced; bounded by kPendingClaimsMax
+  Lsn horizon_;                 // reads below are OutOfRange
+  Lsn gc_floor_;                // horizon of the last persisted GC snapshot
+  std::map<uint32_t, LogFile> files_;
+  uint32_t current_file_ = 0;
+  std::unique_ptr<WritableFile> writer_;
+  Status write_error_;  // sticky: after a failed append/fsync the log cannot be trusted
+  bool unsynced_ = false;
+  std::set<std::pair<PgId, PageId>> coalesce_candidates_;
+  // Scrub rotation cursor: records first (pg, lsn), then images (pg, page, lsn).
+  int scrub_phase_ = 0;
+  PgId scrub_pg_;
+  PageId scrub_page_;
+  Lsn scrub_lsn_;
+  bool scrub_started_ = false;
+  proto::NodeStatsResponse stats_;
+};
+
+}  // namespace nordlys::storage
