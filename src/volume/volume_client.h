@@ -36,6 +36,9 @@ struct VolumeOptions {
   uint64_t request_timeout_ms = 1000;  // per storage request
   uint64_t hedge_after_micros = 5000;  // a read not answered by then also goes to another node
   uint64_t retry_interval_micros = 20'000;  // status polls / resends to lagging nodes
+  // PGs a volume has at least. Recovery finds the PGs that exist (it probes 0, 1, 2, ... up to
+  // the first one that a read quorum shows empty); writing a page past the last PG adds PGs.
+  uint64_t initial_pgs = 1;
 };
 
 // A record before LSN assignment.

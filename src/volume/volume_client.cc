@@ -1,0 +1,593 @@
+// The writer half of the volume client: LSN allocation, write rounds, 4/6 ack tracking,
+// VCL/VDL, commit waiters, retries, fencing and volume growth. See volume_core.h for how the
+// parts fit and volume_client.h for the contract.
+#include <algorithm>
+
+#include "common/log.h"
+#include "volume/volume_core.h"
+
+namespace nordlys::volume {
+namespace {
+
+constexpr std::string_view kLog = "volume";
+
+bool IsHistoryBehind(const Status& s) {
+  return s.IsUnavailable() && s.message().starts_with(proto::kEpochHistoryBehind);
+}
+
+// The public face: owns the core through a shared_ptr so in-flight callbacks (which hold weak
+// references) never touch a destroyed object.
+class VolumeClientImpl final : public VolumeClient {
+ public:
+  explicit VolumeClientImpl(std::shared_ptr<VolumeCore> core) : core_(std::move(core)) {}
+  ~VolumeClientImpl() override { core_->Shutdown(); }
+
+  void Recover(std::function<void(Status)> done) override { core_->Recover(std::move(done)); }
+  Result<Lsn> AppendMtr(std::vector<PendingRecord> records) override {
+    return core_->AppendMtr(std::move(records));
+  }
+  void WhenLsnSpace(std::function<void(Status)> fn) override {
+    core_->WhenLsnSpace(std::move(fn));
+  }
+  void WhenDurable(Lsn lsn, std::function<void(Status)> fn) override {
+    core_->WhenDurable(lsn, std::move(fn));
+  }
+  void ReadPage(PageId page, Lsn read_point,
+                std::function<void(Result<page::Page>)> fn) override {
+    core_->ReadPage(page, read_point, std::move(fn));
+  }
+  void SetHorizon(Lsn lsn) override { core_->SetHorizon(lsn); }
+  Lsn vdl() const override { return core_->vdl(); }
+  Lsn vcl() const override { return core_->vcl(); }
+  Epoch epoch() const override { return core_->epoch(); }
+  bool fenced() const override { return core_->fenced(); }
+
+ private:
+  std::shared_ptr<VolumeCore> core_;
+};
+
+}  // namespace
+
+std::unique_ptr<VolumeClient> VolumeClient::Create(Geometry geometry, StorageChannel* channel,
+                                                   Scheduler* scheduler, VolumeOptions options) {
+  return std::make_unique<VolumeClientImpl>(
+      std::make_shared<VolumeCore>(std::move(geometry), channel, scheduler, options));
+}
+
+void VolumeCore::Run(Outbox* out) {
+  for (auto& s : out->sends) {
+    channel_->Call(s.node, s.type, std::move(s.payload), options_.request_timeout_ms,
+                   std::move(s.cb));
+  }
+  for (auto& [delay, fn] : out->timers) scheduler_->RunAfter(delay, std::move(fn));
+  for (auto& c : out->calls) c();
+}
+
+// ---- accessors -----------------------------------------------------------------------------
+
+Lsn VolumeCore::vdl() const {
+  std::lock_guard lock(mu_);
+  return vdl_;
+}
+Lsn VolumeCore::vcl() const {
+  std::lock_guard lock(mu_);
+  return vcl_;
+}
+Epoch VolumeCore::epoch() const {
+  std::lock_guard lock(mu_);
+  return epoch_;
+}
+bool VolumeCore::fenced() const {
+  std::lock_guard lock(mu_);
+  return phase_ == Phase::kFenced;
+}
+
+int VolumeCore::MemberIndex(const PgTrack& pg, NodeId node) const {
+  for (int i = 0; i < kCopies; ++i) {
+    if (pg.members[i] == node) return i;
+  }
+  return -1;
+}
+
+bool VolumeCore::AnyGrowingLocked() const {
+  for (const PgTrack& p : pgs_) {
+    if (p.growing) return true;
+  }
+  return false;
+}
+
+// Highest LSN that may be allocated now: VDL + LAL, or nothing new while a PG is growing
+// (see volume_core.h for why growth freezes allocation).
+Lsn VolumeCore::AllocationLimitLocked() const {
+  if (AnyGrowingLocked()) return Lsn(next_lsn_.value() - 1);
+  return Lsn(vdl_.value() + options_.lsn_allocation_limit);
+}
+
+void VolumeCore::Shutdown() {
+  Outbox out;
+  {
+    std::lock_guard lock(mu_);
+    phase_ = Phase::kShutdown;
+    Status s = Status::Aborted("volume client destroyed");
+    for (auto& [lsn, fn] : durable_waiters_) out.calls.push_back([fn = std::move(fn), s] { fn(s); });
+    for (auto& fn : space_waiters_) out.calls.push_back([fn = std::move(fn), s] { fn(s); });
+    durable_waiters_.clear();
+    space_waiters_.clear();
+    if (rec_) FailRecoveryLocked(s, &out);
+    out.sends.clear();
+    out.timers.clear();
+  }
+  Run(&out);
+}
+
+// ---- appends -------------------------------------------------------------------------------
+
+Result<Lsn> VolumeCore::AppendMtr(std::vector<PendingRecord> records) {
+  Outbox out;
+  Result<Lsn> result = Status::Internal("unset");
+  {
+    std::lock_guard lock(mu_);
+    if (phase_ == Phase::kFenced) return fence_status_;
+    if (phase_ != Phase::kOpen) return Status::Unavailable("volume not recovered");
+    if (records.empty()) return Status::InvalidArgument("empty mini-transaction");
+    PgId max_pg(0);
+    for (const PendingRecord& r : records) {
+      if (r.payload.size() > redo::kMaxPayload) {
+        return Status::InvalidArgument("redo payload larger than " +
+                                       std::to_string(redo::kMaxPayload));
+      }
+      max_pg = std::max(max_pg, geometry_.PgOf(r.page));
+    }
+    if (max_pg.value() >= kPgsMax) {
+      return Status::ResourceExhausted("page beyond the volume's maximum size");
+    }
+    if (max_pg.value() >= pgs_.size()) {
+      StartGrowthLocked(max_pg, &out);
+      result = Status::ResourceExhausted("volume growing: new protection groups");
+    } else if (AnyGrowingLocked()) {
+      result = Status::ResourceExhausted("volume growing: new protection groups");
+    } else {
+      Lsn last(next_lsn_.value() + records.size() - 1);
+      if (last > AllocationLimitLocked()) {
+        result = Status::ResourceExhausted("LSN allocation limit (VDL + LAL) reached");
+      } else {
+        Lsn prev_assigned = last_round_end_;
+        for (size_t i = 0; i < records.size(); ++i) {
+          redo::Record rec;
+          rec.lsn = next_lsn_;
+          NORDLYS_ASSERT(rec.lsn > prev_assigned);
+          PgTrack& pg = pgs_[geometry_.PgOf(records[i].page).value()];
+          rec.prev_lsn_in_pg = pg.chain;
+          pg.chain = rec.lsn;
+          rec.page = records[i].page;
+          rec.type = records[i].type;
+          rec.flags = (i + 1 == records.size()) ? redo::kFlagCpl : 0;
+          rec.payload = std::move(records[i].payload);
+          buffer_bytes_ += redo::kRecordHeaderSize + rec.payload.size();
+          prev_assigned = rec.lsn;
+          buffer_.push_back(std::move(rec));
+          next_lsn_ = Next(next_lsn_);
+        }
+        NORDLYS_ASSERT(cpls_.empty() || cpls_.back() < last);
+        cpls_.push_back(last);
+        result = last;
+        if (buffer_bytes_ >= options_.flush_bytes) {
+          FlushLocked(&out);
+        } else {
+          ScheduleFlushLocked(&out);
+        }
+      }
+    }
+  }
+  Run(&out);
+  return result;
+}
+
+void VolumeCore::WhenLsnSpace(std::function<void(Status)> fn) {
+  Outbox out;
+  {
+    std::lock_guard lock(mu_);
+    if (phase_ == Phase::kFenced) {
+      out.calls.push_back([fn = std::move(fn), s = fence_status_] { fn(s); });
+    } else if (phase_ == Phase::kOpen && !AnyGrowingLocked() &&
+               next_lsn_ <= AllocationLimitLocked()) {
+      out.calls.push_back([fn = std::move(fn)] { fn(Status::OK()); });
+    } else {
+      space_waiters_.push_back(std::move(fn));
+    }
+  }
+  Run(&out);
+}
+
+void VolumeCore::WhenDurable(Lsn lsn, std::function<void(Status)> fn) {
+  Outbox out;
+  {
+    std::lock_guard lock(mu_);
+    if (phase_ == Phase::kFenced) {
+      out.calls.push_back([fn = std::move(fn), s = fence_status_] { fn(s); });
+    } else if (phase_ == Phase::kOpen && lsn <= vdl_) {
+      out.calls.push_back([fn = std::move(fn)] { fn(Status::OK()); });
+    } else {
+      durable_waiters_.emplace(lsn, std::move(fn));
+    }
+  }
+  Run(&out);
+}
+
+// ---- rounds --------------------------------------------------------------------------------
+
+void VolumeCore::ScheduleFlushLocked(Outbox* out) {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  out->timers.emplace_back(options_.flush_interval_micros, BindTimer([](VolumeCore* self) {
+    Outbox o;
+    {
+      std::lock_guard lock(self->mu_);
+      self->flush_scheduled_ = false;
+      if (self->phase_ == Phase::kOpen) self->FlushLocked(&o);
+    }
+    self->Run(&o);
+  }));
+}
+
+void VolumeCore::FlushLocked(Outbox* out) {
+  Lsn end(next_lsn_.value() - 1);
+  if (end <= last_round_end_) return;  // nothing allocated since the last round
+  Round round;
+  round.after = last_round_end_;
+  round.to = end;
+  round.records = std::move(buffer_);
+  round.bytes = buffer_bytes_;
+  buffer_.clear();
+  buffer_bytes_ = 0;
+  NORDLYS_ASSERT(rounds_.empty() || rounds_.back().to == round.after);
+  last_round_end_ = end;
+  for (auto& [id, node] : nodes_) {
+    if (node.pgs.empty()) continue;
+    if (node.inflight_writes >= kInflightWritesPerNodeMax) continue;  // retry resends later
+    proto::WriteBatchRequest req;
+    req.epoch = epoch_;
+    req.pages_per_pg = geometry_.pages_per_pg();
+    req.covers_after = round.after;
+    req.covers_to = round.to;
+    req.pgs = node.pgs;
+    for (const redo::Record& r : round.records) {
+      if (std::binary_search(node.pgs.begin(), node.pgs.end(), geometry_.PgOf(r.page))) {
+        req.records.push_back(r);
+      }
+    }
+    SendBatchLocked(id, std::move(req), /*resend=*/false, out);
+  }
+  rounds_.push_back(std::move(round));
+}
+
+void VolumeCore::SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool resend,
+                                 Outbox* out) {
+  NodeTrack& n = nodes_[node];
+  if (resend) {
+    n.resend_inflight = true;
+  } else {
+    ++n.inflight_writes;
+  }
+  uint64_t now = scheduler_->NowMicros();
+  out->sends.push_back({node, proto::kWriteBatch, proto::EncodeToString(req),
+                        Bind([node, resend, now](VolumeCore* self, Result<std::string> r) {
+                          self->OnWriteAnswer(node, resend, now, std::move(r));
+                        })});
+}
+
+void VolumeCore::OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros,
+                               Result<std::string> r) {
+  Outbox out;
+  {
+    std::lock_guard lock(mu_);
+    NodeTrack& n = nodes_[node];
+    if (resend) {
+      n.resend_inflight = false;
+    } else if (n.inflight_writes > 0) {
+      --n.inflight_writes;
+    }
+    if (phase_ != Phase::kOpen) return;
+    ObserveLatencyLocked(node, sent_micros, r.ok());
+    if (!r.ok()) {
+      const Status& s = r.status();
+      if (s.IsFenced()) {
+        BecomeFencedLocked(s, &out);
+      } else if (IsHistoryBehind(s)) {
+        SendInstallLocked(node, &out);
+      }
+      // Timeouts and Unavailable: the retry tick resends what the node lacks.
+    } else {
+      proto::WriteBatchResponse resp;
+      Status st = proto::Decode(r.value(), &resp);
+      if (!st.ok()) {
+        log::Warn(kLog, "bad WriteBatch answer", {{"node", node}, {"error", st.ToString()}});
+      } else {
+        ApplySclsLocked(node, resp.scls);
+        RecomputeLocked(&out);
+      }
+    }
+  }
+  Run(&out);
+}
+
+void VolumeCore::ApplySclsLocked(NodeId node, const std::vector<proto::PgScl>& scls) {
+  for (const proto::PgScl& s : scls) {
+    if (s.pg.value() >= pgs_.size()) continue;
+    PgTrack& pg = pgs_[s.pg.value()];
+    int i = MemberIndex(pg, node);
+    if (i < 0) continue;
+    // An SCL above what this writer sent can only be stale coverage from an older epoch that
+    // the node has not annulled yet; never count it.
+    Lsn scl = std::min(s.scl, last_round_end_);
+    pg.scl[i] = std::max(pg.scl[i], scl);
+  }
+}
+
+// Recomputes growth completion, VCL and VDL from the SCLs, frees durable rounds and collects
+// the waiters to run.
+void VolumeCore::RecomputeLocked(Outbox* out) {
+  bool growth_ended = false;
+  Lsn candidate = last_round_end_;  // with no PG included there is nothing to wait for
+  for (size_t p = 0; p < pgs_.size(); ++p) {
+    PgTrack& pg = pgs_[p];
+    std::array<Lsn, kCopies> sorted = pg.scl;
+    std::sort(sorted.begin(), sorted.end(), std::greater<Lsn>());
+    static_assert(kWriteQuorum >= 1 && kWriteQuorum <= kCopies);
+    Lsn quorum_scl = sorted[kWriteQuorum - 1];  // the 4th highest: held by a write quorum
+    if (pg.growing) {
+      if (quorum_scl < pg.bootstrap_to) continue;
+      pg.growing = false;
+      growth_ended = true;
+      log::Info(kLog, "protection group added", {{"pg", p}, {"from_lsn", pg.bootstrap_to}});
+    }
+    candidate = std::min(candidate, quorum_scl);
+  }
+  // candidate may lag vcl_ just after recovery (vcl_ starts at the recovered VDL, which the
+  // recovery argument already proved complete) or after a PG joined; VCL never goes back.
+  Lsn old_vdl = vdl_;
+  if (candidate > vcl_) vcl_ = candidate;
+  while (!cpls_.empty() && cpls_.front() <= vcl_) {
+    NORDLYS_ASSERT(cpls_.front() > vdl_);  // VDL is monotonic
+    vdl_ = cpls_.front();
+    cpls_.pop_front();
+  }
+  NORDLYS_ASSERT(vdl_ <= vcl_);
+  while (!rounds_.empty() && rounds_.front().to <= vcl_) rounds_.pop_front();
+
+  if (vdl_ > old_vdl) {
+    auto end = durable_waiters_.upper_bound(vdl_);
+    std::vector<std::function<void(Status)>> ready;
+    for (auto it = durable_waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+    durable_waiters_.erase(durable_waiters_.begin(), end);
+    if (!ready.empty()) {
+      // One call for the whole group: commits are acknowledged in groups.
+      out->calls.push_back([ready = std::move(ready)]() mutable {
+        for (auto& fn : ready) fn(Status::OK());
+      });
+    }
+  }
+  if ((vdl_ > old_vdl || growth_ended) && !space_waiters_.empty() && !AnyGrowingLocked()) {
+    out->calls.push_back([ready = std::move(space_waiters_)]() mutable {
+      for (auto& fn : ready) fn(Status::OK());
+    });
+    space_waiters_.clear();
+  }
+}
+
+void VolumeCore::BecomeFencedLocked(const Status& why, Outbox* out) {
+  if (phase_ == Phase::kFenced) return;
+  phase_ = Phase::kFenced;
+  fence_status_ = Status::Fenced("a newer writer owns the volume: " + why.message());
+  log::Warn(kLog, "writer fenced", {{"epoch", epoch_}, {"vdl", vdl_}, {"why", why.ToString()}});
+  Status s = fence_status_;
+  std::vector<std::function<void(Status)>> fail;
+  for (auto& [lsn, fn] : durable_waiters_) fail.push_back(std::move(fn));
+  for (auto& fn : space_waiters_) fail.push_back(std::move(fn));
+  durable_waiters_.clear();
+  space_waiters_.clear();
+  out->calls.push_back([fail = std::move(fail), s]() mutable {
+    for (auto& fn : fail) fn(s);
+  });
+  // Nothing buffered can become durable any more: storage rejects this epoch.
+  buffer_.clear();
+  buffer_bytes_ = 0;
+  rounds_.clear();
+  cpls_.clear();
+}
+
+// ---- epoch history catch-up ----------------------------------------------------------------
+
+void VolumeCore::SendInstallLocked(NodeId node, Outbox* out) {
+  NodeTrack& n = nodes_[node];
+  if (n.install_inflight || n.pgs.empty()) return;
+  n.install_inflight = true;
+  proto::InstallEpochRequest req;
+  req.history = history_;
+  req.pg = n.pgs.front();
+  out->sends.push_back({node, proto::kInstallEpoch, proto::EncodeToString(req),
+                        Bind([node](VolumeCore* self, Result<std::string> r) {
+                          self->OnInstallAnswer(node, std::move(r));
+                        })});
+}
+
+void VolumeCore::OnInstallAnswer(NodeId node, Result<std::string> r) {
+  Outbox out;
+  {
+    std::lock_guard lock(mu_);
+    nodes_[node].install_inflight = false;
+    if (phase_ != Phase::kOpen) return;
+    if (!r.ok()) {
+      if (r.status().IsFenced()) BecomeFencedLocked(r.status(), &out);
+    } else {
+      proto::PgStateResponse resp;
+      if (proto::Decode(r.value(), &resp).ok()) {
+        if (resp.node_epoch > epoch_ || !history_.IsPrefixOf(resp.history)) {
+          BecomeFencedLocked(Status::Fenced("node " + std::to_string(node.value()) +
+                                            " is at epoch " +
+                                            std::to_string(resp.node_epoch.value())),
+                             &out);
+        } else {
+          log::Info(kLog, "epoch history installed on lagging node",
+                    {{"node", node}, {"epoch", epoch_}});
+          ResendToLocked(node, &out);  // the rounds it refused
+          for (PgId p : nodes_[node].pgs) SendConfigureLocked(p, node, &out);
+        }
+      }
+    }
+  }
+  Run(&out);
+}
+
+// ---- growth --------------------------------------------------------------------------------
+
+void VolumeCore::StartGrowthLocked(PgId up_to, Outbox* out) {
+  NORDLYS_ASSERT(up_to.value() < kPgsMax);
+  while (pgs_.size() <= up_to.value()) AddPgLocked(PgId(pgs_.size()), /*growing=*/true, out);
+}
+
+void VolumeCore::AddPgLocked(PgId pg, bool growing, Outbox* out) {
+  NORDLYS_ASSERT(pg.value() == pgs_.size());
+  // Close the current round first: the bootstrap claims "no record of pg <= R", and acks are
+  // only counted up to the last round sent, so R must be a round end.
+  FlushLocked(out);
+  PgTrack t;
+  t.members = geometry_.Members(pg);
+  t.bootstrap_to = Lsn(next_lsn_.value() - 1);
+  t.growing = growing && t.bootstrap_to > kInvalidLsn;
+  pgs_.push_back(t);
+  for (NodeId m : t.members) {
+    auto& list = nodes_[m].pgs;
+    list.insert(std::lower_bound(list.begin(), list.end(), pg), pg);
+    SendConfigureLocked(pg, m, out);
+  }
+  if (t.growing) {
+    for (int i = 0; i < kCopies; ++i) SendBootstrapLocked(pg, i, out);
+  }
+}
+
+// Tells `node` the PG's members (for gossip) and the geometry. Best effort: a node that is
+// behind on the epoch history gets InstallEpoch, after which every PG it hosts is configured
+// again (OnInstallAnswer).
+void VolumeCore::SendConfigureLocked(PgId pg, NodeId node, Outbox* out) {
+  proto::ConfigurePgRequest cfg;
+  cfg.epoch = epoch_;
+  cfg.pg = pg;
+  cfg.pages_per_pg = geometry_.pages_per_pg();
+  for (NodeId m : pgs_[pg.value()].members) {
+    const NodeInfo* info = geometry_.Node(m);
+    cfg.members.push_back({m, info ? info->address : std::string()});
+  }
+  out->sends.push_back({node, proto::kConfigurePg, proto::EncodeToString(cfg),
+                        Bind([node](VolumeCore* self, Result<std::string> r) {
+                          if (r.ok() || !IsHistoryBehind(r.status())) return;
+                          Outbox o;
+                          {
+                            std::lock_guard lock(self->mu_);
+                            if (self->phase_ == Phase::kOpen) self->SendInstallLocked(node, &o);
+                          }
+                          self->Run(&o);
+                        })});
+}
+
+void VolumeCore::SendBootstrapLocked(PgId pg, int member, Outbox* out) {
+  PgTrack& t = pgs_[pg.value()];
+  if (t.bootstrap_inflight & (1u << member)) return;
+  t.bootstrap_inflight |= (1u << member);
+  proto::WriteBatchRequest req;
+  req.epoch = epoch_;
+  req.pages_per_pg = geometry_.pages_per_pg();
+  req.covers_after = kInvalidLsn;
+  req.covers_to = t.bootstrap_to;
+  req.pgs = {pg};
+  NodeId node = t.members[member];
+  out->sends.push_back({node, proto::kWriteBatch, proto::EncodeToString(req),
+                        Bind([pg, member, node](VolumeCore* self, Result<std::string> r) {
+                          {
+                            std::lock_guard lock(self->mu_);
+                            self->pgs_[pg.value()].bootstrap_inflight &= ~(1u << member);
+                          }
+                          self->OnWriteAnswer(node, /*resend=*/true, 0, std::move(r));
+                        })});
+  nodes_[node].resend_inflight = true;
+}
+
+// ---- retries -------------------------------------------------------------------------------
+
+void VolumeCore::RetryTick() {
+  Outbox out;
+  {
+    std::lock_guard lock(mu_);
+    if (phase_ != Phase::kOpen) {
+      retry_scheduled_ = false;
+      return;
+    }
+    // A node lags if it has not reached the end of the rounds sent a whole interval ago.
+    for (auto& [id, node] : nodes_) {
+      if (node.pgs.empty() || node.resend_inflight) continue;
+      bool lags = false;
+      for (PgId p : node.pgs) {
+        PgTrack& pg = pgs_[p.value()];
+        int i = MemberIndex(pg, id);
+        if (pg.growing && pg.scl[i] < pg.bootstrap_to) SendBootstrapLocked(p, i, &out);
+        if (pg.scl[i] < retry_target_) lags = true;
+      }
+      if (lags && !nodes_[id].resend_inflight) ResendToLocked(id, &out);
+    }
+    retry_target_ = last_round_end_;
+    out.timers.emplace_back(options_.retry_interval_micros,
+                            BindTimer([](VolumeCore* self) { self->RetryTick(); }));
+  }
+  Run(&out);
+}
+
+// Resends to `node` every buffered record above its lowest SCL as one batch (bounded by
+// kResendBytesMax), or a status poll when the records it lacks are durable and freed (peers'
+// gossip fills those; the poll learns the node's new SCL).
+void VolumeCore::ResendToLocked(NodeId node, Outbox* out) {
+  NodeTrack& n = nodes_[node];
+  if (n.pgs.empty()) return;
+  Lsn lowest = Lsn::Max();
+  for (PgId p : n.pgs) {
+    const PgTrack& pg = pgs_[p.value()];
+    lowest = std::min(lowest, pg.scl[MemberIndex(pg, node)]);
+  }
+  proto::WriteBatchRequest req;
+  req.epoch = epoch_;
+  req.pages_per_pg = geometry_.pages_per_pg();
+  req.pgs = n.pgs;
+  if (rounds_.empty() || rounds_.back().to <= lowest) {
+    req.covers_after = last_round_end_;
+    req.covers_to = last_round_end_;
+  } else {
+    req.covers_after = std::max(lowest, rounds_.front().after);
+    req.covers_to = req.covers_after;
+    uint64_t bytes = 0;
+    for (const Round& round : rounds_) {
+      if (round.to <= req.covers_after) continue;
+      if (bytes > 0 && bytes + round.bytes > kResendBytesMax) break;
+      bytes += round.bytes;
+      for (const redo::Record& r : round.records) {
+        if (r.lsn > req.covers_after &&
+            std::binary_search(n.pgs.begin(), n.pgs.end(), geometry_.PgOf(r.page))) {
+          req.records.push_back(r);
+        }
+      }
+      req.covers_to = round.to;
+    }
+  }
+  SendBatchLocked(node, std::move(req), /*resend=*/true, out);
+}
+
+void VolumeCore::ObserveLatencyLocked(NodeId node, uint64_t sent_micros, bool ok) {
+  if (sent_micros == 0) return;
+  uint64_t now = scheduler_->NowMicros();
+  double sample = static_cast<double>(now - std::min(now, sent_micros));
+  // A failure counts as a full timeout, so a dead node sinks to the end of the read order.
+  if (!ok) sample = std::max(sample, static_cast<double>(options_.request_timeout_ms) * 1000);
+  double& e = nodes_[node].latency_ewma_micros;
+  e = (e == 0) ? sample : (1 - kLatencyEwmaWeight) * e + kLatencyEwmaWeight * sample;
+  if (e == 0) e = 1;  // keep "measured" distinct from "never measured"
+}
+
+}  // namespace nordlys::volume

@@ -1,0 +1,202 @@
+// VolumeCore: the implementation behind VolumeClient (volume_client.h). Internal to src/volume:
+// nothing outside this folder includes it. Split over three files to keep each readable:
+//   volume_client.cc   — LSN allocation, write rounds, acks, VCL/VDL, waiters, retries, fencing,
+//                        volume growth;
+//   volume_recovery.cc — Recover(): PG discovery, VCL/VDL, chain starts, InstallEpoch;
+//   volume_read.cc     — ReadPage() with SCL-aware member choice and hedging, SetHorizon().
+//
+// How the pieces fit (see proto/storage_protocol.h for the protocol itself):
+//   AppendMtr -> buffer_ --(Flush: every flush_interval or at flush_bytes)--> rounds_ (one
+//   WriteBatch per node) --acks--> pgs_[pg].scl[member] --Recompute--> vcl_, vdl_ --> waiters.
+//
+// Volume growth ("writing a page past the last PG adds PGs"): a new PG p has no coverage below
+// the point where it joins the rounds, so the writer sends its members a bootstrap WriteBatch
+// {pgs = [p], covers (0, R], no records}, R = the highest LSN allocated so far (no record of p
+// can be <= R). Until 4 members acknowledged SCL >= R, p is "growing": it is left out of VCL and
+// no LSN at all is allocated (AppendMtr -> ResourceExhausted, WhenLsnSpace fires when growth
+// ends). Why freeze allocation: then VCL <= R while p is growing, so a read quorum of p either
+// holds a member with SCL >= R >= every acknowledged commit, or shows no coverage and no records
+// at all — which is exactly the rule recovery uses to stop probing (volume_recovery.cc).
+//
+// Thread safety: all state is guarded by mu_. Channel calls, scheduler calls and user callbacks
+// are collected in an Outbox while mu_ is held and run after it is released, so a callback may
+// call back into the client. Asynchronous callbacks hold a weak_ptr to the core: answers that
+// arrive after the client was destroyed are dropped.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "proto/storage_protocol.h"
+#include "volume/volume_client.h"
+
+namespace nordlys::volume {
+
+// Named bounds (TigerBeetle rule: every queue, loop and retry has one).
+inline constexpr uint64_t kPgsMax = 1u << 16;              // PGs per volume (also the probe bound)
+inline constexpr uint64_t kProbeWindowPgs = 8;             // PGs probed at once in recovery
+inline constexpr size_t kInflightWritesPerNodeMax = 1024;  // rounds in flight to one node
+inline constexpr uint64_t kResendBytesMax = 4u << 20;      // one resend batch
+inline constexpr size_t kReadAttemptsMax = kCopies;        // members tried for one read
+inline constexpr double kLatencyEwmaWeight = 0.2;          // weight of the newest sample
+
+class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
+ public:
+  VolumeCore(Geometry geometry, StorageChannel* channel, Scheduler* scheduler,
+             VolumeOptions options);
+  ~VolumeCore();  // defined where Recovery is complete (volume_recovery.cc)
+
+  void Recover(std::function<void(Status)> done);
+  Result<Lsn> AppendMtr(std::vector<PendingRecord> records);
+  void WhenLsnSpace(std::function<void(Status)> fn);
+  void WhenDurable(Lsn lsn, std::function<void(Status)> fn);
+  void ReadPage(PageId page, Lsn read_point, std::function<void(Result<page::Page>)> fn);
+  void SetHorizon(Lsn lsn);
+  Lsn vdl() const;
+  Lsn vcl() const;
+  Epoch epoch() const;
+  bool fenced() const;
+  // The facade is going away: fail waiters with Aborted, stop timers.
+  void Shutdown();
+
+ private:
+  enum class Phase { kIdle, kRecovering, kOpen, kFenced, kShutdown };
+
+  // Side effects gathered under mu_ and run after it is released.
+  struct Outbox {
+    struct Send {
+      NodeId node;
+      uint16_t type;
+      std::string payload;
+      StorageChannel::Callback cb;
+    };
+    std::vector<Send> sends;
+    std::vector<std::pair<uint64_t, std::function<void()>>> timers;  // delay_micros, fn
+    std::vector<std::function<void()>> calls;
+  };
+  void Run(Outbox* out);
+
+  // Per-PG durability tracking.
+  // Invariants: scl[i] only grows (max of acks); chain is the LSN of the PG's last allocated
+  // record (0: none since recovery found none); a growing PG has no records at all.
+  struct PgTrack {
+    std::array<NodeId, kCopies> members;
+    std::array<Lsn, kCopies> scl{};
+    Lsn chain;
+    bool growing = false;
+    Lsn bootstrap_to;            // growing: coverage (0, bootstrap_to] sent empty
+    uint8_t bootstrap_inflight = 0;  // bit i: bootstrap to members[i] in flight
+  };
+  struct NodeTrack {
+    std::vector<PgId> pgs;  // every PG the node hosts, ascending
+    double latency_ewma_micros = 0;  // 0: never measured
+    size_t inflight_writes = 0;
+    bool resend_inflight = false;
+    bool install_inflight = false;
+  };
+  // One flush round: every record with LSN in (after, to].
+  // Invariants: rounds_ are contiguous (rounds_[i+1].after == rounds_[i].to) and ascending;
+  // a round is freed once VCL >= its end (its records are on a write quorum of their PG).
+  struct Round {
+    Lsn after;
+    Lsn to;
+    std::vector<redo::Record> records;  // ascending LSN
+    uint64_t bytes = 0;
+  };
+
+  // ---- writer (volume_client.cc); REQUIRES: mu_ held for every *Locked function ----
+  void FlushLocked(Outbox* out);
+  void SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool resend, Outbox* out);
+  void OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros, Result<std::string> r);
+  void ApplySclsLocked(NodeId node, const std::vector<proto::PgScl>& scls);
+  void RecomputeLocked(Outbox* out);
+  void BecomeFencedLocked(const Status& why, Outbox* out);
+  void SendInstallLocked(NodeId node, Outbox* out);
+  void OnInstallAnswer(NodeId node, Result<std::string> r);
+  void StartGrowthLocked(PgId up_to, Outbox* out);
+  void AddPgLocked(PgId pg, bool growing, Outbox* out);
+  void SendBootstrapLocked(PgId pg, int member, Outbox* out);
+  void SendConfigureLocked(PgId pg, NodeId node, Outbox* out);
+  void ScheduleFlushLocked(Outbox* out);
+  void RetryTick();
+  void ResendToLocked(NodeId node, Outbox* out);
+  void ObserveLatencyLocked(NodeId node, uint64_t sent_micros, bool ok);
+  int MemberIndex(const PgTrack& pg, NodeId node) const;
+  bool AnyGrowingLocked() const;
+  Lsn AllocationLimitLocked() const;
+
+  // ---- recovery (volume_recovery.cc) ----
+  struct Recovery;
+  void ProbeWindowLocked(Outbox* out);
+  void OnProbeAnswer(uint64_t gen, uint64_t pg, NodeId node, Result<std::string> r);
+  void AfterProbingLocked(Outbox* out);
+  void QueryLocked(int phase, Outbox* out);
+  void OnQueryAnswer(uint64_t gen, int phase, uint64_t pg, NodeId node, Result<std::string> r);
+  void AfterQueryLocked(int phase, Outbox* out);
+  void InstallLocked(Outbox* out);
+  void OnRecoveryInstallAnswer(uint64_t gen, uint64_t pg, NodeId node, Result<std::string> r);
+  void FinishRecoveryLocked(Outbox* out);
+  void FailRecoveryLocked(Status s, Outbox* out);
+
+  // ---- reads (volume_read.cc) ----
+  struct ReadOp;
+  void ReadNextLocked(const std::shared_ptr<ReadOp>& op, Outbox* out);
+  void OnReadAnswer(const std::shared_ptr<ReadOp>& op, NodeId node, uint64_t sent_micros,
+                    Result<std::string> r);
+
+  // Wraps a member function as a channel callback holding only a weak reference to *this.
+  template <typename F>
+  StorageChannel::Callback Bind(F f) {
+    return [w = weak_from_this(), f = std::move(f)](Result<std::string> r) mutable {
+      if (auto self = w.lock()) f(self.get(), std::move(r));
+    };
+  }
+  template <typename F>
+  std::function<void()> BindTimer(F f) {
+    return [w = weak_from_this(), f = std::move(f)]() mutable {
+      if (auto self = w.lock()) f(self.get());
+    };
+  }
+
+  const Geometry geometry_;
+  StorageChannel* const channel_;
+  Scheduler* const scheduler_;
+  const VolumeOptions options_;
+
+  mutable std::mutex mu_;
+  // Invariants (all under mu_):
+  //   vdl_ <= vcl_ <= last_round_end_ <= next_lsn_ - 1 once open; vcl_ and vdl_ never decrease;
+  //   every LSN allocated is <= vdl_ + LAL at the time of allocation;
+  //   cpls_ holds the allocated CPLs above vdl_, ascending;
+  //   buffer_ holds the records in (last_round_end_, next_lsn_ - 1], ascending.
+  Phase phase_ = Phase::kIdle;
+  Epoch epoch_;
+  proto::EpochHistory history_;
+  std::vector<PgTrack> pgs_;  // index = PgId
+  std::map<NodeId, NodeTrack> nodes_;
+  Lsn next_lsn_;
+  Lsn last_round_end_;
+  Lsn vcl_;
+  Lsn vdl_;
+  Lsn retry_target_;  // last_round_end_ at the previous retry tick
+  std::deque<Lsn> cpls_;
+  std::vector<redo::Record> buffer_;
+  uint64_t buffer_bytes_ = 0;
+  std::deque<Round> rounds_;
+  bool flush_scheduled_ = false;
+  bool retry_scheduled_ = false;
+  std::multimap<Lsn, std::function<void(Status)>> durable_waiters_;
+  std::vector<std::function<void(Status)>> space_waiters_;
+  Status fence_status_;
+  std::unique_ptr<Recovery> rec_;
+  uint64_t rec_generation_ = 0;
+};
+
+}  // namespace nordlys::volume
