@@ -85,6 +85,7 @@ int Fail(const std::string& what, const Status& s) {
 struct StorageArgs {
   Common common;
   storage::StorageNodeOptions node;
+  uint64_t node_id = 0;
   std::string ready_file;
 };
 
@@ -97,6 +98,13 @@ void AddStorage(CLI::App& app, StorageArgs* a) {
   cmd->add_option("--az", a->node.az, "availability zone of this node (e.g. az-a)")->required();
   cmd->add_option("--io-threads", a->node.io_threads, "RPC threads")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--node-id", a->node_id,
+                  "this node's id in the cluster (gossip leaves it out of its peers)")
+      ->capture_default_str();
+  cmd->add_option("--records-per-image", a->node.records_per_image,
+                  "coalesce a page into a new image after this many records")
+      ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
   cmd->add_option("--ready-file", a->ready_file,
                   "write the bound HOST:PORT here once serving (for scripts and tests)");
@@ -112,7 +120,9 @@ int RunStorage(const StorageArgs& a) {
     return kExitUsage;
   }
   BlockStopSignals();
-  auto node = storage::StorageNode::Open(Env::Default(), a.node);
+  storage::StorageNodeOptions node_options = a.node;
+  node_options.node_id = NodeId(a.node_id);
+  auto node = storage::StorageNode::Open(Env::Default(), node_options);
   if (!node.ok()) return Fail("storage", node.status());
   if (Status s = (*node)->Start(); !s.ok()) return Fail("storage", s);
   if (Status s = WriteReadyFile(a.ready_file, (*node)->address()); !s.ok()) {

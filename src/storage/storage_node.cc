@@ -1,12 +1,23 @@
-// StorageNode process shell; see storage_node.h.
+// StorageNode process: RPC dispatch, group commit and background gossip/maintenance around the
+// SegmentStore; see storage_node.h.
 #include "storage/storage_node.h"
 
+#include <chrono>
+
 #include "common/log.h"
+#include "proto/storage_protocol.h"
 
 namespace nordlys::storage {
 namespace {
 constexpr char kIdentityFile[] = "/NODE";
 constexpr char kIdentityVersion[] = "nordlys-storage-node v1";
+constexpr size_t kCommitQueueMax = 4096;          // WriteBatches waiting for one fdatasync
+constexpr size_t kGossipWantsPerTick = 16;        // fetches per background tick
+constexpr uint64_t kGossipTimeoutMs = 2000;
+constexpr uint64_t kBusyRequestsPerTick = 2000;   // above this, skip coalesce/scrub this tick
+constexpr uint32_t kCoalescePagesPerTick = 16;
+constexpr uint32_t kScrubItemsPerTick = 64;
+constexpr uint64_t kGcEveryTicks = 100;           // ~5 s at the default interval
 }  // namespace
 
 Result<std::unique_ptr<StorageNode>> StorageNode::Open(Env* env,
@@ -27,7 +38,13 @@ Result<std::unique_ptr<StorageNode>> StorageNode::Open(Env* env,
   } else {
     NORDLYS_RETURN_IF_ERROR(env->WriteFileAtomic(path, identity));
   }
-  return std::unique_ptr<StorageNode>(new StorageNode(env, options));
+  std::unique_ptr<StorageNode> node(new StorageNode(env, options));
+  SegmentStoreOptions so;
+  so.dir = options.data_dir + "/segments";
+  so.self = options.node_id;
+  so.records_per_image = options.records_per_image;
+  NORDLYS_ASSIGN_OR_RETURN(node->store_, SegmentStore::Open(env, so));
+  return node;
 }
 
 StorageNode::~StorageNode() { Stop(); }
@@ -37,12 +54,20 @@ Status StorageNode::Start() {
   NORDLYS_RETURN_IF_ERROR(net::ParseHostPort(options_.listen, &o.host, &o.port, true));
   o.io_threads = options_.io_threads;
   host_ = o.host;
-  NORDLYS_ASSIGN_OR_RETURN(server_, net::RpcServer::Start(
-                                        o, [this](uint16_t t, std::string p, auto r) {
-                                          Handle(t, std::move(p), std::move(r));
-                                        }));
+  peer_loop_ = std::make_unique<net::EventLoop>(1);
+  commit_thread_ = std::thread([this] { CommitLoop(); });
+  background_thread_ = std::thread([this] { BackgroundLoop(); });
+  auto server = net::RpcServer::Start(o, [this](uint16_t t, std::string p, auto r) {
+    Handle(t, std::move(p), std::move(r));
+  });
+  if (!server.ok()) {
+    Stop();
+    return server.status();
+  }
+  server_ = std::move(server).value();
   log::Info("storage", "listening",
-            {{"address", address()}, {"az", options_.az}, {"data_dir", options_.data_dir}});
+            {{"address", address()}, {"az", options_.az}, {"data_dir", options_.data_dir},
+             {"node_id", options_.node_id}});
   return Status::OK();
 }
 
@@ -51,12 +76,202 @@ std::string StorageNode::address() const {
 }
 
 void StorageNode::Stop() {
-  if (server_) server_->Stop();
+  if (server_) server_->Stop();  // no new requests; in-flight handlers have returned
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    stopping_ = true;
+  }
+  commit_cv_.notify_all();
+  stop_cv_.notify_all();
+  if (commit_thread_.joinable()) commit_thread_.join();
+  if (background_thread_.joinable()) background_thread_.join();
+  peers_.clear();
+  if (peer_loop_) peer_loop_->Stop();
 }
 
 void StorageNode::Handle(uint16_t type, std::string payload, net::RpcServer::Responder respond) {
-  respond(Status::NotSupported("storage request type " + std::to_string(type) +
-                               " is not supported by this storage node"));
+  foreground_requests_.fetch_add(1, std::memory_order_relaxed);
+  if (type == proto::kWriteBatch) {
+    proto::WriteBatchRequest req;
+    if (Status s = proto::Decode(payload, &req); !s.ok()) return respond(s);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (Status s = store_->AppendBatch(req); !s.ok()) return respond(s);
+    }
+    std::unique_lock<std::mutex> lock(commit_mu_);
+    if (stopping_) {
+      lock.unlock();
+      return respond(Status::Unavailable("storage node is stopping"));
+    }
+    if (commit_queue_.size() >= kCommitQueueMax) {
+      lock.unlock();
+      return respond(Status::ResourceExhausted("group commit queue full"));
+    }
+    commit_queue_.push_back(Waiter{std::move(req.pgs), std::move(respond)});
+    lock.unlock();
+    commit_cv_.notify_one();
+    return;
+  }
+  Result<std::string> out = [&]() -> Result<std::string> {
+    std::lock_guard<std::mutex> lock(mu_);
+    return HandleLocked(type, payload);
+  }();
+  respond(std::move(out));
+}
+
+Result<std::string> StorageNode::HandleLocked(uint16_t type, const std::string& payload) {
+  switch (type) {
+    case proto::kGetPage: {
+      proto::GetPageRequest req;
+      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
+      NORDLYS_ASSIGN_OR_RETURN(auto resp, store_->GetPage(req));
+      return proto::EncodeToString(resp);
+    }
+    case proto::kPgState: {
+      proto::PgStateRequest req;
+      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
+      NORDLYS_ASSIGN_OR_RETURN(auto resp, store_->PgState(req));
+      return proto::EncodeToString(resp);
+    }
+    case proto::kInstallEpoch: {
+      proto::InstallEpochRequest req;
+      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
+      NORDLYS_ASSIGN_OR_RETURN(auto resp, store_->InstallEpoch(req));
+      return proto::EncodeToString(resp);
+    }
+    case proto::kFetchRecords: {
+      proto::FetchRecordsRequest req;
+      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
+      NORDLYS_ASSIGN_OR_RETURN(auto resp, store_->FetchRecords(req));
+      return proto::EncodeToString(resp);
+    }
+    case proto::kSetHorizon: {
+      proto::SetHorizonRequest req;
+      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
+      NORDLYS_RETURN_IF_ERROR(store_->SetHorizon(req));
+      return std::string();
+    }
+    case proto::kConfigurePg: {
+      proto::ConfigurePgRequest req;
+      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
+      NORDLYS_RETURN_IF_ERROR(store_->ConfigurePg(req));
+      return std::string();
+    }
+    case proto::kNodeStats:
+      return proto::EncodeToString(store_->Stats());
+    default:
+      return Status::NotSupported("storage request type " + std::to_string(type) +
+                                  " is not supported by this storage node");
+  }
+}
+
+void StorageNode::CommitLoop() {
+  // Bound: each pass takes the whole queue (<= kCommitQueueMax) and does one fdatasync.
+  while (true) {
+    std::vector<Waiter> group;
+    {
+      std::unique_lock<std::mutex> lock(commit_mu_);
+      commit_cv_.wait(lock, [&] { return stopping_ || !commit_queue_.empty(); });
+      if (commit_queue_.empty() && stopping_) return;
+      group.swap(commit_queue_);
+    }
+    std::vector<Result<std::string>> answers;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      Status s = store_->Sync();
+      for (const Waiter& w : group) {
+        if (s.ok()) {
+          answers.emplace_back(proto::EncodeToString(store_->Scls(w.pgs)));
+        } else {
+          answers.emplace_back(s);
+        }
+      }
+      if (!s.ok()) log::Error("storage", "group commit failed", {{"error", s.ToString()}});
+    }
+    for (size_t i = 0; i < group.size(); ++i) group[i].respond(std::move(answers[i]));
+  }
+}
+
+net::RpcClient* StorageNode::ClientFor(const std::string& address) {
+  auto it = peers_.find(address);
+  if (it != peers_.end()) return it->second.get();
+  std::string host;
+  uint16_t port = 0;
+  if (!net::ParseHostPort(address, &host, &port).ok()) return nullptr;
+  auto c = std::make_unique<net::RpcClient>(peer_loop_.get(), host, port);
+  net::RpcClient* raw = c.get();
+  peers_.emplace(address, std::move(c));
+  return raw;
+}
+
+void StorageNode::GossipOnce() {
+  std::vector<SegmentStore::GossipWant> wants;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wants = store_->GossipWants();
+  }
+  std::string self = address();
+  size_t n = std::min(wants.size(), kGossipWantsPerTick);
+  for (size_t i = 0; i < n; ++i) {
+    auto& w = wants[i];
+    std::vector<proto::PgMember> peers;
+    for (auto& p : w.peers) {
+      if (p.address != self) peers.push_back(p);
+    }
+    if (peers.empty()) continue;
+    size_t& rot = peer_rotation_[w.request.pg];
+    const proto::PgMember& peer = peers[rot % peers.size()];
+    net::RpcClient* client = ClientFor(peer.address);
+    if (client == nullptr) {
+      ++rot;
+      continue;
+    }
+    auto raw = client->CallSync(proto::kFetchRecords, proto::EncodeToString(w.request),
+                                kGossipTimeoutMs);
+    proto::FetchRecordsResponse resp;
+    Status s = raw.ok() ? proto::Decode(*raw, &resp) : raw.status();
+    if (s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      s = store_->AppendFetched(w.request, resp);
+      if (s.ok()) s = store_->Sync();
+    }
+    if (!s.ok()) {
+      ++rot;  // try the next peer next time
+      log::Debug("storage", "gossip fetch failed",
+                 {{"pg", w.request.pg}, {"peer", peer.address}, {"error", s.ToString()}});
+    }
+  }
+}
+
+void StorageNode::BackgroundLoop() {
+  uint64_t tick = 0;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(commit_mu_);
+      stop_cv_.wait_for(lock, std::chrono::milliseconds(options_.background_interval_ms),
+                          [&] { return stopping_; });
+      if (stopping_) return;
+    }
+    ++tick;
+    GossipOnce();
+    uint64_t load = foreground_requests_.exchange(0, std::memory_order_relaxed);
+    if (load > kBusyRequestsPerTick) continue;  // foreground first
+    std::lock_guard<std::mutex> lock(mu_);
+    if (Status s = store_->Coalesce(kCoalescePagesPerTick); !s.ok()) {
+      log::Warn("storage", "coalesce failed", {{"error", s.ToString()}});
+    }
+    auto bad = store_->Scrub(kScrubItemsPerTick);
+    if (!bad.ok()) {
+      log::Warn("storage", "scrub failed", {{"error", bad.status().ToString()}});
+    } else if (*bad > 0) {
+      log::Warn("storage", "scrub found corrupt items", {{"count", *bad}});
+    }
+    if (tick % kGcEveryTicks == 0) {
+      if (Status s = store_->CollectGarbage(); !s.ok()) {
+        log::Warn("storage", "garbage collection failed", {{"error", s.ToString()}});
+      }
+    }
+  }
 }
 
 }  // namespace nordlys::storage

@@ -1,18 +1,32 @@
 // StorageNode: the `nordlys storage` process — holds segments of protection groups and serves
-// them over RPC. This first version owns the node's identity on disk and the RPC endpoint; the
-// segment log, quorum protocol and page materialization arrive with the storage service
-// (issue #3) and plug into Handle().
+// the storage protocol (proto/storage_protocol.h) over RPC on top of a SegmentStore:
+//   - every request is decoded (a bad payload is answered with an error, never trusted) and run
+//     on the store under one mutex;
+//   - WriteBatch is answered only after a group-commit thread's Sync() covered it: the thread
+//     collects waiting responders, does one fdatasync for the whole group, then answers each
+//     with the SCLs of its PGs;
+//   - a background thread, every ~50 ms, asks the store what it is missing (GossipWants), fetches
+//     it from peers over RPC (own EventLoop) and appends+syncs it; it also runs Coalesce, Scrub
+//     and CollectGarbage in small bounded steps, skipped while foreground load is high.
 //
-// Thread safety: Start/Stop from one thread; Handle runs on RPC threads.
+// Thread safety: Open/Start/Stop from one thread; Handle runs on RPC threads; the commit and
+// background threads are owned here and joined by Stop().
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/env.h"
 #include "common/status.h"
 #include "common/types.h"
 #include "net/rpc.h"
+#include "storage/segment_store.h"
 
 namespace nordlys::storage {
 
@@ -21,27 +35,59 @@ struct StorageNodeOptions {
   std::string listen = "127.0.0.1:0";
   std::string az;
   int io_threads = 2;
+  NodeId node_id;  // 0: unknown; gossip then skips this node's own address instead
+  uint32_t records_per_image = 32;
+  uint64_t background_interval_ms = 50;
 };
 
 class StorageNode {
  public:
-  // Creates or reopens the node's data directory. A directory made for another AZ is refused.
+  // Creates or reopens the node's data directory (segments under DATA_DIR/segments) and
+  // recovers the segment store. A directory made for another AZ is refused.
   static Result<std::unique_ptr<StorageNode>> Open(Env* env, const StorageNodeOptions& options);
   ~StorageNode();
 
   Status Start();
   // The address actually bound (port filled in when 0 was asked for).
   std::string address() const;
+  // Stops serving, answers or fails every waiting WriteBatch, joins the threads. Idempotent.
   void Stop();
 
  private:
   StorageNode(Env* env, StorageNodeOptions options) : env_(env), options_(std::move(options)) {}
   void Handle(uint16_t type, std::string payload, net::RpcServer::Responder respond);
+  Result<std::string> HandleLocked(uint16_t type, const std::string& payload);
+  void CommitLoop();
+  void BackgroundLoop();
+  void GossipOnce();
+  net::RpcClient* ClientFor(const std::string& address);
+
+  struct Waiter {
+    std::vector<PgId> pgs;
+    net::RpcServer::Responder respond;
+  };
 
   Env* env_;
   StorageNodeOptions options_;
   std::string host_;
   std::unique_ptr<net::RpcServer> server_;
+
+  std::mutex mu_;                         // serializes every call into store_
+  std::unique_ptr<SegmentStore> store_;   // GUARDED_BY(mu_)
+
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  std::condition_variable stop_cv_;  // wakes the background thread on Stop()
+  std::vector<Waiter> commit_queue_;  // GUARDED_BY(commit_mu_); bounded by kCommitQueueMax
+  bool stopping_ = false;             // GUARDED_BY(commit_mu_)
+  std::thread commit_thread_;
+  std::thread background_thread_;
+  std::atomic<uint64_t> foreground_requests_{0};
+
+  // Gossip clients, used only by the background thread.
+  std::unique_ptr<net::EventLoop> peer_loop_;
+  std::map<std::string, std::unique_ptr<net::RpcClient>> peers_;
+  std::map<PgId, size_t> peer_rotation_;
 };
 
 }  // namespace nordlys::storage
