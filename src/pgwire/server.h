@@ -18,6 +18,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "pgwire/auth.h"
 #include "pgwire/backend.h"
 #include "pgwire/hba.h"
 
@@ -39,12 +40,10 @@ struct ServerOptions {
   // A client that does not read its results is disconnected when this much is queued.
   size_t max_pending_write_bytes = 64 * 1024 * 1024;
   HbaConfig hba = HbaConfig::AllowAll(AuthMethod::kScramSha256);
-  int scram_iterations = kScramDefaultIterationsForServer;
+  int scram_iterations = kScramDefaultIterations;  // for plain stored passwords
   std::string server_version = "15.0";  // what clients see; drivers parse the leading number
   std::string timezone = "UTC";
   bool read_only = false;  // a reader instance: in_hot_standby and default_transaction_read_only
-
-  static constexpr int kScramDefaultIterationsForServer = 4096;
 };
 
 class PgServer {
