@@ -8,7 +8,9 @@
 //   3. chains: PgState(at_or_below = VDL); the first answer whose SCL >= VDL gives the PG's last
 //      record <= VDL, where the new writer's prev_lsn_in_pg chain starts.
 //   4. InstallEpoch(history + (E, VDL)) on all 6 members of every PG; 4 acks per PG.
-//   5. ConfigurePg to every member; first round covers (VDL, VDL + LAL] empty; open.
+//   5. ConfigurePg to every member; the first round covers (VDL, VCL + LAL] empty; `done` runs
+//      once that round is on a write quorum of every PG (then VDL = its end, and LSNs can be
+//      allocated).
 //
 // Why the probe rule is safe (and its limits): a PG that ever held an acknowledged record has
 // a write quorum with SCL > 0, so a read quorum of it cannot look empty; a PG added by growth
@@ -410,14 +412,20 @@ void VolumeCore::FinishRecoveryLocked(Outbox* out) {
   if (r.vdl == kInvalidLsn) {
     for (uint64_t pg = k; pg < n; ++pg) AddPgLocked(PgId(pg), /*growing=*/false, out);
   }
-  // The old writer allocated nothing above its VDL + LAL, and its VDL <= ours: no LSN reuse.
-  next_lsn_ = Lsn(r.vdl.value() + options_.lsn_allocation_limit + 1);
+  // No LSN reuse: the old writer allocated nothing above its VDL + LAL. Its VDL was a CPL
+  // <= our VCL, or the end of its own first round (see below), which was durable on a write
+  // quorum of every PG and so is <= our VCL too. Hence VCL + LAL + 1 (the protocol's minimum is
+  // VDL + LAL + 1; VCL >= VDL).
+  next_lsn_ = Lsn(std::max(r.vcl, r.vdl).value() + options_.lsn_allocation_limit + 1);
   phase_ = Phase::kOpen;
   FlushLocked(out);  // the first round: (VDL, next_lsn - 1], empty
+  // The first round's end is a consistency point: no record lies in (VDL, end]. Without it VDL
+  // could not move until a new CPL is written, and none can be allocated above VDL + LAL.
+  NORDLYS_ASSERT(cpls_.empty());
+  cpls_.push_back(last_round_end_);
   if (r.vdl != kInvalidLsn) {
     for (uint64_t pg = k; pg < n; ++pg) AddPgLocked(PgId(pg), /*growing=*/true, out);
   }
-  RecomputeLocked(out);
   if (!retry_scheduled_) {
     retry_scheduled_ = true;
     out->timers.emplace_back(options_.retry_interval_micros,
@@ -427,8 +435,11 @@ void VolumeCore::FinishRecoveryLocked(Outbox* out) {
             {{"pgs_found", k}, {"pgs", pgs_.size()}, {"vcl", r.vcl}, {"vdl", r.vdl},
              {"epoch", epoch_}, {"next_lsn", next_lsn_},
              {"micros", scheduler_->NowMicros() - r.start_micros}});
-  out->calls.push_back([done = std::move(r.done)] { done(Status::OK()); });
+  // Writes are accepted once the first round is on a write quorum of every PG: until then VDL
+  // is the recovered one and VDL + LAL is below the first new LSN.
+  durable_waiters_.emplace(last_round_end_, std::move(r.done));
   rec_.reset();
+  RecomputeLocked(out);
 }
 
 }  // namespace nordlys::volume
