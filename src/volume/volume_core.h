@@ -46,6 +46,7 @@ inline constexpr size_t kInflightWritesPerNodeMax = 1024;  // rounds in flight t
 inline constexpr uint64_t kResendBytesMax = 4u << 20;      // one resend batch
 inline constexpr size_t kReadAttemptsMax = kCopies;        // members tried for one read
 inline constexpr double kLatencyEwmaWeight = 0.2;          // weight of the newest sample
+inline constexpr int kRecoveryAttemptsMax = 3;  // per recovery request before a member counts as down
 
 class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
  public:
@@ -143,6 +144,11 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void InstallLocked(Outbox* out);
   void OnRecoveryInstallAnswer(uint64_t gen, uint64_t pg, NodeId node, Result<std::string> r);
   void FinishRecoveryLocked(Outbox* out);
+  // Sends a recovery request, repeating it on Timeout/Unavailable up to kRecoveryAttemptsMax
+  // times (a dropped message must not fail a recovery that a quorum could serve).
+  void RecoveryCallLocked(Outbox* out, NodeId node, uint16_t type, std::string payload,
+                          std::function<void(VolumeCore*, Result<std::string>)> fn,
+                          int attempt = 1);
   void FailRecoveryLocked(Status s, Outbox* out);
 
   // ---- reads (volume_read.cc) ----

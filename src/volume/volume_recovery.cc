@@ -142,6 +142,32 @@ void VolumeCore::FailRecoveryLocked(Status s, Outbox* out) {
   if (s.IsFenced()) fence_status_ = s;
 }
 
+void VolumeCore::RecoveryCallLocked(Outbox* out, NodeId node, uint16_t type,
+                                    std::string payload,
+                                    std::function<void(VolumeCore*, Result<std::string>)> fn,
+                                    int attempt) {
+  std::string copy = payload;
+  out->sends.push_back(
+      {node, type, std::move(copy),
+       Bind([node, type, payload = std::move(payload), fn = std::move(fn), attempt](
+                VolumeCore* self, Result<std::string> a) mutable {
+         bool transient = !a.ok() && (a.status().IsUnavailable() ||
+                                      a.status().code() == StatusCode::kTimeout);
+         if (transient && attempt < kRecoveryAttemptsMax) {
+           Outbox o;
+           {
+             std::lock_guard lock(self->mu_);
+             if (!self->rec_) return;  // recovery over: nobody waits for this answer
+             self->RecoveryCallLocked(&o, node, type, std::move(payload), std::move(fn),
+                                      attempt + 1);
+           }
+           self->Run(&o);
+           return;
+         }
+         fn(self, std::move(a));
+       })});
+}
+
 // ---- phase 1: probe ------------------------------------------------------------------------
 
 void VolumeCore::ProbeWindowLocked(Outbox* out) {
@@ -158,10 +184,10 @@ void VolumeCore::ProbeWindowLocked(Outbox* out) {
     req.at_or_below = Lsn::Max();
     std::string payload = proto::EncodeToString(req);
     for (NodeId m : geometry_.Members(PgId(pg))) {
-      out->sends.push_back({m, proto::kPgState, payload,
-                            Bind([gen = r.gen, pg, m](VolumeCore* self, Result<std::string> a) {
-                              self->OnProbeAnswer(gen, pg, m, std::move(a));
-                            })});
+      RecoveryCallLocked(out, m, proto::kPgState, payload,
+                         [gen = r.gen, pg, m](VolumeCore* self, Result<std::string> a) {
+                           self->OnProbeAnswer(gen, pg, m, std::move(a));
+                         });
     }
   }
 }
@@ -245,11 +271,10 @@ void VolumeCore::QueryLocked(int phase, Outbox* out) {
     req.at_or_below = target;
     std::string payload = proto::EncodeToString(req);
     for (NodeId m : geometry_.Members(PgId(pg))) {
-      out->sends.push_back(
-          {m, proto::kPgState, payload,
-           Bind([gen = r.gen, phase, pg, m](VolumeCore* self, Result<std::string> a) {
-             self->OnQueryAnswer(gen, phase, pg, m, std::move(a));
-           })});
+      RecoveryCallLocked(out, m, proto::kPgState, payload,
+                         [gen = r.gen, phase, pg, m](VolumeCore* self, Result<std::string> a) {
+                           self->OnQueryAnswer(gen, phase, pg, m, std::move(a));
+                         });
     }
   }
 }
@@ -345,11 +370,10 @@ void VolumeCore::InstallLocked(Outbox* out) {
     req.pg = PgId(pg);
     std::string payload = proto::EncodeToString(req);
     for (NodeId m : geometry_.Members(PgId(pg))) {
-      out->sends.push_back(
-          {m, proto::kInstallEpoch, payload,
-           Bind([gen = r.gen, pg, m](VolumeCore* self, Result<std::string> a) {
-             self->OnRecoveryInstallAnswer(gen, pg, m, std::move(a));
-           })});
+      RecoveryCallLocked(out, m, proto::kInstallEpoch, payload,
+                         [gen = r.gen, pg, m](VolumeCore* self, Result<std::string> a) {
+                           self->OnRecoveryInstallAnswer(gen, pg, m, std::move(a));
+                         });
     }
   }
 }
