@@ -72,6 +72,14 @@ bool Lex(const std::string& s, std::vector<Token>* out) {
       i = k;
     } else if (IsAlpha(c)) {
       size_t k = i;
+      while (k < n && IsAlpha(s[k])) ++k;
+      if (k + 1 < n && (s[k] == '-' || s[k] == '.') && std::isalnum(static_cast<unsigned char>(s[k + 1]))) {
+        // "jan-02-2024": a month name starting a date field.
+        while (k < n && (std::isalnum(static_cast<unsigned char>(s[k])) || s[k] == '-' || s[k] == '/' || s[k] == '.')) ++k;
+        out->push_back({Token::kDate, s.substr(i, k - i)});
+        i = k;
+        continue;
+      }
       while (k < n && (IsAlpha(s[k]) || s[k] == '/' || s[k] == '_')) ++k;
       std::string w = s.substr(i, k - i);
       if (!(w == "t" && k < n && IsDigit(s[k]))) out->push_back({Token::kWord, w});
@@ -327,6 +335,10 @@ DtErr DecodeFields(const std::string& input, Fields* f) {
           if ((e = SetYear(f, t.text.substr(0, 4))) != DtErr::kNone) return e;
           if ((e = SetMon(f, t.text.substr(4, 2))) != DtErr::kNone) return e;
           e = SetDay(f, t.text.substr(6, 2));
+        } else if (!f->have_year && !f->have_mon && !f->have_day && t.text.size() == 6) {  // YYMMDD
+          if ((e = SetYear(f, t.text.substr(0, 2))) != DtErr::kNone) return e;
+          if ((e = SetMon(f, t.text.substr(2, 2))) != DtErr::kNone) return e;
+          e = SetDay(f, t.text.substr(4, 2));
         } else if (f->have_mon && !f->have_day && t.text.size() <= 2) {
           e = SetDay(f, t.text);
         } else if (!f->have_year && (f->have_day || t.text.size() > 2)) {

@@ -205,6 +205,13 @@ IvErr DecodeIntervalText(const std::string& input, Acc* a) {
     if (std::isspace(static_cast<unsigned char>(c)) || c == ',' || c == '@') {
       ++i;
     } else if (std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-') {
+      if (c == '+' || c == '-') {  // "- 1 day": the sign belongs to the next number
+        size_t k = i + 1;
+        while (k < s.size() && s[k] == ' ') ++k;
+        if (k > i + 1 && k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) {
+          s.erase(i + 1, k - i - 1);
+        }
+      }
       size_t k = i + 1;
       while (k < s.size() && (std::isdigit(static_cast<unsigned char>(s[k])) || s[k] == '.' || s[k] == ':')) ++k;
       std::string t = s.substr(i, k - i);
@@ -238,7 +245,7 @@ IvErr DecodeIntervalText(const std::string& input, Acc* a) {
     switch (t.kind) {
       case Tok::kWord:
         if (t.text == "ago") {
-          if (ago || k != toks.size() - 1) return IvErr::kBad;
+          if (ago) return IvErr::kBad;
           ago = true;
         } else {
           unit = UnitFromWord(t.text);
