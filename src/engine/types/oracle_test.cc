@@ -429,6 +429,12 @@ TEST_F(OracleTest, Casts) {
       {"numeric", "1.23456789012345678", "float8"}, {"numeric", "1.23456789012345678", "float4"},
       {"numeric", "1e400", "float8"}, {"numeric", "1e-400", "float8"}, {"numeric", "1e39", "float4"},
       {"numeric", "NaN", "float8"}, {"numeric", "-Infinity", "float4"}, {"numeric", "0.1", "float8"},
+      {"text", "  t  ", "bool"}, {"varchar", "1e400", "float8"}, {"text", "12:00", "time"},
+      {"text", "1 day", "interval"}, {"text", "\\xff", "bytea"}, {"bytea", "\\xff", "text"},
+      {"uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "text"}, {"interval", "1 day", "text"},
+      {"timestamptz", "2024-01-02 03:04:05+00", "varchar(10)"}, {"float4", "0.1", "text"},
+      {"int8", "9223372036854775807", "float4"}, {"numeric", "32767.5", "int2"}, {"char(3)", "a", "char(5)"},
+      {"char(5)", "abc", "name"}, {"time", "24:00:00", "interval"}, {"interval", "24:00:00", "time"},
   };
   for (const char* f : {"2.5", "3.5", "-2.5", "-0.5", "0.5", "1e10", "NaN", "Infinity", "2147483647.5",
                         "-2147483648.5", "32767.5", "-32768.5", "32767.49", "123.456"}) {
