@@ -27,8 +27,12 @@ Status SegmentStoreImpl::Coalesce(uint32_t max_pages) {
     Lsn img = pd.images.empty() ? Lsn(0) : pd.images.rbegin()->first;
     auto r = pd.records.upper_bound(pg.scl);
     Lsn target = r == pd.records.begin() ? Lsn(0) : *std::prev(r);
-    auto count = static_cast<uint32_t>(
-        std::distance(pd.records.upper_bound(img), pd.records.upper_bound(target)));
+    // target can be below the newest image when a dropped corrupt record punched a hole under
+    // it (SCL went down): then there is nothing to coalesce, and the distance below would run
+    // from a later iterator to an earlier one.
+    uint32_t count = target <= img ? 0
+                                   : static_cast<uint32_t>(std::distance(
+                                         pd.records.upper_bound(img), pd.records.upper_bound(target)));
     if (target <= img || count < options_.records_per_image) {
       pd.since_image = static_cast<uint32_t>(
           std::distance(pd.records.upper_bound(img), pd.records.end()));
