@@ -23,8 +23,14 @@
 // it has seen and answers Fenced to anything older, so a deposed writer can never again get a
 // write acknowledged.
 //
-// Recovery by a new writer: for every PG, ask PgState of the 6 segments and take the first 3
-// answers; C_pg = max SCL among them (that node holds every record of the PG <= C_pg). VCL =
+// Recovery by a new writer fences first and reads second. It learns the current epoch M from a
+// read quorum of PG 0 (PgState with epoch 0: a read that promises nothing) and picks E = M + 1.
+// Every later PgState carries E: a node persists E as a *promise* before answering, and from
+// then on fences every request below E, and never acknowledges a batch of an older epoch that
+// it had appended but not yet synced. So every answer is taken after that node's last
+// acknowledgement to any older writer. (Reading before fencing would let the old writer get
+// acknowledgements in between for writes that E then annuls.)
+// Then: for every PG, ask PgState of the 6 segments and take the first 3 answers; C_pg = max SCL among them (that node holds every record of the PG <= C_pg). VCL =
 // min over PGs of C_pg; VDL = highest CPL <= VCL (max of max_cpl_at_or_below over the answers).
 // The new epoch E is installed on a write quorum of every PG with history entry (E, VDL): every
 // record above VDL written at an epoch < E is annulled, and so is all coverage above VDL from
@@ -127,12 +133,14 @@ struct GetPageResponse {
 };
 
 struct PgStateRequest {
+  // 0: read only. Otherwise a recovering writer's new epoch: the node persists it as a promise
+  // (fencing everything older) before answering; older than the node's epoch -> Fenced.
   Epoch epoch;
   PgId pg;
   Lsn at_or_below;  // for last_lsn_at_or_below; Lsn::Max() for "any"
 };
 struct PgStateResponse {
-  Epoch node_epoch;
+  Epoch node_epoch;  // the node's fencing epoch: its history's newest, or a promise if higher
   Lsn scl;
   Lsn max_lsn;                 // highest non-annulled record held (may be above scl: holes)
   Lsn max_cpl_at_or_below;     // highest CPL record <= min(request.at_or_below, scl) (0: none)

@@ -317,6 +317,32 @@ Status DecodeEpochFile(std::string_view in, proto::EpochHistory* h) {
   return h->Validate();
 }
 
+// ---- PROMISE ---------------------------------------------------------------------------------
+
+std::string EncodePromiseFile(Epoch promised) {
+  std::string out = "NPRM";
+  PutFixed32(&out, kPromiseFileVersion);
+  PutFixed64(&out, promised.value());
+  PutFixed32(&out, Checksum32(out.data(), out.size()));
+  return out;
+}
+
+Status DecodePromiseFile(std::string_view in, Epoch* promised) {
+  if (in.size() != 20) return Status::Corruption("PROMISE: wrong size");
+  if (Checksum32(in.data(), 16) != DecodeFixed32(in.data() + 16)) {
+    return Status::Corruption("PROMISE: checksum");
+  }
+  Reader r(in.substr(0, 16));
+  std::string_view magic = r.Raw(4);
+  uint32_t version = r.U32();
+  *promised = Epoch(r.U64());
+  if (magic != "NPRM") return Status::Corruption("PROMISE: bad magic");
+  if (version != kPromiseFileVersion) {
+    return Status::NotSupported("PROMISE version " + std::to_string(version));
+  }
+  return Status::OK();
+}
+
 // ---- PGCONFIG --------------------------------------------------------------------------------
 
 std::string EncodeConfigFile(uint64_t pages_per_pg, const std::vector<PgConfig>& pgs) {

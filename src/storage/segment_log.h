@@ -119,6 +119,13 @@ inline constexpr uint32_t kEpochFileVersion = 1;
 std::string EncodeEpochFile(const proto::EpochHistory& h);
 Status DecodeEpochFile(std::string_view in, proto::EpochHistory* h);
 
+// ---- the promise file (PROMISE), written with Env::WriteFileAtomic ---------------------------
+// The highest epoch a recovering writer has been promised: requests with a lower epoch are
+// fenced from the moment it is on disk (see proto::PgStateRequest).
+inline constexpr uint32_t kPromiseFileVersion = 1;
+std::string EncodePromiseFile(Epoch promised);
+Status DecodePromiseFile(std::string_view in, Epoch* promised);
+
 // ---- the PG configuration file (PGCONFIG) ----------------------------------------------------
 inline constexpr uint32_t kConfigFileVersion = 1;
 struct PgConfig {

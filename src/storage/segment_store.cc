@@ -10,6 +10,7 @@
 namespace nordlys::storage {
 namespace {
 constexpr char kEpochFile[] = "EPOCHS";
+constexpr char kPromiseFile[] = "PROMISE";
 constexpr char kConfigFile[] = "PGCONFIG";
 }  // namespace
 
@@ -32,6 +33,11 @@ Status SegmentStoreImpl::Recover() {
     std::string data;
     NORDLYS_RETURN_IF_ERROR(env_->ReadFileToString(Path(kEpochFile), &data));
     NORDLYS_RETURN_IF_ERROR(DecodeEpochFile(data, &history_));
+  }
+  if (env_->FileExists(Path(kPromiseFile))) {
+    std::string data;
+    NORDLYS_RETURN_IF_ERROR(env_->ReadFileToString(Path(kPromiseFile), &data));
+    NORDLYS_RETURN_IF_ERROR(DecodePromiseFile(data, &promised_));
   }
   if (env_->FileExists(Path(kConfigFile))) {
     std::string data;
@@ -209,15 +215,16 @@ void SegmentStoreImpl::UpdateScl(PgData* pg, bool allow_decrease) {
 // ---- helpers ---------------------------------------------------------------------------------
 
 Status SegmentStoreImpl::CheckEpoch(Epoch e, std::string_view what) const {
-  Epoch cur = history_.current();
+  Epoch cur = epoch();
   if (e < cur) {
     return Status::Fenced(std::string(what) + ": request epoch " + std::to_string(e.value()) +
                           " is older than the node's epoch " + std::to_string(cur.value()));
   }
-  if (e > cur) {
+  if (e > history_.current()) {
     return Status::Unavailable(std::string(proto::kEpochHistoryBehind) + ": " +
                                std::string(what) + " at epoch " + std::to_string(e.value()) +
-                               ", node history ends at epoch " + std::to_string(cur.value()));
+                               ", node history ends at epoch " +
+                               std::to_string(history_.current().value()));
   }
   return Status::OK();
 }
@@ -523,6 +530,14 @@ Status SegmentStoreImpl::AppendFetched(const proto::FetchRecordsRequest& req,
 
 // ---- epochs and configuration -----------------------------------------------------------------
 
+Status SegmentStoreImpl::Promise(Epoch e) {
+  if (e <= epoch()) return Status::OK();
+  NORDLYS_RETURN_IF_ERROR(env_->WriteFileAtomic(Path(kPromiseFile), EncodePromiseFile(e)));
+  promised_ = e;
+  log::Info("storage", "promised epoch to a recovering writer", {{"epoch", e}});
+  return Status::OK();
+}
+
 Status SegmentStoreImpl::AdoptHistory(const proto::EpochHistory& h) {
   NORDLYS_ASSERT(history_.IsPrefixOf(h));
   NORDLYS_RETURN_IF_ERROR(env_->WriteFileAtomic(Path(kEpochFile), EncodeEpochFile(h)));
@@ -559,6 +574,11 @@ void SegmentStoreImpl::Annul(const proto::EpochEntry& entry) {
 Result<proto::PgStateResponse> SegmentStoreImpl::InstallEpoch(
     const proto::InstallEpochRequest& req) {
   if (req.history.entries.empty()) return Status::InvalidArgument("InstallEpoch: empty history");
+  if (req.history.current() < promised_) {
+    return Status::Fenced("InstallEpoch: epoch " + std::to_string(req.history.current().value()) +
+                          " is below the epoch " + std::to_string(promised_.value()) +
+                          " promised to another recovering writer");
+  }
   NORDLYS_RETURN_IF_ERROR(req.history.Validate());
   if (history_.IsPrefixOf(req.history)) {
     if (req.history.entries.size() > history_.entries.size()) {

@@ -10,6 +10,8 @@
 // Thread safety: none (one caller at a time, as the interface says).
 #pragma once
 
+#include <algorithm>
+
 #include <map>
 #include <memory>
 #include <set>
@@ -115,12 +117,15 @@ class SegmentStoreImpl final : public SegmentStore {
   Result<uint32_t> Scrub(uint32_t max_items) override;
   Status CollectGarbage() override;
   proto::NodeStatsResponse Stats() const override;
-  Epoch epoch() const override { return history_.current(); }
+  // The fencing epoch: the history's newest epoch or a recovering writer's promise, if higher.
+  Epoch epoch() const override { return std::max(history_.current(), promised_); }
 
  private:
   std::string Path(const std::string& name) const { return options_.dir + "/" + name; }
   // older -> Fenced; newer than the history -> Unavailable(kEpochHistoryBehind).
   Status CheckEpoch(Epoch e, std::string_view what) const;
+  // Persists `e` as the promised epoch if it is above the fencing epoch.
+  Status Promise(Epoch e);
   Result<PgData*> GetOrCreatePg(PgId pg);
   Status CheckPageInPg(PageId page, PgId pg, uint64_t pages_per_pg) const;
 
@@ -158,6 +163,9 @@ class SegmentStoreImpl final : public SegmentStore {
   Env* env_;
   SegmentStoreOptions options_;
   proto::EpochHistory history_;
+  // Highest epoch promised to a recovering writer by PgState (persisted in PROMISE before the
+  // answer). Requests below max(history_.current(), promised_) are fenced.
+  Epoch promised_;
   uint64_t pages_per_pg_ = 0;
   std::map<PgId, PgData> pgs_;
   std::vector<Claim> pending_;  // appended, not yet synced; bounded by kPendingClaimsMax

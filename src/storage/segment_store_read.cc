@@ -133,7 +133,7 @@ proto::WriteBatchResponse SegmentStoreImpl::Scls(const std::vector<PgId>& pgs) c
 
 proto::PgStateResponse SegmentStoreImpl::StateOf(PgId pg_id, Lsn at_or_below) const {
   proto::PgStateResponse r;
-  r.node_epoch = history_.current();
+  r.node_epoch = epoch();  // the fencing epoch, promises included
   r.horizon = horizon_;
   r.history = history_;
   auto it = pgs_.find(pg_id);
@@ -153,9 +153,16 @@ proto::PgStateResponse SegmentStoreImpl::StateOf(PgId pg_id, Lsn at_or_below) co
 }
 
 Result<proto::PgStateResponse> SegmentStoreImpl::PgState(const proto::PgStateRequest& req) {
-  // Older epochs are fenced. A newer epoch is answered (not kEpochHistoryBehind): a recovering
-  // writer must read PgState to compute the VDL of the epoch it is about to install.
-  if (req.epoch < history_.current()) return CheckEpoch(req.epoch, "PgState");
+  // Epoch 0 reads without fencing (how a recovering writer learns the current epoch). Any other
+  // epoch older than ours is fenced; a newer one is a recovering writer's: we promise it —
+  // durably, before answering — so the state below is read after every write we will ever
+  // acknowledge at an older epoch (see proto::PgStateRequest).
+  if (req.epoch != Epoch(0)) {
+    // The largest epoch would leave no room for the next writer's epoch + 1.
+    if (req.epoch == Epoch::Max()) return Status::InvalidArgument("PgState: epoch out of range");
+    if (req.epoch < epoch()) return CheckEpoch(req.epoch, "PgState");
+    NORDLYS_RETURN_IF_ERROR(Promise(req.epoch));
+  }
   return StateOf(req.pg, req.at_or_below);
 }
 

@@ -324,6 +324,42 @@ TEST(SegmentStoreTest, EpochFencing) {
   EXPECT_TRUE(f->AppendBatch(Batch(1, 10, 20, Recs(10, 20, 2))).IsFenced());
 }
 
+// A recovering writer's PgState is a durable promise: from the answer on, nothing older is
+// acknowledged, so the state it read covers every acknowledgement the old writer ever got.
+TEST(SegmentStoreTest, PgStatePromiseFencesOlderWritersDurably) {
+  MemEnv env;
+  Fixture f(&env);
+  f.Install(H({{1, 0}}));
+  f.Write(1, 0, 10, Recs(0, 10, 2));
+  // Epoch 0 reads without promising anything.
+  auto read = f->PgState({Epoch(0), kPg, Lsn::Max()});
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->node_epoch, Epoch(1));
+  EXPECT_TRUE(f->AppendBatch(Batch(1, 10, 12, Recs(10, 12, 2))).ok());
+  // A batch appended before the promise but synced after it is still there, but the old writer
+  // is fenced from now on, and the node reports the promise as its epoch.
+  auto promised = f->PgState({Epoch(2), kPg, Lsn::Max()});
+  ASSERT_TRUE(promised.ok()) << promised.status().ToString();
+  EXPECT_EQ(promised->node_epoch, Epoch(2));
+  EXPECT_EQ(promised->scl, Lsn(10));  // the unsynced batch is not counted
+  EXPECT_EQ(f->epoch(), Epoch(2));
+  EXPECT_TRUE(f->AppendBatch(Batch(1, 12, 20, Recs(12, 20, 2))).IsFenced());
+  EXPECT_TRUE(f->PgState({Epoch(1), kPg, Lsn::Max()}).status().IsFenced());
+  // The promised writer's own requests wait for its history (it has not installed it yet).
+  EXPECT_TRUE(f->AppendBatch(Batch(2, 12, 20, {})).IsUnavailable());
+  // The promise survives a restart, and a lower epoch can no longer be installed.
+  f.Reopen();
+  EXPECT_EQ(f->epoch(), Epoch(2));
+  EXPECT_TRUE(f->AppendBatch(Batch(1, 12, 20, Recs(12, 20, 2))).IsFenced());
+  EXPECT_TRUE(f->InstallEpoch({H({{1, 0}}), kPg}).status().IsFenced());
+  EXPECT_EQ(f->PgState({Epoch::Max(), kPg, Lsn::Max()}).status().code(),
+            StatusCode::kInvalidArgument);
+  f.Install(H({{1, 0}, {2, 10}}));
+  EXPECT_EQ(f->epoch(), Epoch(2));
+  f.Write(2, 10, 20, Recs(10, 20, 2));
+  EXPECT_EQ(f.Scl(), Lsn(20));
+}
+
 TEST(SegmentStoreTest, InstallEpochAnnulsRecordsAboveVdl) {
   MemEnv env;
   SegmentStoreOptions o;

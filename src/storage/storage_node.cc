@@ -107,7 +107,7 @@ void StorageNode::Handle(uint16_t type, std::string payload, net::RpcServer::Res
       lock.unlock();
       return respond(Status::ResourceExhausted("group commit queue full"));
     }
-    commit_queue_.push_back(Waiter{std::move(req.pgs), std::move(respond)});
+    commit_queue_.push_back(Waiter{req.epoch, std::move(req.pgs), std::move(respond)});
     lock.unlock();
     commit_cv_.notify_one();
     return;
@@ -180,7 +180,14 @@ void StorageNode::CommitLoop() {
       std::lock_guard<std::mutex> lock(mu_);
       Status s = store_->Sync();
       for (const Waiter& w : group) {
-        if (s.ok()) {
+        if (s.ok() && w.epoch < store_->epoch()) {
+          // A recovering writer was promised a newer epoch after this batch was appended: it
+          // read our SCL without this batch, so acknowledging it now could let the old writer
+          // count a write the new one will annul.
+          answers.emplace_back(Status::Fenced("WriteBatch: epoch " +
+                                              std::to_string(w.epoch.value()) +
+                                              " was fenced before the batch was durable"));
+        } else if (s.ok()) {
           answers.emplace_back(proto::EncodeToString(store_->Scls(w.pgs)));
         } else {
           answers.emplace_back(s);

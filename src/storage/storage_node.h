@@ -63,6 +63,7 @@ class StorageNode {
   net::RpcClient* ClientFor(const std::string& address);
 
   struct Waiter {
+    Epoch epoch;  // the batch's; a promise made to a newer writer before the sync fences it
     std::vector<PgId> pgs;
     net::RpcServer::Responder respond;
   };

@@ -63,6 +63,8 @@ struct FakeNode {
   Lsn scl_cap = Lsn::Max();  // reports SCLs no higher than this (a lagging disk)
   uint64_t pages_per_pg = 0;
   proto::EpochHistory history;
+  Epoch promised;  // as src/storage: a recovering writer's PgState epoch, fencing older ones
+  Epoch FenceEpoch() const { return std::max(history.current(), promised); }
   struct Cover {
     Epoch epoch;
     Lsn after, to;
@@ -85,7 +87,7 @@ struct FakeNode {
   Lsn Scl(uint64_t pg) const { return std::min(TrueScl(pg), scl_cap); }
 
   Status CheckEpoch(Epoch e) const {
-    if (e < history.current()) return Status::Fenced("older epoch");
+    if (e < FenceEpoch()) return Status::Fenced("older epoch");
     if (e > history.current()) {
       return Status::Unavailable(std::string(proto::kEpochHistoryBehind) + ": fake");
     }
@@ -94,7 +96,7 @@ struct FakeNode {
 
   proto::PgStateResponse StateOf(uint64_t pg, Lsn at_or_below) const {
     proto::PgStateResponse r;
-    r.node_epoch = history.current();
+    r.node_epoch = FenceEpoch();
     r.scl = Scl(pg);
     r.history = history;
     Lsn limit = std::min(at_or_below, r.scl);
@@ -134,13 +136,16 @@ struct FakeNode {
       case proto::kPgState: {
         proto::PgStateRequest req;
         NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
-        if (req.epoch < history.current()) return Status::Fenced("older epoch");
+        if (req.epoch != Epoch(0)) {  // 0 reads without a promise
+          if (req.epoch < FenceEpoch()) return Status::Fenced("older epoch");
+          promised = req.epoch;
+        }
         return proto::EncodeToString(StateOf(req.pg.value(), req.at_or_below));
       }
       case proto::kInstallEpoch: {
         proto::InstallEpochRequest req;
         NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
-        if (req.history.current() < history.current() || !history.IsPrefixOf(req.history)) {
+        if (req.history.current() < FenceEpoch() || !history.IsPrefixOf(req.history)) {
           return Status::Fenced("incompatible or older history");
         }
         history = req.history;

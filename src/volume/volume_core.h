@@ -135,6 +135,8 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
 
   // ---- recovery (volume_recovery.cc) ----
   struct Recovery;
+  void EpochProbeLocked(Outbox* out);
+  void OnEpochProbeAnswer(uint64_t gen, Result<std::string> r);
   void ProbeWindowLocked(Outbox* out);
   void OnProbeAnswer(uint64_t gen, uint64_t pg, NodeId node, Result<std::string> r);
   void AfterProbingLocked(Outbox* out);

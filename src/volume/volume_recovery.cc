@@ -1,4 +1,7 @@
 // Writer recovery (VolumeClient::Recover), exactly as proto/storage_protocol.h prescribes:
+//   0. epoch: PgState(epoch 0 = read only) to PG 0's members; from the first 3 answers the new
+//      epoch E = 1 + the highest epoch (history or promise) seen. Every PG has a write quorum
+//      at the newest epoch any writer recovered with, so a read quorum of PG 0 sees it.
 //   1. probe: PgState(at_or_below = max) to the 6 members of PGs 0, 1, 2, ... (a window of
 //      kProbeWindowPgs at a time); the first 3 answers of each PG count. C_pg = max SCL among
 //      them, VCL = min over PGs. Probing stops at the first PG whose 3 answers show no coverage
@@ -21,9 +24,14 @@
 // request with the new epoch triggers kEpochHistoryBehind -> InstallEpoch). A volume cannot
 // shrink, and PGs are only ever added in order.
 //
-// Epochs: a recovering writer cannot know the current epoch before reading PgState, and is
-// about to install one above every epoch it sees, so it sends PgState with Epoch::Max(). Storage
-// answers PgState at any epoch >= its own (src/storage: only older epochs are fenced).
+// Fencing before reading: every PgState of phases 1-3 carries E, and a node persists E as a
+// promise — fencing every older request — before it answers. So each answer was taken after
+// the node's last acknowledgement to an older writer: any commit an older writer got
+// acknowledged is on 4 nodes that acked before their promise, one of them is among the 3
+// answers of its PG, and C_pg covers it. (Reading first and fencing later would let the old
+// writer get acknowledgements in between for writes the new epoch then annuls; the simulator
+// found exactly that.) A node promised a higher epoch answers Fenced: another writer is
+// recovering, and this one stops.
 //
 // Nodes that missed a recovery report a shorter epoch history; their SCL may include coverage
 // the newest history annuls, so it is capped at the lowest VDL of the entries they miss.
@@ -63,7 +71,10 @@ struct VolumeCore::Recovery {
   std::function<void(Status)> done;
   uint64_t gen = 0;
   uint64_t start_micros = 0;
-  int phase = 1;  // answers of an earlier phase are ignored
+  int phase = 0;  // answers of an earlier phase are ignored
+  // Phase 0.
+  int epoch_answers = 0;
+  int epoch_failures = 0;
   // Phase 1.
   struct Probe {
     std::vector<Answer> answers;  // the first kReadQuorum
@@ -126,7 +137,7 @@ void VolumeCore::Recover(std::function<void(Status)> done) {
       rec_->gen = ++rec_generation_;
       rec_->start_micros = scheduler_->NowMicros();
       log::Info(kLog, "recovery started", {{"nodes", geometry_.nodes().size()}});
-      ProbeWindowLocked(&out);
+      EpochProbeLocked(&out);
     }
   }
   Run(&out);
@@ -168,6 +179,51 @@ void VolumeCore::RecoveryCallLocked(Outbox* out, NodeId node, uint16_t type,
        })});
 }
 
+// ---- phase 0: choose the epoch -----------------------------------------------------------------
+
+void VolumeCore::EpochProbeLocked(Outbox* out) {
+  Recovery& r = *rec_;
+  r.phase = 0;
+  proto::PgStateRequest req;
+  req.epoch = Epoch(0);  // read only: no promise
+  req.pg = PgId(0);
+  req.at_or_below = Lsn::Max();
+  std::string payload = proto::EncodeToString(req);
+  for (NodeId m : geometry_.Members(PgId(0))) {
+    RecoveryCallLocked(out, m, proto::kPgState, payload,
+                       [gen = r.gen](VolumeCore* self, Result<std::string> a) {
+                         self->OnEpochProbeAnswer(gen, std::move(a));
+                       });
+  }
+}
+
+void VolumeCore::OnEpochProbeAnswer(uint64_t gen, Result<std::string> a) {
+  Outbox out;
+  {
+    std::lock_guard lock(mu_);
+    if (!rec_ || rec_->gen != gen || rec_->phase != 0) return;
+    Recovery& r = *rec_;
+    proto::PgStateResponse resp;
+    Status s = a.ok() ? proto::Decode(a.value(), &resp) : a.status();
+    if (!s.ok()) {
+      if (++r.epoch_failures > kCopies - kReadQuorum) {
+        FailRecoveryLocked(Status::Unavailable("PG 0: fewer than 3 members reachable to learn "
+                                               "the volume's epoch: " + s.ToString()),
+                           &out);
+      }
+    } else {
+      r.max_epoch = std::max({r.max_epoch, resp.node_epoch, resp.history.current()});
+      if (++r.epoch_answers == kReadQuorum) {
+        r.new_epoch = Epoch(r.max_epoch.value() + 1);
+        r.max_epoch = Epoch(0);  // phase 1 collects it again, after the promises
+        r.phase = 1;
+        ProbeWindowLocked(&out);
+      }
+    }
+  }
+  Run(&out);
+}
+
 // ---- phase 1: probe ------------------------------------------------------------------------
 
 void VolumeCore::ProbeWindowLocked(Outbox* out) {
@@ -179,7 +235,7 @@ void VolumeCore::ProbeWindowLocked(Outbox* out) {
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t pg = r.window_begin + i;
     proto::PgStateRequest req;
-    req.epoch = Epoch::Max();  // see the file comment
+    req.epoch = r.new_epoch;  // a promise: see the file comment
     req.pg = PgId(pg);
     req.at_or_below = Lsn::Max();
     std::string payload = proto::EncodeToString(req);
@@ -202,7 +258,9 @@ void VolumeCore::OnProbeAnswer(uint64_t gen, uint64_t pg, NodeId node, Result<st
     if (p.answers.size() >= kReadQuorum || p.failures > kCopies - kReadQuorum) return;
     proto::PgStateResponse resp;
     Status s = a.ok() ? proto::Decode(a.value(), &resp) : a.status();
-    if (!s.ok()) {
+    if (s.IsFenced()) {
+      FailRecoveryLocked(s.WithContext("another writer is recovering with a newer epoch"), &out);
+    } else if (!s.ok()) {
       if (++p.failures > kCopies - kReadQuorum) {
         FailRecoveryLocked(Status::Unavailable("PG " + std::to_string(pg) +
                                                ": fewer than 3 members reachable: " +
@@ -266,7 +324,7 @@ void VolumeCore::QueryLocked(int phase, Outbox* out) {
   r.queries_open = r.found.size();
   for (uint64_t pg = 0; pg < r.found.size(); ++pg) {
     proto::PgStateRequest req;
-    req.epoch = Epoch::Max();  // see the file comment
+    req.epoch = r.new_epoch;  // a promise: see the file comment
     req.pg = PgId(pg);
     req.at_or_below = target;
     std::string payload = proto::EncodeToString(req);
@@ -356,7 +414,18 @@ void VolumeCore::AfterQueryLocked(int phase, Outbox* out) {
 void VolumeCore::InstallLocked(Outbox* out) {
   Recovery& r = *rec_;
   r.phase = 4;
-  r.new_epoch = Epoch(std::max(r.max_epoch, r.best.current()).value() + 1);
+  // Every answer came after its node promised r.new_epoch (a node promised higher answers
+  // Fenced). A history already at r.new_epoch means another writer chose the same epoch and
+  // got there first: this one must not install a second, different history for it.
+  if (r.max_epoch > r.new_epoch || r.best.current() >= r.new_epoch) {
+    FailRecoveryLocked(Status::Fenced("another writer is recovering or recovered with epoch " +
+                                      std::to_string(std::max(r.max_epoch,
+                                                              r.best.current()).value()) +
+                                      " (this one chose " +
+                                      std::to_string(r.new_epoch.value()) + ")"),
+                       out);
+    return;
+  }
   r.new_history = r.best;
   r.new_history.entries.push_back({r.new_epoch, r.vdl});
   NORDLYS_ASSERT(r.new_history.Validate().ok());
