@@ -221,16 +221,11 @@ void StorageNode::GossipOnce() {
   size_t n = std::min(wants.size(), kGossipWantsPerTick);
   for (size_t i = 0; i < n; ++i) {
     auto& w = wants[i];
-    std::vector<proto::PgMember> peers;
-    for (auto& p : w.peers) {
-      if (p.address != self) peers.push_back(p);
-    }
-    if (peers.empty()) continue;
-    size_t& rot = peer_rotation_[w.request.pg];
-    const proto::PgMember& peer = peers[rot % peers.size()];
-    net::RpcClient* client = ClientFor(peer.address);
+    const proto::PgMember* peer = gossip_peers_.Pick(w.request.pg, w.peers, self);
+    if (peer == nullptr) continue;
+    net::RpcClient* client = ClientFor(peer->address);
     if (client == nullptr) {
-      ++rot;
+      gossip_peers_.Report(w.request.pg, false);
       continue;
     }
     auto raw = client->CallSync(proto::kFetchRecords, proto::EncodeToString(w.request),
@@ -242,10 +237,10 @@ void StorageNode::GossipOnce() {
       s = store_->AppendFetched(w.request, resp);
       if (s.ok()) s = store_->Sync();
     }
+    gossip_peers_.Report(w.request.pg, s.ok() && resp.covered_to > w.request.after);
     if (!s.ok()) {
-      ++rot;  // try the next peer next time
       log::Debug("storage", "gossip fetch failed",
-                 {{"pg", w.request.pg}, {"peer", peer.address}, {"error", s.ToString()}});
+                 {{"pg", w.request.pg}, {"peer", peer->address}, {"error", s.ToString()}});
     }
   }
 }

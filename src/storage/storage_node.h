@@ -26,6 +26,7 @@
 #include "common/status.h"
 #include "common/types.h"
 #include "net/rpc.h"
+#include "storage/gossip_peers.h"
 #include "storage/segment_store.h"
 
 namespace nordlys::storage {
@@ -88,7 +89,7 @@ class StorageNode {
   // Gossip clients, used only by the background thread.
   std::unique_ptr<net::EventLoop> peer_loop_;
   std::map<std::string, std::unique_ptr<net::RpcClient>> peers_;
-  std::map<PgId, size_t> peer_rotation_;
+  GossipPeerPicker gossip_peers_;  // used by the background thread only
 };
 
 }  // namespace nordlys::storage

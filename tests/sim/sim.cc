@@ -241,10 +241,14 @@ void SimNode::Handle(uint16_t type, const std::string& payload,
 void SimNode::Tick() {
   for (auto& want : store_->GossipWants()) {
     PgId pg = want.request.pg;
-    if (want.peers.empty() || gossip_in_flight_.count(pg)) continue;
-    const proto::PgMember& peer = want.peers[world_->rng().Uniform(want.peers.size())];
-    SimNode* target = world_->NodeByAddress(peer.address);
-    if (target == nullptr || target == this) continue;
+    if (gossip_in_flight_.count(pg)) continue;
+    const proto::PgMember* peer = gossip_peers_.Pick(pg, want.peers, address());
+    if (peer == nullptr) continue;
+    SimNode* target = world_->NodeByAddress(peer->address);
+    if (target == nullptr) {
+      gossip_peers_.Report(pg, false);
+      continue;
+    }
     gossip_in_flight_.insert(pg);
     uint64_t inc = incarnation_;
     proto::FetchRecordsRequest req = want.request;
@@ -252,10 +256,11 @@ void SimNode::Tick() {
                  [this, inc, req, pg](Result<std::string> r) {
                    if (incarnation_ != inc || !up()) return;
                    gossip_in_flight_.erase(pg);
-                   if (!r.ok()) return;
                    proto::FetchRecordsResponse resp;
-                   if (!proto::Decode(*r, &resp).ok()) return;
-                   if (store_->AppendFetched(req, resp).ok()) (void)store_->Sync();
+                   bool progress = r.ok() && proto::Decode(*r, &resp).ok() &&
+                                   resp.covered_to > req.after &&
+                                   store_->AppendFetched(req, resp).ok() && store_->Sync().ok();
+                   gossip_peers_.Report(pg, progress);
                  });
   }
   (void)store_->Coalesce(4);

@@ -21,6 +21,7 @@
 #include "common/env.h"
 #include "common/mem_env.h"
 #include "proto/storage_protocol.h"
+#include "storage/gossip_peers.h"
 #include "storage/segment_store.h"
 #include "volume/geometry.h"
 #include "volume/storage_channel.h"
@@ -81,6 +82,7 @@ class SimNode {
   };
   std::vector<Waiting> waiting_sync_;
   std::set<PgId> gossip_in_flight_;
+  storage::GossipPeerPicker gossip_peers_;  // the storage process's own policy
 };
 
 // The world: virtual clock, event queue, network, nodes.
