@@ -116,22 +116,18 @@ namespace nordlys {
 
 std::string TailOfFile(const std::string& path, size_t max_lines) {
   std::string data;
-  if (!Env::Default()->ReadFileToString(path, &data).ok()) return "";
-  size_t pos = data.size();
-  size_t lines = 0;
-  while (pos > 0) {
-    size_t nl = data.rfind('\n', pos - 1);
-    if (nl == std::string::npos) {
-      pos = 0;
-      break;
-    }
-    if (nl + 1 < data.size() && ++lines > max_lines) {
-      pos = nl + 1;
-      break;
-    }
-    pos = nl;
+  if (!Env::Default()->ReadFileToString(path, &data).ok() || max_lines == 0) return "";
+  // Walk back over max_lines line starts; a final newline ends the last line, not a new one.
+  size_t end = data.size();
+  if (end > 0 && data[end - 1] == '\n') --end;
+  size_t start = end;
+  for (size_t lines = 0; lines < max_lines && start > 0; ++lines) {
+    size_t nl = data.rfind('\n', start - 1);
+    start = (nl == std::string::npos) ? 0 : nl;
+    if (nl == std::string::npos) break;
   }
-  return data.substr(pos);
+  if (start > 0 || (start == 0 && !data.empty() && data[0] == '\n')) ++start;
+  return data.substr(start);
 }
 
 Result<std::string> WaitForReadyFile(Subprocess* p, const std::string& path,
