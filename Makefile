@@ -35,6 +35,7 @@ integration: build
 bench: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target bench
 	$(BUILD)/bench/micro_bench
+	$(BUILD)/bench/storage_bench
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,258 @@
+// Storage-service benchmark: a local cluster of 6 storage-node processes (2 per AZ) on
+// loopback and a writer in this process, through the real RPC path. Prints:
+//   - durable commits/s and commit latency p50/p99 at 1, 8, 32, 128 concurrent committers;
+//   - redo ingest MB/s at the quorum with 4 KiB records, and records/s per storage node;
+//   - GetPage/s for pages served from an image and pages rebuilt by applying redo;
+//   - repair MB/s: a wiped node rebuilt from its peers;
+//   - beside them, pg_test_fsync's single-write fdatasync rate on the same disk.
+// Figures only: nothing is asserted. Usage: storage_bench [--seconds N] [--dir D]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cluster/local_cluster.h"
+#include "common/env.h"
+#include "common/subprocess.h"
+#include "net/rpc.h"
+#include "proto/storage_protocol.h"
+#include "redo/record.h"
+#include "volume/rpc_channel.h"
+#include "volume/volume_client.h"
+
+namespace nordlys::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+struct LoadResult {
+  uint64_t commits = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+  std::vector<double> latencies_us;
+};
+
+// `committers` closed loops: append one MTR of `record_bytes`, wait until durable, repeat.
+LoadResult RunCommitLoad(volume::VolumeClient* c, int committers, size_t record_bytes,
+                         double seconds) {
+  LoadResult r;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<bool> running{true};
+  std::atomic<int> live{committers};
+  std::string payload(record_bytes, 'r');
+  auto start = Clock::now();
+  std::function<void(uint64_t)> issue = [&](uint64_t page) {
+    if (!running) {
+      if (--live == 0) cv.notify_all();
+      return;
+    }
+    auto t0 = Clock::now();
+    auto cpl = c->AppendMtr({{PageId(page), redo::RecordType::kWriteBytes,
+                              redo::WriteBytesPayload(64, payload)}});
+    if (!cpl.ok()) {
+      if (cpl.status().code() == StatusCode::kResourceExhausted) {
+        c->WhenLsnSpace([&, page](Status) { issue(page); });
+      } else if (--live == 0) {
+        cv.notify_all();
+      }
+      return;
+    }
+    c->WhenDurable(*cpl, [&, page, t0](Status s) {
+      if (s.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        r.commits++;
+        r.bytes += payload.size();
+        r.latencies_us.push_back(
+            std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      }
+      issue(page);
+    });
+  };
+  for (int i = 0; i < committers; ++i) issue(static_cast<uint64_t>(i) % 4096);
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  running = false;
+  r.seconds = Seconds(Clock::now() - start);
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait_for(lock, std::chrono::seconds(10), [&] { return live.load() == 0; });
+  return r;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+double PgTestFsyncRate(const std::string& dir) {
+  std::string out = dir + "/pg_test_fsync.out";
+  Subprocess p;
+  if (!p.Start({"/usr/lib/postgresql/15/bin/pg_test_fsync", "-s", "2", "-f",
+                dir + "/pg_test_fsync.tmp"},
+               out)
+           .ok()) {
+    return 0;
+  }
+  (void)p.Wait(120000);
+  std::string text = TailOfFile(out, 200);
+  // First section: "Compare file sync methods using one 8kB write" ... "fdatasync  N ops/sec"
+  std::smatch m;
+  std::regex re(R"(fdatasync\s+([0-9.]+) ops/sec)");
+  if (std::regex_search(text, m, re)) return std::stod(m[1]);
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  double seconds = 3;
+  std::string dir = std::filesystem::temp_directory_path() / "nordlys-storage-bench";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--seconds") seconds = std::stod(argv[i + 1]);
+    else if (flag == "--dir") dir = argv[i + 1];
+    else {
+      std::fprintf(stderr, "usage: storage_bench [--seconds N] [--dir D]\n");
+      return 2;
+    }
+  }
+  std::filesystem::remove_all(dir);
+  cluster::LocalClusterOptions o;
+  o.data_dir = dir + "/cluster";
+  o.base_port = 0;
+  o.nordlys_bin = NORDLYS_BIN;
+  auto cluster = cluster::LocalCluster::Start(o);
+  if (!cluster.ok()) {
+    std::fprintf(stderr, "cannot start the cluster: %s\n", cluster.status().ToString().c_str());
+    return 1;
+  }
+  std::vector<volume::NodeInfo> infos;
+  uint64_t id = 1;
+  for (auto& m : (*cluster)->members()) infos.push_back({NodeId(id++), m.az, m.address});
+  auto geometry = volume::Geometry::Make(infos, 131072);  // 1 GiB protection groups
+  NORDLYS_ASSERT(geometry.ok());
+  net::EventLoop loop(2);
+  volume::RpcStorageChannel channel(&loop, *geometry);
+  volume::EventLoopScheduler scheduler(&loop);
+  auto client = volume::VolumeClient::Create(*geometry, &channel, &scheduler, {});
+  std::promise<Status> rec;
+  client->Recover([&](Status s) { rec.set_value(s); });
+  Status rs = rec.get_future().get();
+  if (!rs.ok()) {
+    std::fprintf(stderr, "recovery failed: %s\n", rs.ToString().c_str());
+    return 1;
+  }
+
+  std::printf("Nordlys storage benchmark: 6 storage nodes (3 AZs x 2) + writer on loopback\n");
+  std::printf("%-34s %12s %10s %10s\n", "durable commits (64 B redo)", "commits/s", "p50 ms",
+              "p99 ms");
+  for (int committers : {1, 8, 32, 128}) {
+    LoadResult r = RunCommitLoad(client.get(), committers, 64, seconds);
+    std::printf("  %3d committers %18s %12.0f %10.2f %10.2f\n", committers, "",
+                static_cast<double>(r.commits) / r.seconds, Percentile(r.latencies_us, 0.5) / 1000,
+                Percentile(r.latencies_us, 0.99) / 1000);
+  }
+  LoadResult big = RunCommitLoad(client.get(), 64, 4096, seconds);
+  std::printf("redo ingest at quorum (4 KiB records, 64 committers): %.1f MB/s\n",
+              static_cast<double>(big.bytes) / big.seconds / 1e6);
+
+  // Reads: pages just written (redo applied on demand), then again after coalescing had a
+  // chance to write images.
+  Lsn vdl = client->vdl();
+  for (const char* what : {"GetPage (redo applied)", "GetPage (after coalescing)"}) {
+    std::atomic<uint64_t> done{0};
+    std::atomic<bool> running{true};
+    std::atomic<int> live{32};
+    std::mutex mu;
+    std::condition_variable cv;
+    std::function<void(uint64_t)> read = [&](uint64_t page) {
+      if (!running) {
+        if (--live == 0) cv.notify_all();
+        return;
+      }
+      client->ReadPage(PageId(page), vdl, [&, page](Result<page::Page> r) {
+        if (r.ok()) done++;
+        read((page + 32) % 128);
+      });
+    };
+    auto t0 = Clock::now();
+    for (uint64_t i = 0; i < 32; ++i) read(i);
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    running = false;
+    double secs = Seconds(Clock::now() - t0);
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return live.load() == 0; });
+    std::printf("%-34s %12.0f pages/s\n", what, static_cast<double>(done.load()) / secs);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+
+  // Repair: wipe one node and time its rebuild from peers (until it serves the VDL).
+  auto& victim = (*cluster)->members().back();
+  victim.proc->Kill();
+  std::filesystem::remove_all(victim.data_dir);
+  uint64_t bytes_before = 0;
+  for (auto& e : std::filesystem::recursive_directory_iterator(
+           (*cluster)->members().front().data_dir)) {
+    if (e.is_regular_file()) bytes_before += e.file_size();
+  }
+  (void)Env::Default()->DeleteFile(victim.ready_file);
+  auto t0 = Clock::now();
+  if (!victim.proc->Start(victim.argv, victim.data_dir + ".log").ok()) return 1;
+  auto addr = WaitForReadyFile(victim.proc.get(), victim.ready_file, 10000);
+  std::string host;
+  uint16_t port = 0;
+  bool rebuilt = false;
+  if (addr.ok() && net::ParseHostPort(*addr, &host, &port).ok()) {
+    net::RpcClient rpc(&loop, host, port);
+    while (Seconds(Clock::now() - t0) < 120) {
+      proto::PgStateRequest req{Epoch(0), PgId(0), Lsn::Max()};  // read only
+      auto raw = rpc.CallSync(proto::kPgState, proto::EncodeToString(req), 2000);
+      proto::PgStateResponse st;
+      if (raw.ok() && proto::Decode(*raw, &st).ok() && st.scl >= vdl) {
+        rebuilt = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  double repair_s = Seconds(Clock::now() - t0);
+  if (rebuilt) {
+    std::printf("repair of a wiped node: %.1f MB in %.2f s = %.1f MB/s\n", bytes_before / 1e6,
+                repair_s, bytes_before / 1e6 / repair_s);
+  } else {
+    std::printf("repair of a wiped node: not finished after %.0f s\n", repair_s);
+  }
+
+  for (auto& m : (*cluster)->members()) {
+    std::string h;
+    uint16_t p = 0;
+    if (!net::ParseHostPort(m.address, &h, &p).ok()) continue;
+    net::RpcClient rpc(&loop, h, p);
+    auto raw = rpc.CallSync(proto::kNodeStats, "", 2000);
+    proto::NodeStatsResponse s;
+    if (raw.ok() && proto::Decode(*raw, &s).ok()) {
+      std::printf("  %s: %llu records ingested, %.1f MB, %llu pages served, %llu repaired\n",
+                  m.name.c_str(), static_cast<unsigned long long>(s.records_ingested),
+                  s.bytes_ingested / 1e6, static_cast<unsigned long long>(s.pages_served),
+                  static_cast<unsigned long long>(s.records_repaired));
+    }
+  }
+  double fsync_rate = PgTestFsyncRate(dir);
+  std::printf("pg_test_fsync single 8 kB write, fdatasync on the same disk: %.0f ops/s\n",
+              fsync_rate);
+  (*cluster)->Stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace nordlys::bench
+
+int main(int argc, char** argv) { return nordlys::bench::Main(argc, argv); }
