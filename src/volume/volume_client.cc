@@ -478,13 +478,24 @@ void VolumeCore::SendConfigureLocked(PgId pg, NodeId node, Outbox* out) {
     const NodeInfo* info = geometry_.Node(m);
     cfg.members.push_back({m, info ? info->address : std::string()});
   }
+  NodeTrack& n = nodes_[node];
+  n.unconfigured.insert(pg);
+  if (!n.configure_inflight.insert(pg).second) return;  // one at a time per (node, PG)
   out->sends.push_back({node, proto::kConfigurePg, proto::EncodeToString(cfg),
-                        Bind([node](VolumeCore* self, Result<std::string> r) {
-                          if (r.ok() || !IsHistoryBehind(r.status())) return;
+                        Bind([node, pg](VolumeCore* self, Result<std::string> r) {
                           Outbox o;
                           {
                             std::lock_guard lock(self->mu_);
-                            if (self->phase_ == Phase::kOpen) self->SendInstallLocked(node, &o);
+                            NodeTrack& t = self->nodes_[node];
+                            t.configure_inflight.erase(pg);
+                            if (r.ok()) {
+                              t.unconfigured.erase(pg);
+                            } else if (IsHistoryBehind(r.status()) &&
+                                       self->phase_ == Phase::kOpen) {
+                              // After the install every PG of the node is configured again.
+                              self->SendInstallLocked(node, &o);
+                            }
+                            // Other errors: the retry tick sends it again.
                           }
                           self->Run(&o);
                         })});
@@ -533,6 +544,11 @@ void VolumeCore::RetryTick() {
         if (pg.scl[i] < retry_target_) lags = true;
       }
       if (lags && !nodes_[id].resend_inflight) ResendToLocked(id, &out);
+      // Bounded by the PGs the node hosts; one request in flight per (node, PG).
+      std::vector<PgId> pending(node.unconfigured.begin(), node.unconfigured.end());
+      for (PgId p : pending) {
+        if (!node.configure_inflight.count(p)) SendConfigureLocked(p, id, &out);
+      }
     }
     retry_target_ = last_round_end_;
     out.timers.emplace_back(options_.retry_interval_micros,
