@@ -257,10 +257,15 @@ void SimNode::Tick() {
                    if (incarnation_ != inc || !up()) return;
                    gossip_in_flight_.erase(pg);
                    proto::FetchRecordsResponse resp;
-                   bool progress = r.ok() && proto::Decode(*r, &resp).ok() &&
-                                   resp.covered_to > req.after &&
-                                   store_->AppendFetched(req, resp).ok() && store_->Sync().ok();
-                   gossip_peers_.Report(pg, progress);
+                   Status s = r.ok() ? proto::Decode(*r, &resp) : r.status();
+                   if (s.ok()) s = store_->AppendFetched(req, resp);
+                   if (s.ok()) s = store_->Sync();
+                   gossip_peers_.Report(pg, s.ok() && resp.covered_to > req.after);
+                   if (!s.ok() && !s.IsUnavailable() && s.code() != StatusCode::kTimeout) {
+                     log::Warn("sim", "gossip answer refused",
+                               {{"node", id_}, {"pg", pg}, {"after", req.after},
+                                {"up_to", req.up_to}, {"error", s.ToString()}});
+                   }
                  });
   }
   (void)store_->Coalesce(4);
