@@ -205,7 +205,13 @@ int Main(int argc, char** argv) {
   }
   (void)Env::Default()->DeleteFile(victim.ready_file);
   auto t0 = Clock::now();
-  if (!victim.proc->Start(victim.argv, victim.data_dir + ".log").ok()) return 1;
+  // Same address as before (the cluster was started on OS-chosen ports): the writer's
+  // geometry names it.
+  std::vector<std::string> restart_argv = victim.argv;
+  for (size_t i = 0; i + 1 < restart_argv.size(); ++i) {
+    if (restart_argv[i] == "--listen") restart_argv[i + 1] = victim.address;
+  }
+  if (!victim.proc->Start(restart_argv, victim.data_dir + ".log").ok()) return 1;
   auto addr = WaitForReadyFile(victim.proc.get(), victim.ready_file, 10000);
   std::string host;
   uint16_t port = 0;

@@ -402,8 +402,11 @@ Status SegmentStoreImpl::AppendBatch(const proto::WriteBatchRequest& req) {
     return Status::ResourceExhausted("WriteBatch: node would host too many PGs");
   }
   if (req.pages_per_pg != 0 && pages_per_pg_ == 0) pages_per_pg_ = req.pages_per_pg;
+  for (PgId pg : req.pgs) {
+    NORDLYS_ASSIGN_OR_RETURN(PgData * d, GetOrCreatePg(pg));
+    d->known_tip = std::max(d->known_tip, req.covers_to);
+  }
   if (req.covers_to == req.covers_after && req.records.empty()) {
-    for (PgId pg : req.pgs) (void)GetOrCreatePg(pg);
     return Status::OK();  // a status poll: nothing to write
   }
 

@@ -75,6 +75,10 @@ struct PgData {
   Lsn last_collected_cpl;  // highest CPL reclaimed by GC
   std::vector<proto::PgMember> members;
   std::set<Lsn> lost;  // LSNs dropped as corrupt, awaiting re-fetch (corruptions_repaired)
+  // Where the writer said the PG's log reaches (any batch's covers_to, status polls included).
+  // Guides gossip only — a node that restarted empty learns it is behind — never coverage.
+  // In memory: the writer's polls restore it after a restart.
+  Lsn known_tip;
 };
 
 // A coverage claim waiting for Sync() (or, during recovery, for the end of the scan). Resolving

@@ -217,6 +217,7 @@ std::vector<SegmentStore::GossipWant> SegmentStoreImpl::GossipWants() const {
   for (const auto& [id, pg] : pgs_) {  // bounded by kPgsMax
     uint64_t hi = pg.coverage.MaxHi();
     if (!pg.records.empty()) hi = std::max(hi, pg.records.rbegin()->first.value());
+    hi = std::max(hi, pg.known_tip.value());
     if (hi <= pg.scl.value()) continue;
     GossipWant w;
     for (const auto& m : pg.members) {

@@ -12,7 +12,10 @@ namespace {
 constexpr char kIdentityFile[] = "/NODE";
 constexpr char kIdentityVersion[] = "nordlys-storage-node v1";
 constexpr size_t kCommitQueueMax = 4096;          // WriteBatches waiting for one fdatasync
-constexpr size_t kGossipWantsPerTick = 16;        // fetches per background tick
+constexpr size_t kGossipWantsPerTick = 16;        // PGs repaired per background tick
+// Fetches per PG per tick while each one makes progress: a node far behind (wiped, or down
+// for long) streams from its peer instead of taking one 1 MiB answer per tick.
+constexpr int kGossipFetchesPerWantMax = 64;
 constexpr uint64_t kGossipTimeoutMs = 2000;
 constexpr uint64_t kBusyRequestsPerTick = 2000;   // above this, skip coalesce/scrub this tick
 constexpr uint32_t kCoalescePagesPerTick = 16;
@@ -228,19 +231,25 @@ void StorageNode::GossipOnce() {
       gossip_peers_.Report(w.request.pg, false);
       continue;
     }
-    auto raw = client->CallSync(proto::kFetchRecords, proto::EncodeToString(w.request),
-                                kGossipTimeoutMs);
-    proto::FetchRecordsResponse resp;
-    Status s = raw.ok() ? proto::Decode(*raw, &resp) : raw.status();
-    if (s.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      s = store_->AppendFetched(w.request, resp);
-      if (s.ok()) s = store_->Sync();
-    }
-    gossip_peers_.Report(w.request.pg, s.ok() && resp.covered_to > w.request.after);
-    if (!s.ok()) {
-      log::Debug("storage", "gossip fetch failed",
-                 {{"pg", w.request.pg}, {"peer", peer->address}, {"error", s.ToString()}});
+    proto::FetchRecordsRequest req = w.request;
+    for (int fetch = 0; fetch < kGossipFetchesPerWantMax; ++fetch) {
+      auto raw = client->CallSync(proto::kFetchRecords, proto::EncodeToString(req),
+                                  kGossipTimeoutMs);
+      proto::FetchRecordsResponse resp;
+      Status s = raw.ok() ? proto::Decode(*raw, &resp) : raw.status();
+      if (s.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        s = store_->AppendFetched(req, resp);
+        if (s.ok()) s = store_->Sync();
+      }
+      bool progress = s.ok() && resp.covered_to > req.after;
+      gossip_peers_.Report(req.pg, progress);
+      if (!s.ok()) {
+        log::Debug("storage", "gossip fetch failed",
+                   {{"pg", req.pg}, {"peer", peer->address}, {"error", s.ToString()}});
+      }
+      if (!progress || resp.covered_to >= req.up_to) break;
+      req.after = resp.covered_to;  // continue where this answer ended
     }
   }
 }

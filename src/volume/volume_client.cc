@@ -533,6 +533,7 @@ void VolumeCore::RetryTick() {
       retry_scheduled_ = false;
       return;
     }
+    bool poll_all = (++retry_ticks_ % kStatusPollEveryTicks) == 0;
     // A node lags if it has not reached the end of the rounds sent a whole interval ago.
     for (auto& [id, node] : nodes_) {
       if (node.pgs.empty() || node.resend_inflight) continue;
@@ -543,7 +544,7 @@ void VolumeCore::RetryTick() {
         if (pg.growing && pg.scl[i] < pg.bootstrap_to) SendBootstrapLocked(p, i, &out);
         if (pg.scl[i] < retry_target_) lags = true;
       }
-      if (lags && !nodes_[id].resend_inflight) ResendToLocked(id, &out);
+      if ((lags || poll_all) && !nodes_[id].resend_inflight) ResendToLocked(id, &out);
       // Bounded by the PGs the node hosts; one request in flight per (node, PG).
       std::vector<PgId> pending(node.unconfigured.begin(), node.unconfigured.end());
       for (PgId p : pending) {

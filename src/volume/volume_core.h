@@ -51,6 +51,10 @@ inline constexpr double kLatencyEwmaWeight = 0.2;          // weight of the newe
 // tolerance (the simulator lost a recovery to 3 attempts at 5% loss); recovery moves on as soon
 // as each PG has its quorum, so more attempts only delay the verdict on truly dead members.
 inline constexpr int kRecoveryAttemptsMax = 8;
+// Every this many retry ticks, every node gets a status poll even if it looks up to date: a
+// node that restarted empty (wiped, replaced) answers "epoch history behind" and is installed
+// and configured, so it can repair from its peers even while the writer is idle.
+inline constexpr uint64_t kStatusPollEveryTicks = 10;
 
 class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
  public:
@@ -208,6 +212,7 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   std::deque<Round> rounds_;
   bool flush_scheduled_ = false;
   bool retry_scheduled_ = false;
+  uint64_t retry_ticks_ = 0;  // counts retry ticks, for the idle status polls
   std::multimap<Lsn, std::function<void(Status)>> durable_waiters_;
   std::vector<std::function<void(Status)>> space_waiters_;
   Status fence_status_;

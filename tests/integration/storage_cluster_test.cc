@@ -341,6 +341,23 @@ TEST_F(StorageClusterTest, SurvivesAzLossStallsPastQuorumRepairsCorruptionAndWip
                      p->name);
   }
 
+  // Wiped while the writer is idle: no new rounds tell it anything, so it must learn the epoch
+  // and how far its PGs reach from the writer's status polls, then rebuild from peers.
+  h_.Kill9(wiped);
+  std::filesystem::remove_all(h_.dir() + "/c2");
+  ASSERT_TRUE(h_.Restart(wiped).ok());
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  Result<page::Page> probe = Status::Unavailable("not tried");
+  while (std::chrono::steady_clock::now() < deadline) {
+    probe = ReadAt(wiped, writer->epoch(), PageId(0), vdl);
+    if (probe.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(probe.ok()) << "idle rebuild never finished: " << probe.status().ToString() << "\n"
+                          << DumpState();
+  ExpectPagesMatch(model, [&](PageId pg) { return ReadAt(wiped, writer->epoch(), pg, vdl); },
+                   "rebuilt while idle");
+
   // A new writer recovers (fencing the first); every acknowledged commit is there.
   auto second = NewWriter(&st);
   ASSERT_TRUE(st.ok()) << st.ToString();
