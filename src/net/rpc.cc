@@ -49,8 +49,12 @@ void EventLoop::Stop() {
 void EventLoop::Post(std::function<void()> fn) { asio::post(impl_->io, std::move(fn)); }
 
 void EventLoop::RunAfter(uint64_t delay_ms, std::function<void()> fn) {
+  RunAfterMicros(delay_ms * 1000, std::move(fn));
+}
+
+void EventLoop::RunAfterMicros(uint64_t delay_micros, std::function<void()> fn) {
   auto timer = std::make_shared<asio::steady_timer>(impl_->io);
-  timer->expires_after(std::chrono::milliseconds(delay_ms));
+  timer->expires_after(std::chrono::microseconds(delay_micros));
   timer->async_wait([timer, fn = std::move(fn)](const asio::error_code& ec) {
     if (!ec) fn();
   });

@@ -27,6 +27,8 @@ class EventLoop {
   void Post(std::function<void()> fn);
   // Runs fn once after delay_ms on a loop thread.
   void RunAfter(uint64_t delay_ms, std::function<void()> fn);
+  // The same with microsecond resolution (e.g. a writer's 200 us group-commit flush).
+  void RunAfterMicros(uint64_t delay_micros, std::function<void()> fn);
   void Stop();
 
   struct Impl;

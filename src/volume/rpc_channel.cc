@@ -37,7 +37,7 @@ void RpcStorageChannel::Call(NodeId node, uint16_t type, std::string payload,
 }
 
 void EventLoopScheduler::RunAfter(uint64_t delay_micros, std::function<void()> fn) {
-  loop_->RunAfter((delay_micros + 999) / 1000, std::move(fn));
+  loop_->RunAfterMicros(delay_micros, std::move(fn));
 }
 
 uint64_t EventLoopScheduler::NowMicros() {

@@ -30,7 +30,6 @@ class RpcStorageChannel final : public StorageChannel {
 class EventLoopScheduler final : public Scheduler {
  public:
   explicit EventLoopScheduler(net::EventLoop* loop) : loop_(loop) {}
-  // The loop's timers have millisecond resolution: delays round up to the next millisecond.
   void RunAfter(uint64_t delay_micros, std::function<void()> fn) override;
   uint64_t NowMicros() override;  // steady clock
 
