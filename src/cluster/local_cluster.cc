@@ -58,9 +58,9 @@ std::string LocalCluster::Describe() const {
     out += "  " + m.name + "  " + m.az + "  " + m.address + "  log: " + m.proc->log_path() + "\n";
   }
   out +=
-      "Not built yet: the SQL writer and reader instances, endpoints and the control plane\n"
-      "(issues #3 and #4). There is no postgresql:// connection string until the writer exists;\n"
-      "the storage nodes above answer Nordlys RPC only.\n";
+      "Not built yet: the SQL writer and reader instances (issue #4), endpoints and the control\n"
+      "plane. There is no postgresql:// connection string until the writer exists; the storage\n"
+      "nodes above serve the storage protocol only.\n";
   return out;
 }
 
