@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "net/frame.h"
+#include "net/listen.h"
 
 namespace nordlys::net {
 
@@ -84,13 +85,7 @@ Status ParseHostPort(const std::string& s, std::string* host, uint16_t* port,
 
 namespace {
 
-Result<asio::ip::address> ResolveHost(const std::string& host) {
-  if (host == "localhost") return asio::ip::make_address("127.0.0.1");
-  asio::error_code ec;
-  auto addr = asio::ip::make_address(host, ec);
-  if (ec) return Status::InvalidArgument("'" + host + "' is not an IP address or localhost");
-  return addr;
-}
+using internal::ResolveHost;
 
 // Reads frames from a socket: header, then payload; calls on_frame or on_error.
 // REQUIRES: called on the connection's strand.
@@ -270,18 +265,8 @@ void RpcServer::Impl::Accept() {
 RpcServer::RpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Result<std::unique_ptr<RpcServer>> RpcServer::Start(const Options& options, Handler handler) {
-  NORDLYS_ASSIGN_OR_RETURN(auto addr, ResolveHost(options.host));
   auto impl = std::make_unique<Impl>(options, std::move(handler));
-  asio::ip::tcp::endpoint ep(addr, options.port);
-  asio::error_code ec;
-  impl->acceptor.open(ep.protocol(), ec);
-  if (!ec) impl->acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(ep, ec);
-  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Status::Unavailable("cannot listen on " + options.host + ":" +
-                               std::to_string(options.port) + ": " + ec.message());
-  }
+  NORDLYS_RETURN_IF_ERROR(internal::OpenListener(&impl->acceptor, options.host, options.port));
   Impl* raw = impl.get();
   asio::post(raw->loop.impl()->io, [raw] { raw->Accept(); });
   return std::unique_ptr<RpcServer>(new RpcServer(std::move(impl)));

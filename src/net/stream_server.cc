@@ -12,6 +12,8 @@
 //     the handler -> connection -> handler reference cycle.
 #include "net/stream_server.h"
 
+#include "net/listen.h"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -273,14 +275,6 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
   bool finished_flag_ = false;    // GUARDED_BY(mu_): Finish ran
 };
 
-Result<asio::ip::address> ResolveListenHost(const std::string& host) {
-  if (host == "localhost") return asio::ip::make_address("127.0.0.1");
-  asio::error_code ec;
-  auto addr = asio::ip::make_address(host, ec);
-  if (ec) return Status::InvalidArgument("'" + host + "' is not an IP address or localhost");
-  return addr;
-}
-
 }  // namespace
 
 struct StreamServer::Impl {
@@ -358,18 +352,8 @@ Result<std::unique_ptr<StreamServer>> StreamServer::Start(const Options& options
   if (options.read_chunk_bytes == 0 || options.io_threads <= 0) {
     return Status::InvalidArgument("read_chunk_bytes and io_threads must be positive");
   }
-  NORDLYS_ASSIGN_OR_RETURN(auto addr, ResolveListenHost(options.host));
   auto impl = std::make_shared<Impl>(options, std::move(factory));
-  asio::ip::tcp::endpoint ep(addr, options.port);
-  asio::error_code ec;
-  impl->acceptor.open(ep.protocol(), ec);
-  if (!ec) impl->acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(ep, ec);
-  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Status::Unavailable("cannot listen on " + options.host + ":" +
-                               std::to_string(options.port) + ": " + ec.message());
-  }
+  NORDLYS_RETURN_IF_ERROR(internal::OpenListener(&impl->acceptor, options.host, options.port));
   Impl* raw = impl.get();
   raw->RunThreads(options.io_threads);
   asio::post(raw->io, [raw] { raw->Accept(); });

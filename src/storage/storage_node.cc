@@ -2,6 +2,8 @@
 // SegmentStore; see storage_node.h.
 #include "storage/storage_node.h"
 
+#include "storage/request_dispatch.h"
+
 #include <chrono>
 
 #include "common/log.h"
@@ -117,55 +119,9 @@ void StorageNode::Handle(uint16_t type, std::string payload, net::RpcServer::Res
   }
   Result<std::string> out = [&]() -> Result<std::string> {
     std::lock_guard<std::mutex> lock(mu_);
-    return HandleLocked(type, payload);
+    return HandleStoreRequest(store_.get(), type, payload);
   }();
   respond(std::move(out));
-}
-
-Result<std::string> StorageNode::HandleLocked(uint16_t type, const std::string& payload) {
-  switch (type) {
-    case proto::kGetPage: {
-      proto::GetPageRequest req;
-      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
-      NORDLYS_ASSIGN_OR_RETURN(auto resp, store_->GetPage(req));
-      return proto::EncodeToString(resp);
-    }
-    case proto::kPgState: {
-      proto::PgStateRequest req;
-      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
-      NORDLYS_ASSIGN_OR_RETURN(auto resp, store_->PgState(req));
-      return proto::EncodeToString(resp);
-    }
-    case proto::kInstallEpoch: {
-      proto::InstallEpochRequest req;
-      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
-      NORDLYS_ASSIGN_OR_RETURN(auto resp, store_->InstallEpoch(req));
-      return proto::EncodeToString(resp);
-    }
-    case proto::kFetchRecords: {
-      proto::FetchRecordsRequest req;
-      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
-      NORDLYS_ASSIGN_OR_RETURN(auto resp, store_->FetchRecords(req));
-      return proto::EncodeToString(resp);
-    }
-    case proto::kSetHorizon: {
-      proto::SetHorizonRequest req;
-      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
-      NORDLYS_RETURN_IF_ERROR(store_->SetHorizon(req));
-      return std::string();
-    }
-    case proto::kConfigurePg: {
-      proto::ConfigurePgRequest req;
-      NORDLYS_RETURN_IF_ERROR(proto::Decode(payload, &req));
-      NORDLYS_RETURN_IF_ERROR(store_->ConfigurePg(req));
-      return std::string();
-    }
-    case proto::kNodeStats:
-      return proto::EncodeToString(store_->Stats());
-    default:
-      return Status::NotSupported("storage request type " + std::to_string(type) +
-                                  " is not supported by this storage node");
-  }
 }
 
 void StorageNode::CommitLoop() {

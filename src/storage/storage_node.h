@@ -57,7 +57,6 @@ class StorageNode {
  private:
   StorageNode(Env* env, StorageNodeOptions options) : env_(env), options_(std::move(options)) {}
   void Handle(uint16_t type, std::string payload, net::RpcServer::Responder respond);
-  Result<std::string> HandleLocked(uint16_t type, const std::string& payload);
   void CommitLoop();
   void BackgroundLoop();
   void GossipOnce();

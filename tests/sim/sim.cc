@@ -2,6 +2,7 @@
 #include "sim.h"
 
 #include "common/log.h"
+#include "storage/request_dispatch.h"
 
 namespace nordlys::sim {
 
@@ -174,68 +175,19 @@ void SimNode::ScheduleSync() {
   });
 }
 
-namespace {
-template <typename Req>
-Status DecodeInto(const std::string& payload, Req* req) {
-  return proto::Decode(payload, req);
-}
-}  // namespace
-
 void SimNode::Handle(uint16_t type, const std::string& payload,
                      std::function<void(Result<std::string>)> respond) {
   NORDLYS_ASSERT(up());
-  auto answer = [&](auto result) {
-    if (!result.ok()) return respond(result.status());
-    respond(proto::EncodeToString(*result));
-  };
-  switch (type) {
-    case proto::kWriteBatch: {
-      proto::WriteBatchRequest req;
-      Status s = DecodeInto(payload, &req);
-      if (s.ok()) s = store_->AppendBatch(req);
-      if (!s.ok()) return respond(s);
-      waiting_sync_.push_back({req.epoch, req.pgs, std::move(respond)});
-      return ScheduleSync();
-    }
-    case proto::kGetPage: {
-      proto::GetPageRequest req;
-      if (Status s = DecodeInto(payload, &req); !s.ok()) return respond(s);
-      return answer(store_->GetPage(req));
-    }
-    case proto::kPgState: {
-      proto::PgStateRequest req;
-      if (Status s = DecodeInto(payload, &req); !s.ok()) return respond(s);
-      return answer(store_->PgState(req));
-    }
-    case proto::kInstallEpoch: {
-      proto::InstallEpochRequest req;
-      if (Status s = DecodeInto(payload, &req); !s.ok()) return respond(s);
-      return answer(store_->InstallEpoch(req));
-    }
-    case proto::kFetchRecords: {
-      proto::FetchRecordsRequest req;
-      if (Status s = DecodeInto(payload, &req); !s.ok()) return respond(s);
-      return answer(store_->FetchRecords(req));
-    }
-    case proto::kSetHorizon: {
-      proto::SetHorizonRequest req;
-      Status s = DecodeInto(payload, &req);
-      if (s.ok()) s = store_->SetHorizon(req);
-      if (!s.ok()) return respond(s);
-      return respond(std::string());
-    }
-    case proto::kConfigurePg: {
-      proto::ConfigurePgRequest req;
-      Status s = DecodeInto(payload, &req);
-      if (s.ok()) s = store_->ConfigurePg(req);
-      if (!s.ok()) return respond(s);
-      return respond(std::string());
-    }
-    case proto::kNodeStats:
-      return respond(proto::EncodeToString(store_->Stats()));
-    default:
-      return respond(Status::NotSupported("message type " + std::to_string(type)));
+  if (type != proto::kWriteBatch) {
+    // Everything else is answered at once, by the storage process's own dispatch.
+    return respond(storage::HandleStoreRequest(store_.get(), type, payload));
   }
+  proto::WriteBatchRequest req;
+  Status s = proto::Decode(payload, &req);
+  if (s.ok()) s = store_->AppendBatch(req);
+  if (!s.ok()) return respond(s);
+  waiting_sync_.push_back({req.epoch, req.pgs, std::move(respond)});
+  ScheduleSync();
 }
 
 void SimNode::Tick() {
