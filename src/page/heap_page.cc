@@ -69,6 +69,7 @@ TupleHeader HeapPage::ReadHeader(std::string_view t) {
                                       (static_cast<uint8_t>(t[25]) << 8));
   h.infomask = static_cast<uint16_t>(static_cast<uint8_t>(t[26]) |
                                      (static_cast<uint8_t>(t[27]) << 8));
+  h.cids = DecodeFixed32(t.data() + 28);
   return h;
 }
 
@@ -79,7 +80,7 @@ std::string EncodeTupleHeader(const TupleHeader& h) {
   PutFixed64(&out, h.next_page.value());
   PutFixed16(&out, h.next_slot);
   PutFixed16(&out, h.infomask);
-  PutFixed32(&out, 0);
+  PutFixed32(&out, h.cids);
   return out;
 }
 

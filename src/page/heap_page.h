@@ -18,7 +18,8 @@
 //   16 u64 next_page   newer version after an UPDATE (the "ctid" chain); == own page and
 //   24 u16 next_slot   slot == own slot when this is the newest version
 //   26 u16 infomask    kXmaxLockOnly, kUpdated, ...
-//   28 u32 reserved
+//   28 u32 cids        command ids within the writing transaction: cmin (low 16 bits), cmax
+//                      (high 16); only the writing transaction reads them
 //
 // Invariants: 32 <= lower <= upper <= 8192; lower == 32 + 4 * slot_count; every used slot's
 // tuple lies in [upper, 8192) and tuples do not overlap.
@@ -52,6 +53,7 @@ struct TupleHeader {
   PageId next_page;
   uint16_t next_slot = 0;
   uint16_t infomask = 0;
+  uint32_t cids = 0;  // cmin | cmax << 16
 };
 
 // A read/write view of a heap page held elsewhere (the buffer cache). Mutators are called only

@@ -93,7 +93,9 @@ class Database {
   // --- page allocation (used by the access methods) ---
   // Allocates the next page of `rel` in `mtr` (the directory page is latched and kept by the
   // Mtr). The caller must take the page with pool()->NewPage() and format it in the same Mtr.
-  Result<PageId> AllocatePage(RelId rel, Mtr* mtr);
+  // *index (optional) gets the page's index within the relation. While the Mtr lives, this
+  // thread holds the directory latch: don't call RelationPage/RelationPageCount for `rel`.
+  Result<PageId> AllocatePage(RelId rel, Mtr* mtr, uint64_t* index = nullptr);
   // The relation's index-th page (0-based) and its page count.
   Result<PageId> RelationPage(RelId rel, uint64_t index);
   Result<uint64_t> RelationPageCount(RelId rel);
@@ -101,8 +103,13 @@ class Database {
   // Per-relation in-memory reader-writer lock (B-tree: the index lock described in btree.h).
   std::shared_mutex& RelationLock(RelId rel);
 
+  // In-memory state of a relation (free-space map, lock); see database_internal.h.
+  RelationState* relation_state(RelId rel);
+
   BufferPool* pool() { return pool_.get(); }
   volume::VolumeClient* volume() { return volume_; }
+
+  struct Impl;
 
  private:
   Database(volume::VolumeClient* volume, const DatabaseOptions& options);
@@ -116,7 +123,6 @@ class Database {
   RelId catalog_heap_;
   bool bootstrapped_ = false;
 
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -62,13 +62,16 @@ class Heap {
   // not deleted by one)? kInProgress with *wait_for set when that depends on a running xid.
   enum class Liveness : uint8_t { kDead, kLive, kInProgress };
   Result<Liveness> LivenessOf(Transaction* txn, Tid tid, Xid* wait_for);
-  // True when the version is dead to every snapshot (deleted by a committed xid below
-  // OldestXmin, or inserted by an aborted one): VACUUM and index cleanup may drop it.
-  Result<bool> DeadToAll(Tid tid);
+  // True when the version is dead to every snapshot with respect to `horizon` (an earlier
+  // Database::OldestXmin()): deleted by a committed xid below it, or inserted by an aborted xid
+  // below it. Such a version's xids finished before `horizon` was taken, so all of its index
+  // entries already exist: VACUUM removes them with BtreeIndex::RemoveIf(DeadToAll(., h)) and
+  // then prunes the heap with Vacuum(h), using the same h, so no index entry is left pointing
+  // at a freed slot.
+  Result<bool> DeadToAll(Tid tid, Xid horizon);
 
-  // VACUUM: prunes versions dead to all. Returns how many were removed. Index entries pointing
-  // at them must be removed first (BtreeIndex::RemoveIf) — the caller's order.
-  Result<uint64_t> Vacuum();
+  // VACUUM: prunes versions dead to all w.r.t. `horizon` (see DeadToAll). Returns how many.
+  Result<uint64_t> Vacuum(Xid horizon);
   // Visible row count estimate for the planner (pages, tuples seen by the last scan/vacuum).
   uint64_t EstimatedRows();
 

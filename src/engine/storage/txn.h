@@ -13,7 +13,7 @@
 //   one per statement, REPEATABLE READ one per transaction. Within a transaction, command ids
 //   (cmin/cmax in the tuple header's last 4 bytes) hide a statement's own changes from itself.
 //
-// Thread safety: TxnManager is thread-safe. A Transaction is used by one thread at a time (its
+// Thread safety: Database (which manages transactions) is thread-safe. A Transaction is used by one thread at a time (its
 // session's), except `cancel`, which any thread may set.
 #pragma once
 
@@ -54,7 +54,8 @@ struct Tid {
   static Tid Decode(std::string_view in);  // REQUIRES: in.size() >= kEncodedSize
 };
 
-class TxnManager;
+
+class Database;
 
 class Transaction {
  public:
@@ -67,13 +68,14 @@ class Transaction {
   std::atomic<bool>* cancel = nullptr;
 
  private:
-  friend class TxnManager;
+  friend class Database;
   Isolation isolation_ = Isolation::kReadCommitted;
   Xid xid_;
   uint32_t command_id_ = 0;
   bool snapshot_taken_ = false;
   Snapshot snapshot_;
   bool finished_ = false;
+  bool xmin_registered_ = false;  // snapshot_.xmin counts in Database::OldestXmin
 };
 
 enum class XidStatus : uint8_t { kInProgress = 0, kCommitted = 1, kAborted = 2 };

@@ -1,0 +1,434 @@
+#include "engine/storage/database.h"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <set>
+
+#include "common/assert.h"
+#include "common/log.h"
+#include "engine/storage/btree.h"
+#include "engine/storage/database_internal.h"
+#include "engine/storage/heap.h"
+
+namespace nordlys::engine::storage {
+
+using namespace internal;  // NOLINT: page layout constants
+
+namespace {
+
+Status WriteAt(Mtr* mtr, PageGuard* g, size_t off, std::string bytes) {
+  std::string payload = redo::WriteBytesPayload(static_cast<uint16_t>(off), bytes);
+  return mtr->Add(g, redo::RecordType::kWriteBytes, std::move(payload));
+}
+
+Status CancelStatus() {
+  return Status::Sql(StatusCode::kAborted, "57014", "canceling statement due to user request");
+}
+
+}  // namespace
+
+struct Database::Impl {
+  std::mutex rel_mu;
+  std::unordered_map<RelId, std::unique_ptr<RelationState>> rels;  // GUARDED_BY(rel_mu)
+
+  // Transaction state. Invariants: boot_xid <= next_xid <= xid_hwm (the logged mark); every
+  // xid in [boot_xid, next_xid) is in `live` or has a final entry in `status`.
+  std::mutex mu;
+  std::condition_variable cv;  // an xid finished
+  uint64_t boot_xid = 0;       // GUARDED_BY(mu)
+  uint64_t next_xid = 0;       // GUARDED_BY(mu)
+  uint64_t xid_hwm = 0;        // GUARDED_BY(mu)
+  std::set<uint64_t> live;     // GUARDED_BY(mu)
+  std::vector<uint8_t> status;  // GUARDED_BY(mu); index xid - boot_xid (XidStatus)
+  std::multiset<uint64_t> snapshot_xmins;               // GUARDED_BY(mu)
+  std::unordered_map<uint64_t, uint64_t> waits_for;     // GUARDED_BY(mu); waiter -> holder
+  // Status pages of xids below boot_xid never change again: cached copies by page number.
+  std::unordered_map<uint64_t, std::shared_ptr<const page::Page>> old_status;  // GUARDED_BY(mu)
+
+  RelationState* Rel(RelId rel) {
+    std::lock_guard lock(rel_mu);
+    auto& p = rels[rel];
+    if (!p) p = std::make_unique<RelationState>();
+    return p.get();
+  }
+};
+
+Database::Database(volume::VolumeClient* volume, const DatabaseOptions& options)
+    : volume_(volume),
+      pool_(std::make_unique<BufferPool>(volume, options.buffer_pool_pages)),
+      impl_(std::make_unique<Impl>()) {}
+
+Database::~Database() = default;
+
+Result<std::unique_ptr<Database>> Database::Open(volume::VolumeClient* volume,
+                                                 const DatabaseOptions& options) {
+  std::unique_ptr<Database> db(new Database(volume, options));
+  NORDLYS_RETURN_IF_ERROR(db->Load());
+  return db;
+}
+
+Status Database::Load() {
+  bool empty;
+  {
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard meta, pool_->Fetch(PageId(0), LatchMode::kShared));
+    empty = meta.page()->IsEmpty();
+    if (!empty) {
+      const page::Page& p = *meta.page();
+      if (p.type() != page::PageType::kMeta || Get32(p, kMetaMagicOff) != kMetaMagic) {
+        return Status::Corruption("page 0 is not a Nordlys meta page");
+      }
+      if (Get32(p, kMetaVersionOff) != kMetaVersion) {
+        return Status::NotSupported(fmt::format("meta page version {} (this build reads {})",
+                                                Get32(p, kMetaVersionOff), kMetaVersion));
+      }
+      catalog_heap_ = RelId(Get64(p, kMetaCatalogOff));
+      std::lock_guard lock(impl_->mu);
+      impl_->xid_hwm = Get64(p, kMetaXidHwmOff);
+      impl_->boot_xid = impl_->next_xid = impl_->xid_hwm;
+    }
+  }
+  if (empty) return Bootstrap();
+  log::Info("engine", "database opened",
+            {{"catalog", catalog_heap_.value()}, {"first_xid", impl_->boot_xid}});
+  return Status::OK();
+}
+
+Status Database::Bootstrap() {
+  {
+    Mtr mtr(volume_, pool_.get());
+    {
+      // A fresh volume: page 0 was never written, so a new frame replaces the empty one read.
+      NORDLYS_ASSIGN_OR_RETURN(PageGuard old, pool_->Fetch(PageId(0), LatchMode::kExclusive));
+      pool_->Discard(&old);
+    }
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool_->NewPage(PageId(0)));
+    PageGuard* meta = mtr.Keep(std::move(g));
+    NORDLYS_RETURN_IF_ERROR(mtr.Add(meta, redo::RecordType::kPageInit,
+                                    redo::PageInitPayload(uint16_t(page::PageType::kMeta))));
+    NORDLYS_RETURN_IF_ERROR(WriteAt(&mtr, meta, kMetaMagicOff,
+                                    Bytes32(kMetaMagic) + Bytes32(kMetaVersion) + Bytes64(1) +
+                                        Bytes64(1)));
+    NORDLYS_RETURN_IF_ERROR(mtr.Commit().status());
+  }
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->boot_xid = impl_->next_xid = impl_->xid_hwm = 1;
+  }
+  auto txn = Begin(Isolation::kReadCommitted);
+  NORDLYS_ASSIGN_OR_RETURN(RelId catalog, CreateHeap(txn.get()));
+  {
+    Mtr mtr(volume_, pool_.get());
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool_->Fetch(PageId(0), LatchMode::kExclusive));
+    PageGuard* meta = mtr.Keep(std::move(g));
+    NORDLYS_RETURN_IF_ERROR(WriteAt(&mtr, meta, kMetaCatalogOff, Bytes64(catalog.value())));
+    NORDLYS_RETURN_IF_ERROR(mtr.Commit().status());
+  }
+  NORDLYS_RETURN_IF_ERROR(Commit(txn.get()));
+  catalog_heap_ = catalog;
+  bootstrapped_ = true;
+  log::Info("engine", "database bootstrapped on a fresh volume", {{"catalog", catalog.value()}});
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactions
+
+std::unique_ptr<Transaction> Database::Begin(Isolation isolation) {
+  auto t = std::make_unique<Transaction>();
+  t->isolation_ = isolation;
+  return t;
+}
+
+void Database::BeginStatement(Transaction* txn) {
+  NORDLYS_ASSERT(!txn->finished_);
+  if (txn->command_id_ < 0xffff) ++txn->command_id_;
+  if (txn->snapshot_taken_ && txn->isolation_ == Isolation::kRepeatableRead) return;
+  std::lock_guard lock(impl_->mu);
+  if (txn->xmin_registered_) {
+    impl_->snapshot_xmins.erase(impl_->snapshot_xmins.find(txn->snapshot_.xmin.value()));
+  }
+  Snapshot& s = txn->snapshot_;
+  s.xmax = Xid(impl_->next_xid);
+  s.active.clear();
+  for (uint64_t x : impl_->live) s.active.push_back(Xid(x));
+  s.xmin = s.active.empty() ? s.xmax : s.active.front();
+  impl_->snapshot_xmins.insert(s.xmin.value());
+  txn->xmin_registered_ = true;
+  txn->snapshot_taken_ = true;
+}
+
+void Database::CommandCounterIncrement(Transaction* txn) {
+  if (txn->command_id_ < 0xffff) ++txn->command_id_;
+}
+
+Result<Xid> Database::EnsureXid(Transaction* txn) {
+  if (txn->xid_ != kInvalidXid) return txn->xid_;
+  if (txn->command_id_ >= 0xffff) {
+    return Status::Sql(StatusCode::kResourceExhausted, "54000",
+                       "cannot have more than 2^16-2 commands in a transaction");
+  }
+  std::lock_guard lock(impl_->mu);
+  if (impl_->next_xid >= impl_->xid_hwm) {
+    // Log the next batch (and the status pages it needs) before handing out its xids. If this
+    // Mtr is lost in a crash, so is every record that used those xids (they come after it).
+    const uint64_t new_hwm = impl_->xid_hwm + kXidBatch;
+    Mtr mtr(volume_, pool_.get());
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool_->Fetch(PageId(0), LatchMode::kExclusive));
+    PageGuard* meta = mtr.Keep(std::move(g));
+    uint64_t next_free = Get64(*meta->page(), kMetaNextFreeOff);
+    uint32_t n_status = Get32(*meta->page(), kMetaStatusCountOff);
+    const uint64_t need = (new_hwm + kXidsPerStatusPage - 1) / kXidsPerStatusPage;
+    if (need > kMetaStatusPagesMax) {
+      return Status::Sql(StatusCode::kResourceExhausted, "54000",
+                         "transaction id space of this database format is exhausted");
+    }
+    while (n_status < need) {
+      PageId sp(next_free++);
+      NORDLYS_ASSIGN_OR_RETURN(PageGuard sg, pool_->NewPage(sp));
+      PageGuard* spg = mtr.Keep(std::move(sg));
+      NORDLYS_RETURN_IF_ERROR(mtr.Add(spg, redo::RecordType::kPageInit,
+                                      redo::PageInitPayload(uint16_t(page::PageType::kRaw))));
+      NORDLYS_RETURN_IF_ERROR(
+          WriteAt(&mtr, meta, kMetaStatusDirOff + 8 * n_status, Bytes64(sp.value())));
+      ++n_status;
+    }
+    NORDLYS_RETURN_IF_ERROR(WriteAt(&mtr, meta, kMetaNextFreeOff, Bytes64(next_free)));
+    NORDLYS_RETURN_IF_ERROR(WriteAt(&mtr, meta, kMetaXidHwmOff, Bytes64(new_hwm)));
+    NORDLYS_RETURN_IF_ERROR(WriteAt(&mtr, meta, kMetaStatusCountOff, Bytes32(n_status)));
+    NORDLYS_RETURN_IF_ERROR(mtr.Commit().status());
+    impl_->xid_hwm = new_hwm;
+  }
+  const uint64_t x = impl_->next_xid++;
+  impl_->live.insert(x);
+  impl_->status.push_back(uint8_t(XidStatus::kInProgress));
+  NORDLYS_ASSERT(impl_->status.size() == impl_->next_xid - impl_->boot_xid);
+  txn->xid_ = Xid(x);
+  return txn->xid_;
+}
+
+// Drops the transaction's snapshot from OldestXmin. REQUIRES: impl->mu held.
+static void UnregisterSnapshotLocked(std::multiset<uint64_t>* xmins, bool* registered, Xid xmin) {
+  if (!*registered) return;
+  xmins->erase(xmins->find(xmin.value()));
+  *registered = false;
+}
+
+Status Database::Commit(Transaction* txn) {
+  NORDLYS_ASSERT(!txn->finished_);
+  txn->finished_ = true;
+  if (txn->xid_ == kInvalidXid) {
+    std::lock_guard lock(impl_->mu);
+    UnregisterSnapshotLocked(&impl_->snapshot_xmins, &txn->xmin_registered_, txn->snapshot_.xmin);
+    return Status::OK();
+  }
+  const uint64_t x = txn->xid_.value();
+  Result<Lsn> cpl = Status::Internal("unset");
+  {
+    PageId sp;
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard meta, pool_->Fetch(PageId(0), LatchMode::kShared));
+    sp = PageId(Get64(*meta.page(), kMetaStatusDirOff + 8 * (x / kXidsPerStatusPage)));
+    meta.Release();
+    Mtr mtr(volume_, pool_.get());
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool_->Fetch(sp, LatchMode::kExclusive));
+    const size_t off = kStatusBodyOff + (x % kXidsPerStatusPage) / 4;
+    const int shift = 2 * (x % 4);
+    uint8_t byte = static_cast<uint8_t>(g.page()->bytes[off]);
+    byte = static_cast<uint8_t>((byte & ~(3 << shift)) | (uint8_t(XidStatus::kCommitted) << shift));
+    NORDLYS_RETURN_IF_ERROR(WriteAt(&mtr, &g, off, std::string(1, static_cast<char>(byte))));
+    cpl = mtr.Commit();
+  }
+  Status s = cpl.status();
+  if (s.ok()) {
+    std::promise<Status> durable;
+    auto fut = durable.get_future();
+    volume_->WhenDurable(*cpl, [&durable](Status st) { durable.set_value(st); });
+    s = fut.get();
+  }
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->status[x - impl_->boot_xid] =
+        uint8_t(s.ok() ? XidStatus::kCommitted : XidStatus::kAborted);
+    impl_->live.erase(x);
+    impl_->waits_for.erase(x);
+    UnregisterSnapshotLocked(&impl_->snapshot_xmins, &txn->xmin_registered_, txn->snapshot_.xmin);
+  }
+  impl_->cv.notify_all();
+  return s;
+}
+
+void Database::Abort(Transaction* txn) {
+  if (txn->finished_) return;
+  txn->finished_ = true;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (txn->xid_ != kInvalidXid) {
+      const uint64_t x = txn->xid_.value();
+      impl_->status[x - impl_->boot_xid] = uint8_t(XidStatus::kAborted);
+      impl_->live.erase(x);
+      impl_->waits_for.erase(x);
+    }
+    UnregisterSnapshotLocked(&impl_->snapshot_xmins, &txn->xmin_registered_, txn->snapshot_.xmin);
+  }
+  impl_->cv.notify_all();
+}
+
+Result<XidStatus> Database::StatusOf(Xid xid) {
+  const uint64_t x = xid.value();
+  std::shared_ptr<const page::Page> sp;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (x >= impl_->boot_xid) {
+      if (x >= impl_->next_xid) return XidStatus::kInProgress;  // not started: not committed
+      return static_cast<XidStatus>(impl_->status[x - impl_->boot_xid]);
+    }
+    auto it = impl_->old_status.find(x / kXidsPerStatusPage);
+    if (it != impl_->old_status.end()) sp = it->second;
+  }
+  if (!sp) {
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard meta, pool_->Fetch(PageId(0), LatchMode::kShared));
+    const uint64_t k = x / kXidsPerStatusPage;
+    if (k >= Get32(*meta.page(), kMetaStatusCountOff)) {
+      return Status::Corruption(fmt::format("xid {} has no status page", x));
+    }
+    PageId id(Get64(*meta.page(), kMetaStatusDirOff + 8 * k));
+    meta.Release();
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool_->Fetch(id, LatchMode::kShared));
+    sp = std::make_shared<const page::Page>(*g.page());
+    std::lock_guard lock(impl_->mu);
+    impl_->old_status[k] = sp;
+  }
+  const size_t off = kStatusBodyOff + (x % kXidsPerStatusPage) / 4;
+  const uint8_t bits = (static_cast<uint8_t>(sp->bytes[off]) >> (2 * (x % 4))) & 3;
+  // An xid from before this instance that never committed was running when its writer died.
+  return bits == uint8_t(XidStatus::kCommitted) ? XidStatus::kCommitted : XidStatus::kAborted;
+}
+
+Status Database::WaitForXid(Transaction* waiter, Xid xid) {
+  std::unique_lock lock(impl_->mu);
+  const uint64_t x = xid.value();
+  const uint64_t me = waiter->xid_.value();
+  if (me != 0) {
+    // Each transaction waits for at most one other, so the waits-for graph is a set of chains:
+    // a cycle through us exists iff following the chain from `x` comes back to us.
+    uint64_t cur = x;
+    for (size_t steps = 0; steps <= impl_->waits_for.size(); ++steps) {
+      if (cur == me) {
+        return Status::Sql(StatusCode::kAborted, "40P01", "deadlock detected");
+      }
+      auto it = impl_->waits_for.find(cur);
+      if (it == impl_->waits_for.end()) break;
+      cur = it->second;
+    }
+    impl_->waits_for[me] = x;
+  }
+  Status result = Status::OK();
+  while (impl_->live.count(x)) {
+    if (waiter->cancel && waiter->cancel->load(std::memory_order_relaxed)) {
+      result = CancelStatus();
+      break;
+    }
+    impl_->cv.wait_for(lock, std::chrono::milliseconds(10));
+  }
+  if (me != 0) impl_->waits_for.erase(me);
+  return result;
+}
+
+Xid Database::OldestXmin() {
+  std::lock_guard lock(impl_->mu);
+  uint64_t m = impl_->next_xid;
+  if (!impl_->live.empty()) m = std::min(m, *impl_->live.begin());
+  if (!impl_->snapshot_xmins.empty()) m = std::min(m, *impl_->snapshot_xmins.begin());
+  return Xid(m);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relations and page allocation
+
+static Result<RelId> CreateRelation(volume::VolumeClient* volume, BufferPool* pool,
+                                    RelKind kind) {
+  Mtr mtr(volume, pool);
+  NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool->Fetch(PageId(0), LatchMode::kExclusive));
+  PageGuard* meta = mtr.Keep(std::move(g));
+  const uint64_t next_free = Get64(*meta->page(), kMetaNextFreeOff);
+  RelId rel(next_free);
+  NORDLYS_ASSIGN_OR_RETURN(PageGuard dg, pool->NewPage(PageId(next_free)));
+  PageGuard* dir = mtr.Keep(std::move(dg));
+  NORDLYS_RETURN_IF_ERROR(mtr.Add(dir, redo::RecordType::kPageInit,
+                                  redo::PageInitPayload(uint16_t(page::PageType::kRaw))));
+  std::string hdr = Bytes32(kDirMagic);
+  PutFixed16(&hdr, uint16_t(kind));
+  PutFixed16(&hdr, 0);
+  NORDLYS_RETURN_IF_ERROR(WriteAt(&mtr, dir, kDirMagicOff, std::move(hdr)));
+  NORDLYS_RETURN_IF_ERROR(WriteAt(&mtr, meta, kMetaNextFreeOff, Bytes64(next_free + 1)));
+  NORDLYS_RETURN_IF_ERROR(mtr.Commit().status());
+  return rel;
+}
+
+Result<RelId> Database::CreateHeap(Transaction*) {
+  return CreateRelation(volume_, pool_.get(), RelKind::kHeap);
+}
+
+Result<RelId> Database::CreateIndex(Transaction* txn) {
+  NORDLYS_ASSIGN_OR_RETURN(RelId rel, CreateRelation(volume_, pool_.get(), RelKind::kBtree));
+  NORDLYS_RETURN_IF_ERROR(index(rel).InitRoot(txn));
+  return rel;
+}
+
+Heap Database::heap(RelId rel) { return Heap(this, rel); }
+BtreeIndex Database::index(RelId rel) { return BtreeIndex(this, rel); }
+
+std::shared_mutex& Database::RelationLock(RelId rel) { return impl_->Rel(rel)->rel_lock; }
+
+RelationState* Database::relation_state(RelId rel) { return impl_->Rel(rel); }
+
+static Status CheckDirectory(const page::Page& p, RelId rel) {
+  if (Get32(p, kDirMagicOff) != kDirMagic) {
+    return Status::Corruption(fmt::format("page {} is not a relation directory", rel.value()));
+  }
+  return Status::OK();
+}
+
+Result<PageId> Database::AllocatePage(RelId rel, Mtr* mtr, uint64_t* index) {
+  NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool_->Fetch(PageId(rel.value()), LatchMode::kExclusive));
+  PageGuard* dir = mtr->Keep(std::move(g));
+  NORDLYS_RETURN_IF_ERROR(CheckDirectory(*dir->page(), rel));
+  const uint64_t count = Get64(*dir->page(), kDirPageCountOff);
+  uint32_t extents = Get32(*dir->page(), kDirExtentCountOff);
+  auto [e, off] = ExtentOf(count);
+  if (e >= extents) {
+    if (extents >= kDirExtentsMax) {
+      return Status::Sql(StatusCode::kResourceExhausted, "54000",
+                         "relation is too large for this database format");
+    }
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard mg, pool_->Fetch(PageId(0), LatchMode::kExclusive));
+    PageGuard* meta = mtr->Keep(std::move(mg));
+    const uint64_t start = Get64(*meta->page(), kMetaNextFreeOff);
+    NORDLYS_RETURN_IF_ERROR(
+        WriteAt(mtr, meta, kMetaNextFreeOff, Bytes64(start + ExtentPages(extents))));
+    NORDLYS_RETURN_IF_ERROR(WriteAt(mtr, dir, kDirExtentsOff + 8 * extents, Bytes64(start)));
+    ++extents;
+    NORDLYS_RETURN_IF_ERROR(WriteAt(mtr, dir, kDirExtentCountOff, Bytes32(extents)));
+  }
+  NORDLYS_RETURN_IF_ERROR(WriteAt(mtr, dir, kDirPageCountOff, Bytes64(count + 1)));
+  if (index != nullptr) *index = count;
+  return PageId(Get64(*dir->page(), kDirExtentsOff + 8 * e) + off);
+}
+
+Result<PageId> Database::RelationPage(RelId rel, uint64_t index) {
+  NORDLYS_ASSIGN_OR_RETURN(PageGuard dir, pool_->Fetch(PageId(rel.value()), LatchMode::kShared));
+  NORDLYS_RETURN_IF_ERROR(CheckDirectory(*dir.page(), rel));
+  if (index >= Get64(*dir.page(), kDirPageCountOff)) {
+    return Status::OutOfRange(fmt::format("relation {} has no page {}", rel.value(), index));
+  }
+  auto [e, off] = ExtentOf(index);
+  return PageId(Get64(*dir.page(), kDirExtentsOff + 8 * e) + off);
+}
+
+Result<uint64_t> Database::RelationPageCount(RelId rel) {
+  NORDLYS_ASSIGN_OR_RETURN(PageGuard dir, pool_->Fetch(PageId(rel.value()), LatchMode::kShared));
+  NORDLYS_RETURN_IF_ERROR(CheckDirectory(*dir.page(), rel));
+  return Get64(*dir.page(), kDirPageCountOff);
+}
+
+}  // namespace nordlys::engine::storage

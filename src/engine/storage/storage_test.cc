@@ -1,0 +1,288 @@
+// Storage inside the instance on an in-memory volume: bootstrap and reopen, MVCC visibility,
+// concurrent writers (wait, re-check, 40001, deadlock), crash without commit, VACUUM, and that
+// the writer's cached pages equal what the volume materializes from the redo.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "engine/storage/database.h"
+#include "engine/storage/heap.h"
+#include "volume/mem_volume.h"
+
+namespace nordlys::engine::storage {
+namespace {
+
+class StorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open() {
+    db_.reset();
+    Status rs;
+    vol_.Recover([&](Status s) { rs = s; });
+    ASSERT_TRUE(rs.ok()) << rs.ToString();
+    auto db = Database::Open(&vol_, DatabaseOptions{.buffer_pool_pages = 64});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+  }
+  std::unique_ptr<Transaction> Begin(Isolation iso = Isolation::kReadCommitted) {
+    auto t = db_->Begin(iso);
+    db_->BeginStatement(t.get());
+    return t;
+  }
+  std::vector<std::string> ScanAll(RelId rel, Transaction* t) {
+    std::vector<std::string> out;
+    auto scan = db_->heap(rel).Scan(t);
+    Tid tid;
+    std::string data;
+    for (;;) {
+      auto r = scan->Next(&tid, &data);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      if (!r.ok() || !*r) break;
+      out.push_back(data);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  RelId NewHeap() {
+    auto t = Begin();
+    auto rel = db_->CreateHeap(t.get());
+    EXPECT_TRUE(rel.ok());
+    EXPECT_TRUE(db_->Commit(t.get()).ok());
+    return *rel;
+  }
+
+  volume::MemVolume vol_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(StorageTest, FreshVolumeBootstrapsAndReopens) {
+  EXPECT_TRUE(db_->bootstrapped());
+  RelId catalog = db_->catalog_heap();
+  RelId rel = NewHeap();
+  auto t = Begin();
+  ASSERT_TRUE(db_->heap(rel).Insert(t.get(), "row").ok());
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+  vol_.CrashAndRecover();
+  Open();
+  EXPECT_FALSE(db_->bootstrapped());
+  EXPECT_EQ(db_->catalog_heap(), catalog);
+  auto r = Begin();
+  EXPECT_EQ(ScanAll(rel, r.get()), std::vector<std::string>{"row"});
+}
+
+TEST_F(StorageTest, SnapshotsSeeOnlyCommittedRows) {
+  RelId rel = NewHeap();
+  auto w = Begin();
+  ASSERT_TRUE(db_->heap(rel).Insert(w.get(), "a").ok());
+  auto r = Begin();
+  EXPECT_TRUE(ScanAll(rel, r.get()).empty());  // not committed
+  db_->BeginStatement(w.get());
+  EXPECT_EQ(ScanAll(rel, w.get()), std::vector<std::string>{"a"});  // own row, next statement
+  auto rr = Begin(Isolation::kRepeatableRead);
+  ASSERT_TRUE(db_->Commit(w.get()).ok());
+  db_->BeginStatement(r.get());
+  EXPECT_EQ(ScanAll(rel, r.get()), std::vector<std::string>{"a"});  // READ COMMITTED: new snapshot
+  db_->BeginStatement(rr.get());
+  EXPECT_TRUE(ScanAll(rel, rr.get()).empty());  // REPEATABLE READ: the first snapshot
+}
+
+TEST_F(StorageTest, StatementDoesNotSeeItsOwnInserts) {
+  RelId rel = NewHeap();
+  auto t = Begin();
+  ASSERT_TRUE(db_->heap(rel).Insert(t.get(), "x").ok());
+  EXPECT_TRUE(ScanAll(rel, t.get()).empty());
+  db_->CommandCounterIncrement(t.get());
+  EXPECT_EQ(ScanAll(rel, t.get()).size(), 1u);
+}
+
+TEST_F(StorageTest, AbortedAndCrashedTransactionsAreInvisible) {
+  RelId rel = NewHeap();
+  auto a = Begin();
+  ASSERT_TRUE(db_->heap(rel).Insert(a.get(), "aborted").ok());
+  db_->Abort(a.get());
+  auto c = Begin();
+  ASSERT_TRUE(db_->heap(rel).Insert(c.get(), "committed").ok());
+  ASSERT_TRUE(db_->Commit(c.get()).ok());
+  auto p = Begin();
+  ASSERT_TRUE(db_->heap(rel).Insert(p.get(), "in flight").ok());  // durable, never committed
+  vol_.CrashAndRecover();
+  Open();
+  auto r = Begin();
+  EXPECT_EQ(ScanAll(rel, r.get()), std::vector<std::string>{"committed"});
+}
+
+TEST_F(StorageTest, ManyRowsSpanPagesAndSurviveEviction) {
+  RelId rel = NewHeap();
+  auto t = Begin();
+  for (int i = 0; i < 20000; ++i) {
+    ASSERT_TRUE(db_->heap(rel).Insert(t.get(), std::string(100, 'a' + i % 26)).ok());
+  }
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+  auto pages = db_->RelationPageCount(rel);
+  ASSERT_TRUE(pages.ok());
+  EXPECT_GT(*pages, 64u);  // more than the pool holds: pages were evicted and re-read
+  auto r = Begin();
+  EXPECT_EQ(ScanAll(rel, r.get()).size(), 20000u);
+  EXPECT_GT(db_->pool()->misses(), 0u);
+}
+
+TEST_F(StorageTest, ConcurrentUpdateWaitsThenReportsTheNewerVersion) {
+  RelId rel = NewHeap();
+  auto t = Begin();
+  auto tid = db_->heap(rel).Insert(t.get(), "v0");
+  ASSERT_TRUE(tid.ok());
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+
+  auto a = Begin();
+  Tid a_new;
+  auto ra = db_->heap(rel).Update(a.get(), *tid, "v1", &a_new);
+  ASSERT_TRUE(ra.ok());
+  ASSERT_EQ(ra->outcome, TmOutcome::kOk);
+
+  auto b = Begin();
+  std::atomic<bool> b_done{false};
+  Result<TmResult> rb = Status::Internal("unset");
+  std::thread th([&] {
+    Tid nt;
+    rb = db_->heap(rel).Update(b.get(), *tid, "v2", &nt);
+    b_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(b_done.load());  // waits for a
+  ASSERT_TRUE(db_->Commit(a.get()).ok());
+  th.join();
+  ASSERT_TRUE(rb.ok());
+  EXPECT_EQ(rb->outcome, TmOutcome::kUpdated);
+  EXPECT_EQ(rb->newer, a_new);
+  Tid latest;
+  std::string data;
+  auto fl = db_->heap(rel).FetchLatest(b.get(), *tid, &latest, &data);
+  ASSERT_TRUE(fl.ok());
+  EXPECT_TRUE(*fl);
+  EXPECT_EQ(data, "v1");
+  Tid nt;
+  auto again = db_->heap(rel).Update(b.get(), latest, "v2", &nt);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, TmOutcome::kOk);
+  ASSERT_TRUE(db_->Commit(b.get()).ok());
+  auto r = Begin();
+  EXPECT_EQ(ScanAll(rel, r.get()), std::vector<std::string>{"v2"});
+}
+
+TEST_F(StorageTest, RepeatableReadFailsOnConcurrentUpdate) {
+  RelId rel = NewHeap();
+  auto t = Begin();
+  auto tid = db_->heap(rel).Insert(t.get(), "v0");
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+  auto rr = Begin(Isolation::kRepeatableRead);
+  auto a = Begin();
+  Tid nt;
+  ASSERT_TRUE(db_->heap(rel).Update(a.get(), *tid, "v1", &nt).ok());
+  ASSERT_TRUE(db_->Commit(a.get()).ok());
+  auto r = db_->heap(rel).Update(rr.get(), *tid, "v2", &nt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().sqlstate(), "40001");
+}
+
+TEST_F(StorageTest, DeadlockIsDetected) {
+  RelId rel = NewHeap();
+  auto t = Begin();
+  auto x = db_->heap(rel).Insert(t.get(), "x");
+  auto y = db_->heap(rel).Insert(t.get(), "y");
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+  auto a = Begin();
+  auto b = Begin();
+  ASSERT_TRUE(db_->heap(rel).Lock(a.get(), *x, RowLockMode::kForUpdate).ok());
+  ASSERT_TRUE(db_->heap(rel).Lock(b.get(), *y, RowLockMode::kForUpdate).ok());
+  Result<TmResult> ra = Status::Internal("unset");
+  std::thread th([&] { ra = db_->heap(rel).Lock(a.get(), *y, RowLockMode::kForUpdate); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto rb = db_->heap(rel).Lock(b.get(), *x, RowLockMode::kForUpdate);
+  ASSERT_FALSE(rb.ok());
+  EXPECT_EQ(rb.status().sqlstate(), "40P01");
+  db_->Abort(b.get());
+  th.join();
+  ASSERT_TRUE(ra.ok()) << ra.status().ToString();
+  EXPECT_EQ(ra->outcome, TmOutcome::kOk);
+  ASSERT_TRUE(db_->Commit(a.get()).ok());
+}
+
+TEST_F(StorageTest, CancelStopsAWait) {
+  RelId rel = NewHeap();
+  auto t = Begin();
+  auto x = db_->heap(rel).Insert(t.get(), "x");
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+  auto a = Begin();
+  ASSERT_TRUE(db_->heap(rel).Lock(a.get(), *x, RowLockMode::kForUpdate).ok());
+  auto b = Begin();
+  std::atomic<bool> cancel{false};
+  b->cancel = &cancel;
+  std::thread th([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    cancel = true;
+  });
+  auto r = db_->heap(rel).Delete(b.get(), *x);
+  th.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().sqlstate(), "57014");
+}
+
+TEST_F(StorageTest, DeleteAndVacuumReclaimSpace) {
+  RelId rel = NewHeap();
+  auto t = Begin();
+  std::vector<Tid> tids;
+  for (int i = 0; i < 500; ++i) tids.push_back(*db_->heap(rel).Insert(t.get(), std::string(200, 'x')));
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+  auto d = Begin();
+  for (size_t i = 0; i < tids.size(); i += 2) {
+    auto r = db_->heap(rel).Delete(d.get(), tids[i]);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->outcome, TmOutcome::kOk);
+  }
+  auto old_reader = Begin();  // its snapshot still sees the deleted rows
+  ASSERT_TRUE(db_->Commit(d.get()).ok());
+  auto v1 = db_->heap(rel).Vacuum(db_->OldestXmin());
+  ASSERT_TRUE(v1.ok());
+  EXPECT_EQ(*v1, 0u);
+  EXPECT_EQ(ScanAll(rel, old_reader.get()).size(), 500u);
+  ASSERT_TRUE(db_->Commit(old_reader.get()).ok());
+  auto v2 = db_->heap(rel).Vacuum(db_->OldestXmin());
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(*v2, 250u);
+  auto pages_before = *db_->RelationPageCount(rel);
+  auto i = Begin();
+  for (int k = 0; k < 250; ++k) ASSERT_TRUE(db_->heap(rel).Insert(i.get(), std::string(200, 'y')).ok());
+  ASSERT_TRUE(db_->Commit(i.get()).ok());
+  EXPECT_EQ(*db_->RelationPageCount(rel), pages_before);  // reused the freed space
+  auto r = Begin();
+  EXPECT_EQ(ScanAll(rel, r.get()).size(), 500u);
+}
+
+TEST_F(StorageTest, CachedPagesEqualWhatTheVolumeMaterializes) {
+  RelId rel = NewHeap();
+  auto t = Begin();
+  std::vector<Tid> tids;
+  for (int i = 0; i < 300; ++i) tids.push_back(*db_->heap(rel).Insert(t.get(), std::to_string(i)));
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+  auto u = Begin();
+  for (int i = 0; i < 300; i += 3) {
+    Tid nt;
+    ASSERT_TRUE(db_->heap(rel).Update(u.get(), tids[i], "updated", &nt).ok());
+  }
+  ASSERT_TRUE(db_->Commit(u.get()).ok());
+  uint64_t n = *db_->RelationPageCount(rel);
+  for (uint64_t k = 0; k < n; ++k) {
+    PageId id = *db_->RelationPage(rel, k);
+    auto g = db_->pool()->Fetch(id, LatchMode::kShared);
+    ASSERT_TRUE(g.ok());
+    page::Page cached = *g->page();
+    g->Release();
+    page::Page durable;
+    vol_.ReadPage(id, vol_.vdl(), [&](Result<page::Page> r) { durable = *r; });
+    EXPECT_EQ(cached.view(), durable.view()) << "page " << id.value();
+  }
+}
+
+}  // namespace
+}  // namespace nordlys::engine::storage
