@@ -45,6 +45,14 @@ enum TupleInfo : uint16_t {
   kXmaxLockOnly = 1,  // xmax locks the row (SELECT ... FOR UPDATE/SHARE); it did not delete it
   kUpdated = 2,       // xmax replaced this version with next_page/next_slot
   kXmaxShared = 4,    // FOR SHARE rather than FOR UPDATE
+  // Heap-only tuples (PostgreSQL's HOT): an UPDATE that changes no indexed column and fits on
+  // the same page links the new version into the old one's chain instead of adding index
+  // entries. Index scans enter a chain at its head and walk it.
+  kHotUpdated = 8,    // this version's successor (next_page/next_slot) is heap-only
+  kHeapOnly = 16,     // no index entry points here; reached through the chain only
+  kRedirect = 32,     // a pruned chain head kept so index entries still lead into the chain:
+                      // never visible itself; next_page/next_slot is the chain's first live
+                      // version
 };
 
 struct TupleHeader {

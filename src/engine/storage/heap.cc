@@ -1,5 +1,7 @@
 #include "engine/storage/heap.h"
 
+#include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "common/assert.h"
@@ -23,6 +25,7 @@ Status SerializationFailure() {
 
 // Is the version with header h visible to txn's snapshot and current command?
 Result<bool> Visible(Database* db, Transaction* txn, const TupleHeader& h) {
+  if (h.infomask & page::kRedirect) return false;
   const Xid xmin(h.xmin);
   const uint32_t cid = txn->command_id();
   if (xmin == txn->xid()) {
@@ -59,6 +62,13 @@ Result<XmaxState> ClassifyXmax(Database* db, Transaction* txn, const TupleHeader
   if (st == XidStatus::kAborted || (h.infomask & page::kXmaxLockOnly)) return XmaxState::kFree;
   return XmaxState::kCommittedChange;
 }
+
+}  // namespace
+
+Status PrunePage(Database* db, PageGuard* g, Xid horizon, bool free_dead_heads,
+                 uint64_t* removed);
+
+namespace {
 
 class HeapScanImpl final : public HeapScan {
  public:
@@ -202,16 +212,32 @@ std::unique_ptr<HeapScan> Heap::Scan(Transaction* txn) {
   return std::make_unique<HeapScanImpl>(db_, rel_, txn);
 }
 
-Result<bool> Heap::Fetch(Transaction* txn, Tid tid, std::string* data) {
+// The next member of a HOT chain on the same page after the version with header h, or -1.
+static int HotNext(const HeapPage& hp, Tid at, const TupleHeader& h) {
+  if (!(h.infomask & (page::kHotUpdated | page::kRedirect))) return -1;
+  if (h.next_page != at.page || h.next_slot == at.slot || h.next_slot >= hp.slot_count()) return -1;
+  return h.next_slot;
+}
+
+Result<bool> Heap::Fetch(Transaction* txn, Tid tid, std::string* data, Tid* found) {
   NORDLYS_ASSIGN_OR_RETURN(PageGuard g, db_->pool()->Fetch(tid.page, LatchMode::kShared));
   if (g.page()->type() != page::PageType::kHeap) return false;
   HeapPage hp(g.page());
-  auto t = hp.Tuple(tid.slot);
-  if (!t) return false;
-  NORDLYS_ASSIGN_OR_RETURN(bool vis, Visible(db_, txn, HeapPage::ReadHeader(*t)));
-  if (!vis) return false;
-  data->assign(HeapPage::Data(*t));
-  return true;
+  for (uint16_t hops = 0; hops <= hp.slot_count(); ++hops) {
+    auto t = hp.Tuple(tid.slot);
+    if (!t) return false;
+    const TupleHeader h = HeapPage::ReadHeader(*t);
+    NORDLYS_ASSIGN_OR_RETURN(bool vis, Visible(db_, txn, h));
+    if (vis) {
+      data->assign(HeapPage::Data(*t));
+      if (found != nullptr) *found = tid;
+      return true;
+    }
+    const int next = HotNext(hp, tid, h);
+    if (next < 0) return false;
+    tid.slot = static_cast<uint16_t>(next);
+  }
+  return Status::Corruption(fmt::format("HOT chain loop on page {}", tid.page.value()));
 }
 
 Result<bool> Heap::FetchLatest(Transaction* txn, Tid tid, Tid* latest, std::string* data) {
@@ -273,7 +299,9 @@ static Result<TmResult> Acquire(Database* db, Transaction* txn, Tid tid, PageGua
   }
 }
 
-Result<TmResult> Heap::Update(Transaction* txn, Tid tid, std::string_view data, Tid* new_tid) {
+Result<TmResult> Heap::Update(Transaction* txn, Tid tid, std::string_view data, Tid* new_tid,
+                              bool hot_allowed, bool* hot) {
+  if (hot != nullptr) *hot = false;
   NORDLYS_ASSIGN_OR_RETURN(Xid xid, db_->EnsureXid(txn));
   const uint32_t cid = txn->command_id();
   PageGuard g;
@@ -282,7 +310,17 @@ Result<TmResult> Heap::Update(Transaction* txn, Tid tid, std::string_view data, 
   if (r.outcome != TmOutcome::kOk) return r;
   const size_t size = page::kTupleHeaderSize + data.size();
   HeapPage hp(g.page());
-  if (hp.Fits(size) && hp.NextSlot() < page::kMaxHeapSlots) {
+  auto fits = [&] { return hp.Fits(size) && hp.NextSlot() < page::kMaxHeapSlots; };
+  if (hot_allowed && !fits()) {
+    // Make room the way PostgreSQL's opportunistic pruning does: drop dead heap-only versions
+    // and turn dead chain heads into redirects. No index entry can point at what goes.
+    uint64_t pruned = 0;
+    NORDLYS_RETURN_IF_ERROR(PrunePage(db_, &g, db_->OldestXmin(), false, &pruned));
+    auto t = hp.Tuple(tid.slot);
+    NORDLYS_ASSERT(t.has_value());  // we hold its page latch and it is not dead
+    h = HeapPage::ReadHeader(*t);
+  }
+  if (fits()) {
     // Both versions on one page: one Mtr.
     Mtr mtr(db_->volume(), db_->pool());
     const uint16_t slot = hp.NextSlot();
@@ -291,18 +329,21 @@ Result<TmResult> Heap::Update(Transaction* txn, Tid tid, std::string_view data, 
     nh.next_page = tid.page;
     nh.next_slot = slot;
     nh.cids = cid;
+    nh.infomask = hot_allowed ? page::kHeapOnly : 0;
     std::string tuple = page::EncodeTupleHeader(nh);
     tuple.append(data);
     NORDLYS_RETURN_IF_ERROR(
         mtr.Add(&g, redo::RecordType::kHeapInsert, redo::HeapInsertPayload(slot, tuple)));
     h.xmax = xid.value();
-    h.infomask = page::kUpdated;
+    h.infomask = static_cast<uint16_t>(page::kUpdated | (hot_allowed ? page::kHotUpdated : 0) |
+                                       (h.infomask & page::kHeapOnly));
     h.next_page = tid.page;
     h.next_slot = slot;
     h.cids = (h.cids & 0xffff) | (cid << 16);
     NORDLYS_RETURN_IF_ERROR(AddSetHeader(&mtr, &g, tid.slot, h));
     NORDLYS_RETURN_IF_ERROR(mtr.Commit().status());
     *new_tid = Tid{tid.page, slot};
+    if (hot != nullptr) *hot = hot_allowed;
     return TmResult{};
   }
   // The new version goes to another page. Lock the old one first (xmax = us, lock only) so no
@@ -311,7 +352,7 @@ Result<TmResult> Heap::Update(Transaction* txn, Tid tid, std::string_view data, 
     Mtr mtr(db_->volume(), db_->pool());
     TupleHeader lock = h;
     lock.xmax = xid.value();
-    lock.infomask = page::kXmaxLockOnly;
+    lock.infomask = static_cast<uint16_t>(page::kXmaxLockOnly | (h.infomask & page::kHeapOnly));
     NORDLYS_RETURN_IF_ERROR(AddSetHeader(&mtr, &g, tid.slot, lock));
     NORDLYS_RETURN_IF_ERROR(mtr.Commit().status());
     g.Release();
@@ -324,7 +365,7 @@ Result<TmResult> Heap::Update(Transaction* txn, Tid tid, std::string_view data, 
   h = HeapPage::ReadHeader(*t);
   Mtr mtr(db_->volume(), db_->pool());
   h.xmax = xid.value();
-  h.infomask = page::kUpdated;
+  h.infomask = static_cast<uint16_t>(page::kUpdated | (h.infomask & page::kHeapOnly));
   h.next_page = nt.page;
   h.next_slot = nt.slot;
   h.cids = (h.cids & 0xffff) | (cid << 16);
@@ -342,7 +383,7 @@ Result<TmResult> Heap::Delete(Transaction* txn, Tid tid) {
   if (r.outcome != TmOutcome::kOk) return r;
   Mtr mtr(db_->volume(), db_->pool());
   h.xmax = xid.value();
-  h.infomask = 0;
+  h.infomask = static_cast<uint16_t>(h.infomask & page::kHeapOnly);
   h.next_page = tid.page;
   h.next_slot = tid.slot;
   h.cids = (h.cids & 0xffff) | (txn->command_id() << 16);
@@ -363,36 +404,59 @@ Result<TmResult> Heap::Lock(Transaction* txn, Tid tid, RowLockMode mode) {
   if (h.xmax == xid.value()) return TmResult{};  // already ours
   Mtr mtr(db_->volume(), db_->pool());
   h.xmax = xid.value();
-  h.infomask = page::kXmaxLockOnly;
+  h.infomask = static_cast<uint16_t>(page::kXmaxLockOnly | (h.infomask & page::kHeapOnly));
   NORDLYS_RETURN_IF_ERROR(AddSetHeader(&mtr, &g, tid.slot, h));
   NORDLYS_RETURN_IF_ERROR(mtr.Commit().status());
   return TmResult{};
 }
 
-Result<Heap::Liveness> Heap::LivenessOf(Transaction* txn, Tid tid, Xid* wait_for) {
-  NORDLYS_ASSIGN_OR_RETURN(PageGuard g, db_->pool()->Fetch(tid.page, LatchMode::kShared));
-  HeapPage hp(g.page());
-  auto t = hp.Tuple(tid.slot);
-  if (!t) return Liveness::kDead;
-  TupleHeader h = HeapPage::ReadHeader(*t);
+// Liveness of one version (not its chain).
+static Result<Heap::Liveness> VersionLiveness(Database* db, Transaction* txn,
+                                              const TupleHeader& h, Xid* wait_for) {
+  using L = Heap::Liveness;
+  if (h.infomask & page::kRedirect) return L::kDead;
   if (Xid(h.xmin) != txn->xid()) {
-    NORDLYS_ASSIGN_OR_RETURN(XidStatus st, db_->StatusOf(Xid(h.xmin)));
-    if (st == XidStatus::kAborted) return Liveness::kDead;
+    NORDLYS_ASSIGN_OR_RETURN(XidStatus st, db->StatusOf(Xid(h.xmin)));
+    if (st == XidStatus::kAborted) return L::kDead;
     if (st == XidStatus::kInProgress) {
       *wait_for = Xid(h.xmin);
-      return Liveness::kInProgress;
+      return L::kInProgress;
     }
   }
-  if (h.xmax == 0 || (h.infomask & page::kXmaxLockOnly)) return Liveness::kLive;
-  if (Xid(h.xmax) == txn->xid()) return Liveness::kDead;
-  NORDLYS_ASSIGN_OR_RETURN(XidStatus st, db_->StatusOf(Xid(h.xmax)));
-  if (st == XidStatus::kCommitted) return Liveness::kDead;
-  if (st == XidStatus::kAborted) return Liveness::kLive;
+  if (h.xmax == 0 || (h.infomask & page::kXmaxLockOnly)) return L::kLive;
+  if (Xid(h.xmax) == txn->xid()) return L::kDead;
+  NORDLYS_ASSIGN_OR_RETURN(XidStatus st, db->StatusOf(Xid(h.xmax)));
+  if (st == XidStatus::kCommitted) return L::kDead;
+  if (st == XidStatus::kAborted) return L::kLive;
   *wait_for = Xid(h.xmax);
-  return Liveness::kInProgress;
+  return L::kInProgress;
+}
+
+Result<Heap::Liveness> Heap::LivenessOf(Transaction* txn, Tid tid, Xid* wait_for) {
+  NORDLYS_ASSIGN_OR_RETURN(PageGuard g, db_->pool()->Fetch(tid.page, LatchMode::kShared));
+  if (g.page()->type() != page::PageType::kHeap) return Liveness::kDead;
+  HeapPage hp(g.page());
+  Liveness out = Liveness::kDead;
+  for (uint16_t hops = 0; hops <= hp.slot_count(); ++hops) {
+    auto t = hp.Tuple(tid.slot);
+    if (!t) break;
+    const TupleHeader h = HeapPage::ReadHeader(*t);
+    Xid w;
+    NORDLYS_ASSIGN_OR_RETURN(Liveness l, VersionLiveness(db_, txn, h, &w));
+    if (l == Liveness::kLive) return l;
+    if (l == Liveness::kInProgress && out == Liveness::kDead) {
+      out = l;
+      *wait_for = w;
+    }
+    const int next = HotNext(hp, tid, h);
+    if (next < 0) break;
+    tid.slot = static_cast<uint16_t>(next);
+  }
+  return out;
 }
 
 static Result<bool> DeadHeader(Database* db, const TupleHeader& h, Xid horizon) {
+  if (h.infomask & page::kRedirect) return true;
   if (Xid(h.xmin) < horizon) {
     NORDLYS_ASSIGN_OR_RETURN(XidStatus st, db->StatusOf(Xid(h.xmin)));
     if (st == XidStatus::kAborted) return true;
@@ -404,10 +468,86 @@ static Result<bool> DeadHeader(Database* db, const TupleHeader& h, Xid horizon) 
 
 Result<bool> Heap::DeadToAll(Tid tid, Xid horizon) {
   NORDLYS_ASSIGN_OR_RETURN(PageGuard g, db_->pool()->Fetch(tid.page, LatchMode::kShared));
+  if (g.page()->type() != page::PageType::kHeap) return true;
   HeapPage hp(g.page());
-  auto t = hp.Tuple(tid.slot);
-  if (!t) return true;
-  return DeadHeader(db_, HeapPage::ReadHeader(*t), horizon);
+  for (uint16_t hops = 0; hops <= hp.slot_count(); ++hops) {
+    auto t = hp.Tuple(tid.slot);
+    if (!t) return true;
+    const TupleHeader h = HeapPage::ReadHeader(*t);
+    NORDLYS_ASSIGN_OR_RETURN(bool dead, DeadHeader(db_, h, horizon));
+    if (!dead) return false;
+    const int next = HotNext(hp, tid, h);
+    if (next < 0) return true;
+    tid.slot = static_cast<uint16_t>(next);
+  }
+  return Status::Corruption(fmt::format("HOT chain loop on page {}", tid.page.value()));
+}
+
+// Prunes one exclusively latched heap page w.r.t. `horizon`: in every HOT chain, dead versions
+// before the first live one go and a dead head becomes a redirect to it; a chain dead all
+// through keeps its head as a redirect to itself (a dead end) unless free_dead_heads (VACUUM,
+// after it removed the chain's index entries), which frees it too. Unreachable dead heap-only
+// versions go as well. One Mtr.
+Status PrunePage(Database* db, PageGuard* g, Xid horizon, bool free_dead_heads,
+                 uint64_t* removed) {
+  HeapPage hp(g->page());
+  const uint16_t n = hp.slot_count();
+  std::vector<std::optional<TupleHeader>> hdr(n);
+  std::vector<char> dead(n, 0), reached(n, 0);
+  for (uint16_t s = 0; s < n; ++s) {
+    auto t = hp.Tuple(s);
+    if (!t) continue;
+    hdr[s] = HeapPage::ReadHeader(*t);
+    NORDLYS_ASSIGN_OR_RETURN(bool d, DeadHeader(db, *hdr[s], horizon));
+    dead[s] = d;
+  }
+  std::vector<uint16_t> to_free;
+  std::vector<std::pair<uint16_t, TupleHeader>> new_headers;
+  const Tid at{g->id(), 0};
+  for (uint16_t s = 0; s < n; ++s) {
+    if (!hdr[s] || (hdr[s]->infomask & page::kHeapOnly)) continue;  // heads only
+    std::vector<uint16_t> chain{s};
+    reached[s] = 1;
+    for (uint16_t cur = s; chain.size() <= n;) {
+      const int next = HotNext(hp, Tid{at.page, cur}, *hdr[cur]);
+      if (next < 0 || !hdr[next] || !(hdr[next]->infomask & page::kHeapOnly) || reached[next]) {
+        break;
+      }
+      cur = static_cast<uint16_t>(next);
+      chain.push_back(cur);
+      reached[cur] = 1;
+    }
+    size_t live = 0;
+    while (live < chain.size() && dead[chain[live]]) ++live;
+    for (size_t i = 1; i < live; ++i) to_free.push_back(chain[i]);
+    if (live == 0) continue;  // the head itself is live
+    if (live == chain.size() && free_dead_heads) {
+      to_free.push_back(s);
+      continue;
+    }
+    TupleHeader r = *hdr[s];
+    r.infomask = page::kRedirect;
+    r.next_page = at.page;
+    r.next_slot = live == chain.size() ? s : chain[live];
+    if (!(hdr[s]->infomask & page::kRedirect) || hdr[s]->next_slot != r.next_slot) {
+      new_headers.emplace_back(s, r);
+    }
+  }
+  for (uint16_t s = 0; s < n; ++s) {
+    if (hdr[s] && !reached[s] && dead[s]) to_free.push_back(s);  // orphaned heap-only
+  }
+  if (to_free.empty() && new_headers.empty()) return Status::OK();
+  std::sort(to_free.begin(), to_free.end());
+  to_free.erase(std::unique(to_free.begin(), to_free.end()), to_free.end());
+  Mtr mtr(db->volume(), db->pool());
+  for (const auto& [slot, h] : new_headers) NORDLYS_RETURN_IF_ERROR(AddSetHeader(&mtr, g, slot, h));
+  if (!to_free.empty()) {
+    NORDLYS_RETURN_IF_ERROR(
+        mtr.Add(g, redo::RecordType::kHeapPrune, redo::HeapPrunePayload(to_free)));
+  }
+  NORDLYS_RETURN_IF_ERROR(mtr.Commit().status());
+  *removed += to_free.size();
+  return Status::OK();
 }
 
 Result<uint64_t> Heap::Vacuum(Xid horizon) {
@@ -417,24 +557,13 @@ Result<uint64_t> Heap::Vacuum(Xid horizon) {
   for (uint64_t i = 0; i < n; ++i) {
     NORDLYS_ASSIGN_OR_RETURN(PageId id, db_->RelationPage(rel_, i));
     NORDLYS_ASSIGN_OR_RETURN(PageGuard g, db_->pool()->Fetch(id, LatchMode::kExclusive));
+    NORDLYS_RETURN_IF_ERROR(PrunePage(db_, &g, horizon, true, &removed));
     HeapPage hp(g.page());
-    std::vector<uint16_t> dead;
     for (uint16_t s = 0; s < hp.slot_count(); ++s) {
       auto t = hp.Tuple(s);
       if (!t) continue;
-      NORDLYS_ASSIGN_OR_RETURN(bool d, DeadHeader(db_, HeapPage::ReadHeader(*t), horizon));
-      if (d) {
-        dead.push_back(s);
-      } else {
-        ++live;
-      }
-    }
-    if (!dead.empty()) {
-      Mtr mtr(db_->volume(), db_->pool());
-      NORDLYS_RETURN_IF_ERROR(
-          mtr.Add(&g, redo::RecordType::kHeapPrune, redo::HeapPrunePayload(dead)));
-      NORDLYS_RETURN_IF_ERROR(mtr.Commit().status());
-      removed += dead.size();
+      const TupleHeader h = HeapPage::ReadHeader(*t);
+      if (!(h.infomask & page::kRedirect) && h.xmax == 0) ++live;
     }
     const uint16_t free_now = static_cast<uint16_t>(hp.FreeSpace());
     std::lock_guard lock(rs->fsm_mu);

@@ -47,22 +47,32 @@ class Heap {
   Result<Tid> Insert(Transaction* txn, std::string_view data);
   // Every version visible to txn (its snapshot and command id), in physical order.
   std::unique_ptr<HeapScan> Scan(Transaction* txn);
-  // The version at `tid` if visible to txn. false: not visible or no such tuple.
-  Result<bool> Fetch(Transaction* txn, Tid tid, std::string* data);
+  // The version of the row whose HOT chain starts at `tid` (an index entry's Tid, or any Tid a
+  // scan returned) that is visible to txn: walks redirects and HOT links on the page. false:
+  // no version is visible. *found (optional) gets the visible version's Tid (use it for Update,
+  // Delete and Lock).
+  Result<bool> Fetch(Transaction* txn, Tid tid, std::string* data, Tid* found = nullptr);
   // READ COMMITTED re-check: follows the version chain from `tid` to its newest committed (or
   // own) version. false when the row was deleted. Waits for an in-progress updater.
   Result<bool> FetchLatest(Transaction* txn, Tid tid, Tid* latest, std::string* data);
 
   // Replaces the version at `tid` (which txn saw) with `data`; *new_tid is the new version.
-  Result<TmResult> Update(Transaction* txn, Tid tid, std::string_view data, Tid* new_tid);
+  // hot_allowed: the caller's UPDATE changes no indexed column. The new version then joins the
+  // old one's HOT chain if it fits on the same page (after pruning the page if needed), and
+  // *hot is set: the caller must NOT add index entries for it (index scans reach it through
+  // Fetch). When *hot is false the caller adds index entries for *new_tid as for an insert.
+  Result<TmResult> Update(Transaction* txn, Tid tid, std::string_view data, Tid* new_tid,
+                          bool hot_allowed = false, bool* hot = nullptr);
   Result<TmResult> Delete(Transaction* txn, Tid tid);
   Result<TmResult> Lock(Transaction* txn, Tid tid, RowLockMode mode);
 
-  // For uniqueness checks: is the version at `tid` live (inserted by a committed or own xid and
-  // not deleted by one)? kInProgress with *wait_for set when that depends on a running xid.
+  // For uniqueness checks: is the row whose HOT chain starts at `tid` live (some version
+  // inserted by a committed or own xid and not deleted by one)? kInProgress with *wait_for set
+  // when that depends on a running xid.
   enum class Liveness : uint8_t { kDead, kLive, kInProgress };
   Result<Liveness> LivenessOf(Transaction* txn, Tid tid, Xid* wait_for);
-  // True when the version is dead to every snapshot with respect to `horizon` (an earlier
+  // True when every version of the HOT chain starting at `tid` is dead to every snapshot with
+  // respect to `horizon` (an earlier
   // Database::OldestXmin()): deleted by a committed xid below it, or inserted by an aborted xid
   // below it. Such a version's xids finished before `horizon` was taken, so all of its index
   // entries already exist: VACUUM removes them with BtreeIndex::RemoveIf(DeadToAll(., h)) and

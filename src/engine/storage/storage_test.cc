@@ -284,5 +284,73 @@ TEST_F(StorageTest, CachedPagesEqualWhatTheVolumeMaterializes) {
   }
 }
 
+TEST_F(StorageTest, HotUpdatesStayOnThePageAndIndexTidsLeadToTheVisibleVersion) {
+  RelId rel = NewHeap();
+  Heap heap = db_->heap(rel);
+  auto t = Begin();
+  const Tid head = *heap.Insert(t.get(), "v0");
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+  auto old_reader = Begin();  // sees v0 through the whole test
+  Tid cur = head;
+  for (int i = 1; i <= 2000; ++i) {
+    auto u = Begin();
+    std::string data;
+    Tid found;
+    ASSERT_TRUE(*heap.Fetch(u.get(), head, &data, &found)) << i;  // the index's Tid: the head
+    ASSERT_EQ(found, cur);
+    ASSERT_EQ(data, "v" + std::to_string(i - 1));
+    Tid nt;
+    bool hot = false;
+    auto r = heap.Update(u.get(), found, "v" + std::to_string(i), &nt, true, &hot);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->outcome, TmOutcome::kOk);
+    if (i > 200) ASSERT_TRUE(hot) << "update " << i << " left the page";
+    if (hot) ASSERT_EQ(nt.page, head.page);
+    cur = nt;
+    ASSERT_TRUE(db_->Commit(u.get()).ok());
+    if (i == 100) ASSERT_TRUE(db_->Commit(old_reader.get()).ok());  // lets pruning start
+    if (i < 100) {
+      std::string v0;
+      ASSERT_TRUE(*heap.Fetch(old_reader.get(), head, &v0));
+      ASSERT_EQ(v0, "v0");
+    }
+  }
+  // Pruning kept the chain on the head's page; the relation did not grow past its first pages.
+  EXPECT_LE(*db_->RelationPageCount(rel), 3u);
+  auto r = Begin();
+  std::string data;
+  ASSERT_TRUE(*heap.Fetch(r.get(), head, &data));
+  EXPECT_EQ(data, "v2000");
+  EXPECT_EQ(ScanAll(rel, r.get()), std::vector<std::string>{"v2000"});
+  EXPECT_FALSE(*heap.DeadToAll(head, db_->OldestXmin()));
+  Xid w;
+  EXPECT_EQ(*heap.LivenessOf(r.get(), head, &w), Heap::Liveness::kLive);
+}
+
+TEST_F(StorageTest, VacuumFreesAWholeDeadChainOnlyWhenAsked) {
+  RelId rel = NewHeap();
+  Heap heap = db_->heap(rel);
+  auto t = Begin();
+  const Tid head = *heap.Insert(t.get(), "v0");
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+  auto u = Begin();
+  Tid nt;
+  ASSERT_TRUE(heap.Update(u.get(), head, "v1", &nt, true).ok());
+  ASSERT_TRUE(db_->Commit(u.get()).ok());
+  auto d = Begin();
+  std::string data;
+  Tid found;
+  ASSERT_TRUE(*heap.Fetch(d.get(), head, &data, &found));
+  ASSERT_TRUE(heap.Delete(d.get(), found).ok());
+  ASSERT_TRUE(db_->Commit(d.get()).ok());
+  const Xid horizon = db_->OldestXmin();
+  EXPECT_TRUE(*heap.DeadToAll(head, horizon));
+  auto removed = heap.Vacuum(horizon);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 2u);
+  auto r = Begin();
+  EXPECT_FALSE(*heap.Fetch(r.get(), head, &data));
+}
+
 }  // namespace
 }  // namespace nordlys::engine::storage
