@@ -1,0 +1,2 @@
+nordlys_test(engine_storage_test engine SOURCES storage/storage_test.cc)
+include(${CMAKE_CURRENT_LIST_DIR}/btree_tests.cmake OPTIONAL)
