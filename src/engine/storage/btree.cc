@@ -359,7 +359,8 @@ class BtreeScan final : public IndexScan {
       BtreePage bp(g.page());
       if (!bp.is_leaf()) return Status::Corruption("btree right link leads off the leaf level");
       const uint16_t n = bp.count();
-      for (uint16_t i = started_ ? UpperBound(bp, resume_) : bp.LowerBound(lower_); i < n; ++i) {
+      const uint16_t from = started_ ? UpperBound(bp, resume_) : bp.LowerBound(lower_);
+      for (uint16_t i = from; i < n; ++i) {
         const std::string_view key = bp.Key(i);
         const std::string_view value = bp.Value(i);
         if (key.size() < kTidSize || value.size() != kTidSize) {
@@ -374,7 +375,9 @@ class BtreeScan final : public IndexScan {
         }
         batch_.emplace_back(std::string(user), Tid::Decode(value));
       }
-      if (n > 0) {
+      // Only forward: when this leaf split since we read it, its last key now is below
+      // resume_ (the rest moved right) and moving resume_ back would repeat entries.
+      if (from < n) {
         resume_ = std::string(bp.Key(static_cast<uint16_t>(n - 1)));
         leaf_ = g.id();
         started_ = true;
