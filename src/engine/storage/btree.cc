@@ -249,8 +249,8 @@ Status DescendForWrite(Database* db, PageId root, std::string_view key,
 // left as it is (stored keys are unique, so it is the same entry).
 // REQUIRES: the index lock held exclusively.
 Status InsertEntry(Database* db, RelId rel, PageId root, std::string key, std::string value) {
-  std::vector<PageGuard> path;   // outlives mtr (declared first): the Mtr points into it
-  std::deque<PageGuard> fresh;   // pages the splits allocate; deque keeps addresses stable
+  std::vector<PageGuard> path;  // outlives mtr (declared first): the Mtr points into it
+  std::deque<PageGuard> fresh;  // pages the splits allocate; deque keeps addresses stable
   NORDLYS_RETURN_IF_ERROR(DescendForWrite(db, root, key, &path));
   {
     BtreePage leaf(path.back().page());
@@ -263,8 +263,8 @@ Status InsertEntry(Database* db, RelId rel, PageId root, std::string key, std::s
     BtreePage bp(g->page());
     const uint16_t pos = bp.LowerBound(key);
     if (bp.Fits(key.size(), value.size())) {
-      NORDLYS_RETURN_IF_ERROR(mtr.Add(g, redo::RecordType::kBtreeInsert,
-                                      redo::BtreeInsertPayload(pos, key, value)));
+      NORDLYS_RETURN_IF_ERROR(
+          mtr.Add(g, redo::RecordType::kBtreeInsert, redo::BtreeInsertPayload(pos, key, value)));
       return mtr.Commit().status();
     }
     // Split this page. Copy what the records below change before adding them.
@@ -275,7 +275,8 @@ Status InsertEntry(Database* db, RelId rel, PageId root, std::string key, std::s
     std::vector<BtreeItem> all = bp.Items();
     const bool append = pos == all.size() && old_right == PageId(0);
     all.insert(all.begin() + pos, BtreeItem{key, value});
-    NORDLYS_ASSIGN_OR_RETURN(size_t k, bi::ChooseSplit(all, old_has_hk ? old_hk.size() : 0, append));
+    NORDLYS_ASSIGN_OR_RETURN(size_t k,
+                             bi::ChooseSplit(all, old_has_hk ? old_hk.size() : 0, append));
     const std::string sep = all[k].key;
     if (d == 0) {
       // Root split: both halves move to new pages, the root goes one level up. The root never
@@ -294,26 +295,28 @@ Status InsertEntry(Database* db, RelId rel, PageId root, std::string key, std::s
           mtr.Add(pb, redo::RecordType::kBtreeLoad,
                   redo::BtreeLoadPayload(level, PageId(0), false, "", Kvs(all, k, all.size()))));
       const std::vector<redo::BtreeKv> top = {{"", bi::EncodeChild(a)}, {sep, bi::EncodeChild(b)}};
-      NORDLYS_RETURN_IF_ERROR(
-          mtr.Add(g, redo::RecordType::kBtreeLoad,
-                  redo::BtreeLoadPayload(static_cast<uint16_t>(level + 1), PageId(0), false, "", top)));
+      NORDLYS_RETURN_IF_ERROR(mtr.Add(
+          g, redo::RecordType::kBtreeLoad,
+          redo::BtreeLoadPayload(static_cast<uint16_t>(level + 1), PageId(0), false, "", top)));
       return mtr.Commit().status();
     }
     NORDLYS_ASSIGN_OR_RETURN(PageId r, AllocateNode(db, rel));
     NORDLYS_ASSIGN_OR_RETURN(PageGuard gr, db->pool()->NewPage(r));
     fresh.push_back(std::move(gr));
     PageGuard* pr = &fresh.back();
-    NORDLYS_RETURN_IF_ERROR(
-        mtr.Add(pr, redo::RecordType::kBtreeLoad,
-                redo::BtreeLoadPayload(level, old_right, old_has_hk, old_hk, Kvs(all, k, all.size()))));
+    NORDLYS_RETURN_IF_ERROR(mtr.Add(
+        pr, redo::RecordType::kBtreeLoad,
+        redo::BtreeLoadPayload(level, old_right, old_has_hk, old_hk, Kvs(all, k, all.size()))));
     if (pos < k) {
-      NORDLYS_RETURN_IF_ERROR(mtr.Add(g, redo::RecordType::kBtreeTruncate,
-                                      redo::BtreeTruncatePayload(static_cast<uint16_t>(k - 1), r, sep)));
-      NORDLYS_RETURN_IF_ERROR(mtr.Add(g, redo::RecordType::kBtreeInsert,
-                                      redo::BtreeInsertPayload(pos, key, value)));
+      NORDLYS_RETURN_IF_ERROR(
+          mtr.Add(g, redo::RecordType::kBtreeTruncate,
+                  redo::BtreeTruncatePayload(static_cast<uint16_t>(k - 1), r, sep)));
+      NORDLYS_RETURN_IF_ERROR(
+          mtr.Add(g, redo::RecordType::kBtreeInsert, redo::BtreeInsertPayload(pos, key, value)));
     } else {
-      NORDLYS_RETURN_IF_ERROR(mtr.Add(g, redo::RecordType::kBtreeTruncate,
-                                      redo::BtreeTruncatePayload(static_cast<uint16_t>(k), r, sep)));
+      NORDLYS_RETURN_IF_ERROR(
+          mtr.Add(g, redo::RecordType::kBtreeTruncate,
+                  redo::BtreeTruncatePayload(static_cast<uint16_t>(k), r, sep)));
     }
     // The parent gets (separator, new page) right after the entry of the page that split.
     key = sep;
@@ -387,7 +390,8 @@ class BtreeScan final : public IndexScan {
         done_ = true;
         return Status::OK();
       }
-      NORDLYS_ASSIGN_OR_RETURN(PageGuard right, FetchNode(db_, bp.right_link(), LatchMode::kShared));
+      NORDLYS_ASSIGN_OR_RETURN(PageGuard right,
+                               FetchNode(db_, bp.right_link(), LatchMode::kShared));
       g = std::move(right);
     }
     return Status::Corruption("btree leaf chain too long");
@@ -462,7 +466,8 @@ Status BtreeIndex::InsertUnique(Transaction* txn, Heap heap, std::string_view us
           if (t != tid) others.push_back(t);
         }
         if (past || bp.right_link() == PageId(0)) break;
-        NORDLYS_ASSIGN_OR_RETURN(PageGuard right, FetchNode(db_, bp.right_link(), LatchMode::kShared));
+        NORDLYS_ASSIGN_OR_RETURN(PageGuard right,
+                                 FetchNode(db_, bp.right_link(), LatchMode::kShared));
         g = std::move(right);
       }
     }
@@ -515,7 +520,8 @@ Result<uint64_t> BtreeIndex::RemoveIf(const std::function<Result<bool>(Tid)>& de
       const uint16_t from = started ? UpperBound(bp, resume) : 0;
       if (from < n) break;
       if (bp.right_link() == PageId(0)) return removed;
-      NORDLYS_ASSIGN_OR_RETURN(PageGuard right, FetchNode(db_, bp.right_link(), LatchMode::kExclusive));
+      NORDLYS_ASSIGN_OR_RETURN(PageGuard right,
+                               FetchNode(db_, bp.right_link(), LatchMode::kExclusive));
       g = std::move(right);
     }
     BtreePage bp(g.page());
@@ -523,7 +529,8 @@ Result<uint64_t> BtreeIndex::RemoveIf(const std::function<Result<bool>(Tid)>& de
     std::vector<uint16_t> victims;
     for (uint16_t i = started ? UpperBound(bp, resume) : 0; i < n; ++i) {
       if (bp.Value(i).size() != kTidSize) {
-        return Status::Corruption("btree leaf item malformed on page " + std::to_string(g.id().value()));
+        return Status::Corruption("btree leaf item malformed on page " +
+                                  std::to_string(g.id().value()));
       }
       NORDLYS_ASSIGN_OR_RETURN(bool is_dead, dead(Tid::Decode(bp.Value(i))));
       if (is_dead) victims.push_back(i);
@@ -562,7 +569,8 @@ Status BtreeIndex::BulkLoad(Transaction*, std::vector<std::pair<std::string, Tid
     NORDLYS_RETURN_IF_ERROR(CheckKeySize(user_key));
     BtreeItem item{StoredKey(user_key, tid), TidValue(tid)};
     if (!items.empty() && CompareKeys(items.back().key, item.key) >= 0) {
-      return Status::InvalidArgument("btree BulkLoad: entries not sorted by (key, tid) or repeated");
+      return Status::InvalidArgument(
+          "btree BulkLoad: entries not sorted by (key, tid) or repeated");
     }
     items.push_back(std::move(item));
     std::string().swap(user_key);
@@ -577,9 +585,9 @@ Status BtreeIndex::BulkLoad(Transaction*, std::vector<std::pair<std::string, Tid
       PageGuard g;  // outlives mtr
       Mtr mtr(db_->volume(), db_->pool());
       NORDLYS_ASSIGN_OR_RETURN(g, FetchNode(db_, root, LatchMode::kExclusive));
-      NORDLYS_RETURN_IF_ERROR(
-          mtr.Add(&g, redo::RecordType::kBtreeLoad,
-                  redo::BtreeLoadPayload(level, PageId(0), false, "", Kvs(items, 0, items.size()))));
+      NORDLYS_RETURN_IF_ERROR(mtr.Add(
+          &g, redo::RecordType::kBtreeLoad,
+          redo::BtreeLoadPayload(level, PageId(0), false, "", Kvs(items, 0, items.size()))));
       return mtr.Commit().status();
     }
     const std::vector<size_t> starts =
@@ -599,10 +607,10 @@ Status BtreeIndex::BulkLoad(Transaction*, std::vector<std::pair<std::string, Tid
         guards.push_back(std::move(g));
         const bool has_next = i + 1 < pages;
         const std::string_view hk = has_next ? std::string_view(items[starts[i + 1]].key) : "";
-        NORDLYS_RETURN_IF_ERROR(mtr.Add(
-            &guards.back(), redo::RecordType::kBtreeLoad,
-            redo::BtreeLoadPayload(level, has_next ? ids[i + 1] : PageId(0), has_next, hk,
-                                   Kvs(items, starts[i], starts[i + 1]))));
+        NORDLYS_RETURN_IF_ERROR(
+            mtr.Add(&guards.back(), redo::RecordType::kBtreeLoad,
+                    redo::BtreeLoadPayload(level, has_next ? ids[i + 1] : PageId(0), has_next, hk,
+                                           Kvs(items, starts[i], starts[i + 1]))));
       }
       NORDLYS_RETURN_IF_ERROR(mtr.Commit().status());
     }

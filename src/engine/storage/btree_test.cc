@@ -176,7 +176,9 @@ TEST(BtreeHelpersTest, PrefixSuccessor) {
 
 TEST(BtreeHelpersTest, SplitPointsFitAndBalance) {
   std::vector<page::BtreeItem> all;
-  for (int i = 0; i < 60; ++i) all.push_back({std::string(120, static_cast<char>('A' + i % 50)) + std::to_string(100 + i), "0123456789"});
+  for (int i = 0; i < 60; ++i)
+    all.push_back({std::string(120, static_cast<char>('A' + i % 50)) + std::to_string(100 + i),
+                   "0123456789"});
   std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.key < b.key; });
   auto k = bi::ChooseSplit(all, 0, false);
   ASSERT_TRUE(k.ok());
@@ -186,7 +188,8 @@ TEST(BtreeHelpersTest, SplitPointsFitAndBalance) {
   EXPECT_GT(*ka, 45u);  // ascending inserts leave the left page about 90% full
   // Maximal keys: still a split point where both halves fit.
   std::vector<page::BtreeItem> big;
-  for (int i = 0; i < 4; ++i) big.push_back({std::string(page::kBtreeMaxKey - 1, 'a') + char('a' + i), ""});
+  for (int i = 0; i < 4; ++i)
+    big.push_back({std::string(page::kBtreeMaxKey - 1, 'a') + char('a' + i), ""});
   auto kb = bi::ChooseSplit(big, page::kBtreeMaxKey, false);
   ASSERT_TRUE(kb.ok());
   EXPECT_EQ(*kb, 2u);
@@ -197,7 +200,8 @@ TEST(BtreeHelpersTest, SplitPointsFitAndBalance) {
   ASSERT_GE(starts.size(), 3u);
   for (size_t r = 0; r + 1 < starts.size(); ++r) {
     size_t bytes = 0;
-    for (size_t i = starts[r]; i < starts[r + 1]; ++i) bytes += bi::ItemBytes(many[i].key.size(), 10);
+    for (size_t i = starts[r]; i < starts[r + 1]; ++i)
+      bytes += bi::ItemBytes(many[i].key.size(), 10);
     if (starts[r + 1] < many.size()) bytes += many[starts[r + 1]].key.size();
     EXPECT_LE(bytes, bi::kPageCapacity);
     EXPECT_GE(starts[r + 1] - starts[r], 2u);
@@ -210,7 +214,9 @@ TEST_F(BtreeTest, EmptyIndexScansNothingAndRejectsHugeKeys) {
   auto t = Begin();
   Status s = db_->index(rel).Insert(t.get(), std::string(page::kBtreeMaxKey, 'x'), T(1));
   EXPECT_EQ(s.sqlstate(), "54000");
-  ASSERT_TRUE(db_->index(rel).Insert(t.get(), std::string(page::kBtreeMaxKey - Tid::kEncodedSize, 'x'), T(1)).ok());
+  ASSERT_TRUE(db_->index(rel)
+                  .Insert(t.get(), std::string(page::kBtreeMaxKey - Tid::kEncodedSize, 'x'), T(1))
+                  .ok());
   EXPECT_EQ(ScanAll(rel).size(), 1u);
 }
 
@@ -245,7 +251,8 @@ TEST_F(BtreeTest, RandomInsertsSplitIntoSeveralLevelsAndScanInOrder) {
     ASSERT_EQ(ScanRange(rel, lo, hi), expect) << a << ".." << b;
   }
   // Exclusive lower / inclusive upper through PrefixSuccessor.
-  std::vector<Entry> got = ScanRange(rel, PrefixSuccessor(Key(300, 300)), PrefixSuccessor(Key(600, 300)));
+  std::vector<Entry> got =
+      ScanRange(rel, PrefixSuccessor(Key(300, 300)), PrefixSuccessor(Key(600, 300)));
   ASSERT_FALSE(got.empty());
   EXPECT_EQ(got.front().first, Key(303, 300));
   EXPECT_EQ(got.back().first, Key(600, 300));
@@ -337,6 +344,7 @@ TEST_F(BtreeTest, RemoveIfRemovesExactlyTheMatchingEntries) {
 }
 
 TEST_F(BtreeTest, BulkLoadBuildsLevelsThenTakesInserts) {
+  Open(64);  // Mtrs of BulkLoad must stay well below the pool (their pages stay pinned)
   RelId rel = NewIndex();
   BtreeIndex idx = db_->index(rel);
   auto t = Begin();
@@ -394,6 +402,30 @@ TEST_F(BtreeTest, ContentSurvivesACrashAndRestart) {
   std::vector<Entry> leaves;
   CheckTree(rel, &leaves);
   EXPECT_EQ(leaves, before);
+}
+
+TEST_F(BtreeTest, AFencedWriterFailsSplitsWithoutLeavingUnloggedPages) {
+  RelId rel = NewIndex();
+  BtreeIndex idx = db_->index(rel);
+  auto t = Begin();
+  uint64_t n = 0;
+  // Fill the root leaf to the brim, so that the next insert must split it.
+  for (;; ++n) {
+    page::Page root = ReadCached(*db_->RelationPage(rel, 0));
+    if (!page::BtreePage(&root).Fits(Key(n).size() + Tid::kEncodedSize, Tid::kEncodedSize)) break;
+    ASSERT_TRUE(idx.Insert(t.get(), Key(n), T(n)).ok());
+  }
+  const page::Page before = ReadCached(*db_->RelationPage(rel, 0));
+  vol_.Fence();
+  Status s = idx.Insert(t.get(), Key(n), T(n));
+  EXPECT_TRUE(s.IsFenced()) << s.ToString();
+  // No change that failed to be logged stays visible: every index page the pool serves is the
+  // logged version, and the root is as it was before the failed split.
+  ExpectCachedEqualsMaterialized(rel);
+  EXPECT_TRUE(ReadCached(*db_->RelationPage(rel, 0)).view() == before.view());
+  std::vector<Entry> leaves;
+  EXPECT_EQ(CheckTree(rel, &leaves), 0);
+  EXPECT_EQ(leaves.size(), n);
 }
 
 class BtreeUniqueTest : public BtreeTest {
@@ -589,7 +621,9 @@ TEST_F(BtreeTest, ConcurrentReadersAndWriters) {
           }
           if (!*res) break;
           if (count > 0 && k < prev) {
-            ADD_FAILURE() << "scan out of order at " << count << ": " << testing::PrintToString(prev.substr(0, 8)) << " then " << testing::PrintToString(k.substr(0, 8));
+            ADD_FAILURE() << "scan out of order at " << count << ": "
+                          << testing::PrintToString(prev.substr(0, 8)) << " then "
+                          << testing::PrintToString(k.substr(0, 8));
             failed = true;
             return;
           }

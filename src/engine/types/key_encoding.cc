@@ -70,15 +70,23 @@ void PutBytes(std::string_view s, std::string* out) {
 }
 
 uint16_t Get16(std::string_view s, size_t off) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(s[off]) << 8) | static_cast<uint8_t>(s[off + 1]));
+  return static_cast<uint16_t>((static_cast<uint8_t>(s[off]) << 8) |
+                               static_cast<uint8_t>(s[off + 1]));
 }
 
 void PutNumeric(const Numeric& n, std::string* out) {
   switch (n.kind()) {
-    case Numeric::Kind::kNaN: out->push_back(static_cast<char>(kNumNaN)); return;
-    case Numeric::Kind::kPosInf: out->push_back(static_cast<char>(kNumPosInf)); return;
-    case Numeric::Kind::kNegInf: out->push_back(static_cast<char>(kNumNegInf)); return;
-    case Numeric::Kind::kFinite: break;
+    case Numeric::Kind::kNaN:
+      out->push_back(static_cast<char>(kNumNaN));
+      return;
+    case Numeric::Kind::kPosInf:
+      out->push_back(static_cast<char>(kNumPosInf));
+      return;
+    case Numeric::Kind::kNegInf:
+      out->push_back(static_cast<char>(kNumNegInf));
+      return;
+    case Numeric::Kind::kFinite:
+      break;
   }
   if (n.is_zero()) {
     out->push_back(static_cast<char>(kNumZero));
@@ -108,8 +116,8 @@ bool IsIntegerKind(Value::Kind k) {
 }
 
 Status KindMismatch(const Value& v, const Type& t) {
-  return Status::InvalidArgument("key encoding: value " + v.DebugString() + " for a column of type " +
-                                 FormatType(t));
+  return Status::InvalidArgument("key encoding: value " + v.DebugString() +
+                                 " for a column of type " + FormatType(t));
 }
 
 // The body of a non-NULL value, ascending.
@@ -119,7 +127,9 @@ Status PutBody(const Value& v, const Type& type, std::string* out) {
   const bool int_column = id == TypeId::kInt2 || id == TypeId::kInt4 || id == TypeId::kInt8;
   if (int_column ? !IsIntegerKind(v.kind()) : v.kind() != want) return KindMismatch(v, type);
   switch (id) {
-    case TypeId::kBool: out->push_back(v.as_bool() ? 1 : 0); return Status::OK();
+    case TypeId::kBool:
+      out->push_back(v.as_bool() ? 1 : 0);
+      return Status::OK();
     case TypeId::kInt2:
     case TypeId::kInt4:
     case TypeId::kInt8: {
@@ -132,32 +142,47 @@ Status PutBody(const Value& v, const Type& type, std::string* out) {
       PutSigned(x, bytes, out);
       return Status::OK();
     }
-    case TypeId::kOid: PutBigEndian(static_cast<uint32_t>(v.as_int()), 4, out); return Status::OK();
-    case TypeId::kFloat4: PutFloat(static_cast<float>(v.as_float()), out); return Status::OK();
-    case TypeId::kFloat8: PutDouble(v.as_float(), out); return Status::OK();
-    case TypeId::kNumeric: PutNumeric(v.as_numeric(), out); return Status::OK();
+    case TypeId::kOid:
+      PutBigEndian(static_cast<uint32_t>(v.as_int()), 4, out);
+      return Status::OK();
+    case TypeId::kFloat4:
+      PutFloat(static_cast<float>(v.as_float()), out);
+      return Status::OK();
+    case TypeId::kFloat8:
+      PutDouble(v.as_float(), out);
+      return Status::OK();
+    case TypeId::kNumeric:
+      PutNumeric(v.as_numeric(), out);
+      return Status::OK();
     case TypeId::kBpchar: {
       const std::string& s = v.as_string();
       size_t end = s.find_last_not_of(' ');
-      PutBytes(end == std::string::npos ? std::string_view() : std::string_view(s).substr(0, end + 1),
-               out);
+      PutBytes(
+          end == std::string::npos ? std::string_view() : std::string_view(s).substr(0, end + 1),
+          out);
       return Status::OK();
     }
     case TypeId::kText:
     case TypeId::kVarchar:
     case TypeId::kName:
     case TypeId::kUnknown:
-    case TypeId::kBytea: PutBytes(v.as_string(), out); return Status::OK();
-    case TypeId::kDate: PutSigned(v.as_int(), 4, out); return Status::OK();
+    case TypeId::kBytea:
+      PutBytes(v.as_string(), out);
+      return Status::OK();
+    case TypeId::kDate:
+      PutSigned(v.as_int(), 4, out);
+      return Status::OK();
     case TypeId::kTime:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: PutSigned(v.as_int(), 8, out); return Status::OK();
+    case TypeId::kTimestampTz:
+      PutSigned(v.as_int(), 8, out);
+      return Status::OK();
     case TypeId::kInterval: {
       const Interval& iv = v.as_interval();
       const __int128 span = static_cast<__int128>(iv.months) * 30 * kUsecsPerDay +
                             static_cast<__int128>(iv.days) * kUsecsPerDay + iv.time_us;
-      const unsigned __int128 u = static_cast<unsigned __int128>(span) ^
-                                  (static_cast<unsigned __int128>(1) << 127);
+      const unsigned __int128 u =
+          static_cast<unsigned __int128>(span) ^ (static_cast<unsigned __int128>(1) << 127);
       PutBigEndian(static_cast<uint64_t>(u >> 64), 8, out);
       PutBigEndian(static_cast<uint64_t>(u), 8, out);
       return Status::OK();

@@ -4,13 +4,13 @@
 // says; multi-column keys must order lexicographically and leading columns encode to a prefix.
 #include "engine/types/key_encoding.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "engine/types/numeric.h"
 #include "engine/types/operators.h"
@@ -53,10 +53,14 @@ double RandomDouble(std::mt19937_64& rng) {
       std::memcpy(&d, &bits, sizeof d);
       return d;
     }
-    case 1: return static_cast<double>(static_cast<int64_t>(rng() % 2001) - 1000);
-    case 2: return std::ldexp(static_cast<double>(rng() % 1000) - 500, static_cast<int>(rng() % 40) - 20);
+    case 1:
+      return static_cast<double>(static_cast<int64_t>(rng() % 2001) - 1000);
+    case 2:
+      return std::ldexp(static_cast<double>(rng() % 1000) - 500, static_cast<int>(rng() % 40) - 20);
     default: {
-      static const double kEdges[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
+      static const double kEdges[] = {0.0,
+                                      -0.0,
+                                      std::numeric_limits<double>::infinity(),
                                       -std::numeric_limits<double>::infinity(),
                                       std::numeric_limits<double>::quiet_NaN(),
                                       -std::numeric_limits<double>::quiet_NaN(),
@@ -64,7 +68,9 @@ double RandomDouble(std::mt19937_64& rng) {
                                       -std::numeric_limits<double>::denorm_min(),
                                       std::numeric_limits<double>::max(),
                                       std::numeric_limits<double>::lowest(),
-                                      std::numeric_limits<double>::min(), 1.0, -1.0};
+                                      std::numeric_limits<double>::min(),
+                                      1.0,
+                                      -1.0};
       return kEdges[rng() % std::size(kEdges)];
     }
   }
@@ -73,9 +79,10 @@ double RandomDouble(std::mt19937_64& rng) {
 std::string RandomNumericText(std::mt19937_64& rng) {
   switch (rng() % 10) {
     case 0: {
-      static const char* kSpecial[] = {"NaN", "Infinity", "-Infinity", "0", "-0", "0.000",
-                                       "1", "1.0", "1.00", "-1", "-1.000", "10000", "9999.9999",
-                                       "0.0001", "-0.0001", "100000000", "1e100", "-1e-100"};
+      static const char* kSpecial[] = {"NaN",       "Infinity", "-Infinity", "0",      "-0",
+                                       "0.000",     "1",        "1.0",       "1.00",   "-1",
+                                       "-1.000",    "10000",    "9999.9999", "0.0001", "-0.0001",
+                                       "100000000", "1e100",    "-1e-100"};
       return kSpecial[rng() % std::size(kSpecial)];
     }
     default: {
@@ -115,36 +122,50 @@ std::string RandomBytes(std::mt19937_64& rng, bool allow_nul, std::string_view a
 
 Value RandomValue(TypeId t, std::mt19937_64& rng) {
   switch (t) {
-    case TypeId::kBool: return Value::Bool(rng() % 2);
+    case TypeId::kBool:
+      return Value::Bool(rng() % 2);
     case TypeId::kInt2: {
       static const int16_t kEdges[] = {INT16_MIN, INT16_MIN + 1, -1, 0, 1, INT16_MAX};
       return Value::Int2(rng() % 3 ? static_cast<int16_t>(rng()) : kEdges[rng() % 6]);
     }
     case TypeId::kInt4: {
       static const int32_t kEdges[] = {INT32_MIN, INT32_MIN + 1, -1, 0, 1, INT32_MAX, 256, -256};
-      return Value::Int4(rng() % 3 ? static_cast<int32_t>(rng() >> (rng() % 32)) : kEdges[rng() % 8]);
+      return Value::Int4(rng() % 3 ? static_cast<int32_t>(rng() >> (rng() % 32))
+                                   : kEdges[rng() % 8]);
     }
     case TypeId::kInt8: {
       static const int64_t kEdges[] = {INT64_MIN, INT64_MIN + 1, -1, 0, 1, INT64_MAX};
-      return Value::Int8(rng() % 3 ? static_cast<int64_t>(rng() >> (rng() % 64)) : kEdges[rng() % 6]);
+      return Value::Int8(rng() % 3 ? static_cast<int64_t>(rng() >> (rng() % 64))
+                                   : kEdges[rng() % 6]);
     }
-    case TypeId::kOid: return Value::Oid(rng() % 3 ? static_cast<uint32_t>(rng()) : (rng() % 2 ? 0u : 0xffffffffu));
-    case TypeId::kFloat4: return Value::Float4(static_cast<float>(RandomDouble(rng)));
-    case TypeId::kFloat8: return Value::Float8(RandomDouble(rng));
-    case TypeId::kNumeric: return Value::MakeNumeric(N(RandomNumericText(rng)));
+    case TypeId::kOid:
+      return Value::Oid(rng() % 3 ? static_cast<uint32_t>(rng()) : (rng() % 2 ? 0u : 0xffffffffu));
+    case TypeId::kFloat4:
+      return Value::Float4(static_cast<float>(RandomDouble(rng)));
+    case TypeId::kFloat8:
+      return Value::Float8(RandomDouble(rng));
+    case TypeId::kNumeric:
+      return Value::MakeNumeric(N(RandomNumericText(rng)));
     case TypeId::kText:
-    case TypeId::kVarchar: return Value::String(RandomBytes(rng, false, rng() % 2 ? "ab\x01\xff" : ""));
-    case TypeId::kBpchar: return Value::String(RandomBytes(rng, false, "a \t\x01"));
-    case TypeId::kBytea: return Value::Bytea(RandomBytes(rng, true, rng() % 2 ? std::string_view("\x00\x01\xff", 3) : ""));
+    case TypeId::kVarchar:
+      return Value::String(RandomBytes(rng, false, rng() % 2 ? "ab\x01\xff" : ""));
+    case TypeId::kBpchar:
+      return Value::String(RandomBytes(rng, false, "a \t\x01"));
+    case TypeId::kBytea:
+      return Value::Bytea(
+          RandomBytes(rng, true, rng() % 2 ? std::string_view("\x00\x01\xff", 3) : ""));
     case TypeId::kDate: {
       static const int32_t kEdges[] = {kDateNegInfinity, kDatePosInfinity, 0, -1, 1};
-      return Value::Date(rng() % 3 ? static_cast<int32_t>(rng() % 2000000) - 1000000 : kEdges[rng() % 5]);
+      return Value::Date(rng() % 3 ? static_cast<int32_t>(rng() % 2000000) - 1000000
+                                   : kEdges[rng() % 5]);
     }
-    case TypeId::kTime: return Value::Time(static_cast<int64_t>(rng() % (kUsecsPerDay + 1)));
+    case TypeId::kTime:
+      return Value::Time(static_cast<int64_t>(rng() % (kUsecsPerDay + 1)));
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: {
       static const int64_t kEdges[] = {kTimestampNegInfinity, kTimestampPosInfinity, 0, -1, 1};
-      const int64_t v = rng() % 3 ? static_cast<int64_t>(rng() >> 8) * (rng() % 2 ? 1 : -1) : kEdges[rng() % 5];
+      const int64_t v =
+          rng() % 3 ? static_cast<int64_t>(rng() >> 8) * (rng() % 2 ? 1 : -1) : kEdges[rng() % 5];
       return t == TypeId::kTimestamp ? Value::Timestamp(v) : Value::TimestampTz(v);
     }
     case TypeId::kInterval: {
@@ -165,15 +186,16 @@ Value RandomValue(TypeId t, std::mt19937_64& rng) {
       for (auto& b : u) b = static_cast<uint8_t>(rng() % 4 == 0 ? 0xff : rng() % 3);
       return Value::Uuid(u);
     }
-    default: return Value::Null();
+    default:
+      return Value::Null();
   }
 }
 
-const TypeId kTypes[] = {TypeId::kBool,      TypeId::kInt2,     TypeId::kInt4,  TypeId::kInt8,
-                         TypeId::kOid,       TypeId::kFloat4,   TypeId::kFloat8, TypeId::kNumeric,
-                         TypeId::kText,      TypeId::kVarchar,  TypeId::kBpchar, TypeId::kBytea,
-                         TypeId::kDate,      TypeId::kTime,     TypeId::kTimestamp,
-                         TypeId::kTimestampTz, TypeId::kInterval, TypeId::kUuid};
+const TypeId kTypes[] = {
+    TypeId::kBool,        TypeId::kInt2,     TypeId::kInt4,    TypeId::kInt8, TypeId::kOid,
+    TypeId::kFloat4,      TypeId::kFloat8,   TypeId::kNumeric, TypeId::kText, TypeId::kVarchar,
+    TypeId::kBpchar,      TypeId::kBytea,    TypeId::kDate,    TypeId::kTime, TypeId::kTimestamp,
+    TypeId::kTimestampTz, TypeId::kInterval, TypeId::kUuid};
 
 TEST(KeyEncodingTest, MemcmpOrderEqualsSqlOrderForEveryTypeAndDirection) {
   std::mt19937_64 rng(20261122);
@@ -195,7 +217,8 @@ TEST(KeyEncodingTest, MemcmpOrderEqualsSqlOrderForEveryTypeAndDirection) {
             ++failures;
             ADD_FAILURE() << TypeInternalName(t) << " desc=" << col.descending
                           << " nulls_first=" << col.nulls_first << ": " << values[i].DebugString()
-                          << " vs " << values[j].DebugString() << " want " << want << " got " << got;
+                          << " vs " << values[j].DebugString() << " want " << want << " got "
+                          << got;
           }
         }
       }
@@ -221,18 +244,21 @@ TEST(KeyEncodingTest, EqualValuesEncodeAlike) {
             Enc(Value::Float8(std::nan("")), f8));
   const KeyColumn iv{Type(TypeId::kInterval)};
   EXPECT_EQ(Enc(Value::MakeInterval({0, 0, 1}), iv), Enc(Value::MakeInterval({0, 30, 0}), iv));
-  EXPECT_EQ(Enc(Value::MakeInterval({0, 1, 0}), iv), Enc(Value::MakeInterval({kUsecsPerDay, 0, 0}), iv));
+  EXPECT_EQ(Enc(Value::MakeInterval({0, 1, 0}), iv),
+            Enc(Value::MakeInterval({kUsecsPerDay, 0, 0}), iv));
 }
 
 TEST(KeyEncodingTest, NumericOrderAcrossScalesAndMagnitudes) {
   // Sorted ascending by value; neighbours must encode strictly increasing.
-  const char* kSorted[] = {"-Infinity", "-1e100", "-10000.5", "-10000", "-9999.9999", "-1.5",
-                           "-1.05", "-1", "-0.5", "-0.0001", "-1e-100", "0", "1e-100", "0.0001",
-                           "0.00012", "0.5", "1", "1.0000001", "1.05", "1.5", "9999", "9999.00001",
-                           "10000", "10000.0001", "100000000", "1e100", "Infinity", "NaN"};
+  const char* kSorted[] = {
+      "-Infinity",  "-1e100", "-10000.5",   "-10000",    "-9999.9999", "-1.5",     "-1.05",
+      "-1",         "-0.5",   "-0.0001",    "-1e-100",   "0",          "1e-100",   "0.0001",
+      "0.00012",    "0.5",    "1",          "1.0000001", "1.05",       "1.5",      "9999",
+      "9999.00001", "10000",  "10000.0001", "100000000", "1e100",      "Infinity", "NaN"};
   const KeyColumn num{Type(TypeId::kNumeric)};
   for (size_t i = 0; i + 1 < std::size(kSorted); ++i) {
-    EXPECT_LT(Enc(Value::MakeNumeric(N(kSorted[i])), num), Enc(Value::MakeNumeric(N(kSorted[i + 1])), num))
+    EXPECT_LT(Enc(Value::MakeNumeric(N(kSorted[i])), num),
+              Enc(Value::MakeNumeric(N(kSorted[i + 1])), num))
         << kSorted[i] << " < " << kSorted[i + 1];
   }
 }
@@ -240,10 +266,14 @@ TEST(KeyEncodingTest, NumericOrderAcrossScalesAndMagnitudes) {
 TEST(KeyEncodingTest, NullPlacementFollowsTheFinalOrder) {
   const Value one = Value::Int4(1), null;
   // ASC NULLS LAST (default), DESC NULLS FIRST (PG's DESC default), and the other two.
-  EXPECT_LT(Enc(one, {Type(TypeId::kInt4), false, false}), Enc(null, {Type(TypeId::kInt4), false, false}));
-  EXPECT_GT(Enc(one, {Type(TypeId::kInt4), true, true}), Enc(null, {Type(TypeId::kInt4), true, true}));
-  EXPECT_GT(Enc(one, {Type(TypeId::kInt4), false, true}), Enc(null, {Type(TypeId::kInt4), false, true}));
-  EXPECT_LT(Enc(one, {Type(TypeId::kInt4), true, false}), Enc(null, {Type(TypeId::kInt4), true, false}));
+  EXPECT_LT(Enc(one, {Type(TypeId::kInt4), false, false}),
+            Enc(null, {Type(TypeId::kInt4), false, false}));
+  EXPECT_GT(Enc(one, {Type(TypeId::kInt4), true, true}),
+            Enc(null, {Type(TypeId::kInt4), true, true}));
+  EXPECT_GT(Enc(one, {Type(TypeId::kInt4), false, true}),
+            Enc(null, {Type(TypeId::kInt4), false, true}));
+  EXPECT_LT(Enc(one, {Type(TypeId::kInt4), true, false}),
+            Enc(null, {Type(TypeId::kInt4), true, false}));
 }
 
 TEST(KeyEncodingTest, MultiColumnKeysOrderLexicographicallyAndPrefixesArePrefixes) {
