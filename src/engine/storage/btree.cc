@@ -11,10 +11,12 @@
 // into an inner page when the root first splits; then the reader descends again.
 //
 // Page allocation: Database::AllocatePage keeps the relation directory latched in the Mtr it is
-// given, so one Mtr can allocate only one page. A split that needs new pages therefore
-// allocates each in its own small Mtr first (AllocateNode), then does the split itself in one
-// Mtr. A crash between the two leaves an allocated page that nothing references (leaked, like the
-// pages of an aborted CREATE INDEX); the tree itself is always whole.
+// given, so one Mtr can allocate only one page. The common split (one leaf, parent has room)
+// allocates its page inside its own Mtr and is atomic with it. A split that needs k > 1 pages
+// (cascading up, or the root splitting) allocates k - 1 of them first, each in its own small Mtr
+// (AllocateNode), and the last inside the split's Mtr. A crash in between leaves allocated pages
+// that nothing references (leaked, like the pages of an aborted CREATE INDEX); the tree itself
+// is always whole.
 #include "engine/storage/btree.h"
 
 #include <algorithm>
@@ -244,6 +246,27 @@ Status DescendForWrite(Database* db, PageId root, std::string_view key,
   return Status::Corruption("btree deeper than " + std::to_string(kLevelsMax) + " levels");
 }
 
+// How many new pages inserting (key, value) at the end of `path` takes: one per non-root page
+// that splits, two if the root splits. Mirrors InsertEntry's choices without changing anything.
+Result<size_t> PagesNeeded(std::vector<PageGuard>* path, std::string key, size_t value_len) {
+  size_t need = 0;
+  for (size_t d = path->size(); d-- > 0;) {
+    BtreePage bp((*path)[d].page());
+    if (bp.Fits(key.size(), value_len)) return need;
+    if (d == 0) return need + 2;
+    const uint16_t pos = bp.LowerBound(key);
+    std::vector<BtreeItem> all = bp.Items();
+    const bool append = pos == all.size() && bp.right_link() == PageId(0);
+    all.insert(all.begin() + pos, BtreeItem{key, std::string(value_len, '\0')});
+    NORDLYS_ASSIGN_OR_RETURN(
+        size_t k, bi::ChooseSplit(all, bp.has_high_key() ? bp.high_key().size() : 0, append));
+    key = all[k].key;
+    value_len = 8;  // a child pointer
+    ++need;
+  }
+  return need;
+}
+
 // Inserts one stored entry, splitting as needed: all changes, from the leaf up to the last page
 // that had room (or the root, reloaded one level up), in one Mtr. An entry already present is
 // left as it is (stored keys are unique, so it is the same entry).
@@ -257,7 +280,22 @@ Status InsertEntry(Database* db, RelId rel, PageId root, std::string key, std::s
     const uint16_t pos = leaf.LowerBound(key);
     if (pos < leaf.count() && CompareKeys(leaf.Key(pos), key) == 0) return Status::OK();
   }
+  NORDLYS_ASSIGN_OR_RETURN(size_t need, PagesNeeded(&path, key, value.size()));
+  std::vector<PageId> ids;  // the pages the splits take, in the order they take them
+  for (size_t i = 0; i + 1 < need; ++i) {
+    NORDLYS_ASSIGN_OR_RETURN(PageId id, AllocateNode(db, rel));
+    ids.push_back(id);
+  }
   Mtr mtr(db->volume(), db->pool());
+  if (need > 0) {
+    NORDLYS_ASSIGN_OR_RETURN(PageId id, db->AllocatePage(rel, &mtr));
+    ids.push_back(id);
+  }
+  size_t next_id = 0;
+  auto take = [&]() -> Result<PageId> {
+    if (next_id >= ids.size()) return Status::Internal("btree split took more pages than planned");
+    return ids[next_id++];
+  };
   for (size_t d = path.size(); d-- > 0;) {
     PageGuard* g = &path[d];
     BtreePage bp(g->page());
@@ -281,8 +319,8 @@ Status InsertEntry(Database* db, RelId rel, PageId root, std::string key, std::s
     if (d == 0) {
       // Root split: both halves move to new pages, the root goes one level up. The root never
       // has a right link or a high key.
-      NORDLYS_ASSIGN_OR_RETURN(PageId a, AllocateNode(db, rel));
-      NORDLYS_ASSIGN_OR_RETURN(PageId b, AllocateNode(db, rel));
+      NORDLYS_ASSIGN_OR_RETURN(PageId a, take());
+      NORDLYS_ASSIGN_OR_RETURN(PageId b, take());
       NORDLYS_ASSIGN_OR_RETURN(PageGuard ga, db->pool()->NewPage(a));
       fresh.push_back(std::move(ga));
       PageGuard* pa = &fresh.back();
@@ -300,7 +338,7 @@ Status InsertEntry(Database* db, RelId rel, PageId root, std::string key, std::s
           redo::BtreeLoadPayload(static_cast<uint16_t>(level + 1), PageId(0), false, "", top)));
       return mtr.Commit().status();
     }
-    NORDLYS_ASSIGN_OR_RETURN(PageId r, AllocateNode(db, rel));
+    NORDLYS_ASSIGN_OR_RETURN(PageId r, take());
     NORDLYS_ASSIGN_OR_RETURN(PageGuard gr, db->pool()->NewPage(r));
     fresh.push_back(std::move(gr));
     PageGuard* pr = &fresh.back();

@@ -93,9 +93,11 @@ class BtreeTest : public ::testing::Test {
     EXPECT_EQ(rb.right_link(), PageId(0));
     std::vector<PageId> level_pages{root};
     int root_level = rb.level();
+    tree_pages_ = 0;
     for (int level = root_level; level >= 0; --level) {
       std::vector<PageId> next;
       std::string prev_high;  // high key of the previous page on this level
+      tree_pages_ += level_pages.size();
       for (size_t i = 0; i < level_pages.size(); ++i) {
         page::Page p = ReadCached(level_pages[i]);
         page::BtreePage b(&p);
@@ -159,8 +161,16 @@ class BtreeTest : public ::testing::Test {
     }
   }
 
+  // Every page the index allocated is in the tree (no page leaks without a crash).
+  void ExpectNoLeakedPages(RelId rel) {
+    std::vector<Entry> leaves;
+    CheckTree(rel, &leaves);
+    EXPECT_EQ(tree_pages_, *db_->RelationPageCount(rel));
+  }
+
   volume::MemVolume vol_;
   std::unique_ptr<Database> db_;
+  size_t tree_pages_ = 0;  // pages the last CheckTree visited
 };
 
 TEST(BtreeHelpersTest, PrefixSuccessor) {
@@ -258,6 +268,7 @@ TEST_F(BtreeTest, RandomInsertsSplitIntoSeveralLevelsAndScanInOrder) {
   EXPECT_EQ(got.back().first, Key(600, 300));
   EXPECT_EQ(got.size(), 100u);
   ExpectCachedEqualsMaterialized(rel);
+  ExpectNoLeakedPages(rel);
 }
 
 TEST_F(BtreeTest, AscendingAndDescendingInsertsKeepPagesFull) {
@@ -369,6 +380,7 @@ TEST_F(BtreeTest, BulkLoadBuildsLevelsThenTakesInserts) {
   EXPECT_EQ(leaves, std::vector<Entry>(want.begin(), want.end()));
   EXPECT_EQ(ScanAll(rel), std::vector<Entry>(want.begin(), want.end()));
   ExpectCachedEqualsMaterialized(rel);
+  ExpectNoLeakedPages(rel);
 }
 
 TEST_F(BtreeTest, BulkLoadSmallAndRejectsUnsortedInput) {
