@@ -389,9 +389,15 @@ static Status CheckDirectory(const page::Page& p, RelId rel) {
   return Status::OK();
 }
 
+// The page latched exclusively and kept by `mtr`, fetching it unless the Mtr already has it.
+static Result<PageGuard*> KeepExclusive(BufferPool* pool, Mtr* mtr, PageId id) {
+  if (PageGuard* g = mtr->Kept(id)) return g;
+  NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool->Fetch(id, LatchMode::kExclusive));
+  return mtr->Keep(std::move(g));
+}
+
 Result<PageId> Database::AllocatePage(RelId rel, Mtr* mtr, uint64_t* index) {
-  NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool_->Fetch(PageId(rel.value()), LatchMode::kExclusive));
-  PageGuard* dir = mtr->Keep(std::move(g));
+  NORDLYS_ASSIGN_OR_RETURN(PageGuard* dir, KeepExclusive(pool_.get(), mtr, PageId(rel.value())));
   NORDLYS_RETURN_IF_ERROR(CheckDirectory(*dir->page(), rel));
   const uint64_t count = Get64(*dir->page(), kDirPageCountOff);
   uint32_t extents = Get32(*dir->page(), kDirExtentCountOff);
@@ -401,8 +407,7 @@ Result<PageId> Database::AllocatePage(RelId rel, Mtr* mtr, uint64_t* index) {
       return Status::Sql(StatusCode::kResourceExhausted, "54000",
                          "relation is too large for this database format");
     }
-    NORDLYS_ASSIGN_OR_RETURN(PageGuard mg, pool_->Fetch(PageId(0), LatchMode::kExclusive));
-    PageGuard* meta = mtr->Keep(std::move(mg));
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard* meta, KeepExclusive(pool_.get(), mtr, PageId(0)));
     const uint64_t start = Get64(*meta->page(), kMetaNextFreeOff);
     NORDLYS_RETURN_IF_ERROR(
         WriteAt(mtr, meta, kMetaNextFreeOff, Bytes64(start + ExtentPages(extents))));

@@ -93,8 +93,9 @@ class Database {
   // --- page allocation (used by the access methods) ---
   // Allocates the next page of `rel` in `mtr` (the directory page is latched and kept by the
   // Mtr). The caller must take the page with pool()->NewPage() and format it in the same Mtr.
-  // *index (optional) gets the page's index within the relation. While the Mtr lives, this
-  // thread holds the directory latch: don't call RelationPage/RelationPageCount for `rel`.
+  // *index (optional) gets the page's index within the relation. One Mtr may allocate several
+  // pages. While the Mtr lives, this thread holds the directory latch: don't call
+  // RelationPage/RelationPageCount for `rel` until it is committed.
   Result<PageId> AllocatePage(RelId rel, Mtr* mtr, uint64_t* index = nullptr);
   // The relation's index-th page (0-based) and its page count.
   Result<PageId> RelationPage(RelId rel, uint64_t index);

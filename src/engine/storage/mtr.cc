@@ -22,6 +22,13 @@ PageGuard* Mtr::Keep(PageGuard guard) {
   return kept_.back().get();
 }
 
+PageGuard* Mtr::Kept(PageId id) {
+  for (auto& g : kept_) {
+    if (g->valid() && g->id() == id) return g.get();
+  }
+  return nullptr;
+}
+
 Status Mtr::Add(PageGuard* guard, redo::RecordType type, std::string payload) {
   NORDLYS_ASSERT(!committed_);
   NORDLYS_ASSERT(guard->valid());

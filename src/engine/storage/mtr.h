@@ -31,13 +31,17 @@ class Mtr {
   Mtr& operator=(const Mtr&) = delete;
 
   // Applies the record to *guard's page now and keeps it for Commit. REQUIRES: guard latched
-  // exclusively and kept alive until Commit returns. Corruption if the record does not fit the
-  // page (a programming error upstream; the page is unchanged).
+  // exclusively, kept alive and not moved until Commit returns (the Mtr keeps its address).
+  // Corruption if the record does not fit the page (a programming error upstream; the page is
+  // unchanged).
   Status Add(PageGuard* guard, redo::RecordType type, std::string payload);
   bool empty() const { return records_.empty(); }
   // Hands a guard to the Mtr, which keeps it (pin and latch) until the Mtr is destroyed. For
   // pages the caller does not otherwise hold, e.g. a relation directory during allocation.
   PageGuard* Keep(PageGuard guard);
+  // A page this Mtr already keeps (exclusively latched), or nullptr: so one Mtr can touch the
+  // same directory or meta page twice without deadlocking on its own latch.
+  PageGuard* Kept(PageId id);
 
   // Logs the records (waiting for LAL space if needed) and stamps the pages. Returns the CPL.
   // On failure (Fenced: a newer writer exists) every touched page is discarded from the pool,

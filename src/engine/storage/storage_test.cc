@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "engine/storage/database.h"
 #include "engine/storage/heap.h"
+#include "page/heap_page.h"
 #include "volume/mem_volume.h"
 
 namespace nordlys::engine::storage {
@@ -350,6 +352,32 @@ TEST_F(StorageTest, VacuumFreesAWholeDeadChainOnlyWhenAsked) {
   EXPECT_EQ(*removed, 2u);
   auto r = Begin();
   EXPECT_FALSE(*heap.Fetch(r.get(), head, &data));
+}
+
+TEST_F(StorageTest, OneMtrAllocatesManyPagesAcrossExtents) {
+  RelId rel = NewHeap();
+  {
+    Mtr mtr(db_->volume(), db_->pool());
+    std::vector<PageGuard> pages;
+    pages.reserve(30);  // the Mtr holds pointers to the guards: they must not move
+    for (int i = 0; i < 30; ++i) {  // extents of 8 and 16 pages, then a third
+      uint64_t index = 0;
+      auto id = db_->AllocatePage(rel, &mtr, &index);
+      ASSERT_TRUE(id.ok()) << id.status().ToString();
+      ASSERT_EQ(index, uint64_t(i));
+      auto g = db_->pool()->NewPage(*id);
+      ASSERT_TRUE(g.ok());
+      pages.push_back(std::move(*g));
+      ASSERT_TRUE(mtr.Add(&pages.back(), redo::RecordType::kPageInit,
+                          redo::PageInitPayload(uint16_t(page::PageType::kHeap)))
+                      .ok());
+    }
+    ASSERT_TRUE(mtr.Commit().ok());
+  }
+  EXPECT_EQ(*db_->RelationPageCount(rel), 30u);
+  std::set<uint64_t> distinct;
+  for (uint64_t i = 0; i < 30; ++i) distinct.insert(db_->RelationPage(rel, i)->value());
+  EXPECT_EQ(distinct.size(), 30u);
 }
 
 }  // namespace
