@@ -1,0 +1,70 @@
+-- Transactions: BEGIN/COMMIT/ROLLBACK, savepoints, aborted blocks, isolation levels, errors.
+CREATE TABLE tx (id int PRIMARY KEY, v text);
+BEGIN;
+INSERT INTO tx VALUES (1, 'committed');
+COMMIT;
+BEGIN;
+INSERT INTO tx VALUES (2, 'rolled back');
+SELECT count(*) FROM tx;
+ROLLBACK;
+SELECT id, v FROM tx ORDER BY id;
+START TRANSACTION;
+UPDATE tx SET v = 'changed' WHERE id = 1;
+END;
+SELECT v FROM tx WHERE id = 1;
+BEGIN;
+INSERT INTO tx VALUES (3, 'three');
+SAVEPOINT sp1;
+INSERT INTO tx VALUES (4, 'four');
+ROLLBACK TO SAVEPOINT sp1;
+INSERT INTO tx VALUES (5, 'five');
+SAVEPOINT sp2;
+DELETE FROM tx WHERE id = 1;
+RELEASE SAVEPOINT sp2;
+COMMIT;
+SELECT id, v FROM tx ORDER BY id;
+BEGIN;
+INSERT INTO tx VALUES (6, 'six');
+INSERT INTO tx VALUES (6, 'dup'); -- error 23505
+SELECT 1; -- error 25P02
+INSERT INTO tx VALUES (7, 'seven'); -- error 25P02
+COMMIT;
+SELECT id FROM tx ORDER BY id;
+BEGIN;
+SAVEPOINT a;
+SELECT 1 / 0; -- error 22012
+ROLLBACK TO a;
+INSERT INTO tx VALUES (8, 'after savepoint');
+COMMIT;
+SELECT id, v FROM tx WHERE id = 8;
+COMMIT;
+ROLLBACK;
+BEGIN;
+BEGIN;
+COMMIT;
+SAVEPOINT outside; -- error 25P01
+ROLLBACK TO nosuch; -- error 25P01
+BEGIN;
+ROLLBACK TO nosuch; -- error 3B001
+ROLLBACK;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) FROM tx;
+COMMIT;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT count(*) FROM tx;
+COMMIT;
+BEGIN READ ONLY;
+SELECT count(*) FROM tx;
+INSERT INTO tx VALUES (9, 'ro'); -- error 25006
+ROLLBACK;
+BEGIN;
+SELECT v FROM tx WHERE id = 3 FOR UPDATE;
+UPDATE tx SET v = 'locked' WHERE id = 3;
+COMMIT;
+SELECT v FROM tx WHERE id = 3;
+BEGIN;
+SET LOCAL statement_timeout = '5s';
+SHOW statement_timeout;
+COMMIT;
+SHOW statement_timeout;
+DROP TABLE tx;

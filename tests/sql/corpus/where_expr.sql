@@ -1,0 +1,40 @@
+-- WHERE: comparisons, boolean logic with NULL, BETWEEN, IN, LIKE, IS [NOT] DISTINCT FROM.
+CREATE TABLE w (id int, a int, b text, c boolean);
+INSERT INTO w VALUES (1, 10, 'alpha', true), (2, 20, 'beta', false), (3, NULL, 'gamma', NULL),
+  (4, 40, NULL, true), (5, 50, 'Alpha', false), (6, 10, 'delta_x', true);
+SELECT id FROM w WHERE a = 10;
+SELECT id FROM w WHERE a <> 10;
+SELECT id FROM w WHERE a != 10;
+SELECT id FROM w WHERE a > 15 AND a <= 40;
+SELECT id FROM w WHERE a < 15 OR b = 'gamma';
+SELECT id FROM w WHERE NOT (a = 10);
+SELECT id FROM w WHERE a IS NULL;
+SELECT id FROM w WHERE a IS NOT NULL AND b IS NOT NULL;
+SELECT id FROM w WHERE c;
+SELECT id FROM w WHERE NOT c;
+SELECT id FROM w WHERE c IS NOT TRUE;
+SELECT id FROM w WHERE c IS UNKNOWN;
+SELECT id FROM w WHERE a BETWEEN 10 AND 40;
+SELECT id FROM w WHERE a NOT BETWEEN 10 AND 40;
+SELECT id FROM w WHERE a BETWEEN SYMMETRIC 40 AND 10;
+SELECT id FROM w WHERE a IN (10, 50);
+SELECT id FROM w WHERE a NOT IN (10, 50);
+SELECT id FROM w WHERE a NOT IN (10, NULL);
+SELECT id FROM w WHERE b LIKE 'a%';
+SELECT id FROM w WHERE b ILIKE 'a%';
+SELECT id FROM w WHERE b LIKE '_eta';
+SELECT id FROM w WHERE b NOT LIKE '%a';
+SELECT id FROM w WHERE b LIKE 'delta\_%';
+SELECT id FROM w WHERE b ~ '^[ab]';
+SELECT id FROM w WHERE b SIMILAR TO '(alpha|beta)';
+SELECT id FROM w WHERE a IS DISTINCT FROM 10;
+SELECT id FROM w WHERE a IS NOT DISTINCT FROM NULL;
+SELECT id FROM w WHERE a = NULL;
+SELECT id FROM w WHERE (a, b) = (10, 'alpha');
+SELECT id FROM w WHERE a + 1 > 20 AND length(b) = 4;
+SELECT id FROM w WHERE a > 'ten'; -- error 22P02
+SELECT id FROM w WHERE b > 5; -- error 42883
+SELECT id FROM w WHERE a; -- error 42804
+SELECT id FROM w WHERE id = 1 OR 1 / 0 = 1; -- error 22012
+SELECT NULL = NULL, NULL IS NULL, 1 IN (1, NULL), 2 IN (1, NULL), NULL AND false, NULL OR true;
+DROP TABLE w;
