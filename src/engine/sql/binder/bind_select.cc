@@ -1,0 +1,591 @@
+// Query binding: SELECT (FROM, WHERE, GROUP BY, HAVING, target list, DISTINCT, ORDER BY,
+// LIMIT/OFFSET), VALUES, and UNION/INTERSECT/EXCEPT.
+#include "engine/sql/binder/binder.h"
+#include "engine/sql/errors.h"
+
+namespace nordlys::engine::sql {
+
+using types::Type;
+using types::TypeId;
+using types::Value;
+
+std::vector<Type> BoundSelect::OutputTypes() const {
+  if (set_op != SetOp::kNone) return larg->OutputTypes();
+  std::vector<Type> out;
+  if (!values.empty()) {
+    for (const auto& e : values[0]) out.push_back(e->type);
+    return out;
+  }
+  for (size_t i = 0; i < visible; ++i) out.push_back(targets[i]->type);
+  return out;
+}
+
+namespace {
+
+// PostgreSQL's FigureColname: the column name a target gets without AS.
+std::string FigureColname(const Json& node) {
+  auto [k, b] = NodeOf(node);
+  if (k == "ColumnRef") {
+    const Json& fields = (*b)["fields"];
+    if (!fields.empty() && fields.back().contains("String")) return StrVal(fields.back());
+    return "?column?";
+  }
+  if (k == "FuncCall") {
+    auto names = NameList((*b)["funcname"]);
+    return names.empty() ? "?column?" : names.back();
+  }
+  if (k == "TypeCast") {
+    std::string inner = FigureColname((*b)["arg"]);
+    if (inner != "?column?") return inner;
+    auto names = NameList((*b)["typeName"]["names"]);
+    if (names.empty()) return "?column?";
+    std::string n = names.back();
+    // PG shows the type's name as the column name; for the common aliases that is pg_type's.
+    auto t = types::LookupType(names, {});
+    if (t.ok()) return std::string(types::TypeInternalName(t->id));
+    return n;
+  }
+  if (k == "CaseExpr") {
+    if (b->contains("defresult")) {
+      std::string d = FigureColname((*b)["defresult"]);
+      if (d != "?column?") return d;
+    }
+    return "case";
+  }
+  if (k == "CoalesceExpr") return "coalesce";
+  if (k == "MinMaxExpr") return (*b).value("op", "") == "IS_GREATEST" ? "greatest" : "least";
+  if (k == "A_Expr" && (*b).value("kind", "") == "AEXPR_NULLIF") return "nullif";
+  if (k == "SubLink") {
+    std::string t = (*b).value("subLinkType", "");
+    if (t == "EXISTS_SUBLINK") return "exists";
+    if (t == "EXPR_SUBLINK") {
+      const Json& sel = (*b)["subselect"]["SelectStmt"];
+      if (sel.contains("targetList") && !sel["targetList"].empty()) {
+        const Json& rt = sel["targetList"][0]["ResTarget"];
+        if (rt.contains("name")) return rt["name"].get<std::string>();
+        return FigureColname(rt["val"]);
+      }
+    }
+    return "?column?";
+  }
+  if (k == "SQLValueFunction") {
+    std::string op = (*b).value("op", "");
+    if (op.rfind("SVFOP_", 0) == 0) op = op.substr(6);
+    for (auto& c : op) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (op.size() > 2 && op.substr(op.size() - 2) == "_n") op.resize(op.size() - 2);
+    if (op == "current_catalog") return "current_catalog";
+    return op;
+  }
+  return "?column?";
+}
+
+bool IsIntConst(const Json& node, int64_t* v) {
+  auto [k, b] = NodeOf(node);
+  if (k != "A_Const" || !b->contains("ival")) return false;
+  *v = (*b)["ival"].value("ival", 0);
+  return true;
+}
+
+std::string Fingerprint(const Expr& e) {
+  if (e.kind == ExprKind::kColumn) return "#" + std::to_string(e.index);
+  std::string s = std::to_string(static_cast<int>(e.kind)) + ":" + e.ToString() + "[";
+  for (const auto& a : e.args) s += a ? Fingerprint(*a) + "," : "-,";
+  return s + "]";
+}
+
+}  // namespace
+
+ScopeItem Binder::TableScope(const TableDef& t, const std::string& alias, int offset) {
+  ScopeItem item;
+  item.alias = alias.empty() ? t.name : alias;
+  item.offset = offset;
+  item.table_oid = t.oid;
+  for (const auto& c : t.columns) {
+    item.columns.push_back(c.name);
+    item.types.push_back(c.type);
+  }
+  return item;
+}
+
+Result<std::shared_ptr<const TableDef>> Binder::LookupTable(const Json& rv) {
+  std::string schema = rv.value("schemaname", "");
+  std::string name = rv.value("relname", "");
+  int pos = CharPosition(sql_, rv.value("location", -1));
+  if (rv.contains("catalogname")) {
+    std::string db = rv["catalogname"].get<std::string>();
+    if (session_ == nullptr || db != session_->database) {
+      return SqlError("0A000", "cross-database references are not implemented: " + db + "." +
+                                   schema + "." + name,
+                      {.position = pos});
+    }
+  }
+  uint32_t ns = 0;
+  if (!schema.empty()) {
+    if (schema == "pg_catalog" || schema == "information_schema") {
+      return Unsupported("system catalog " + schema + "." + name, pos);
+    }
+    ns = snap_->SchemaOid(schema);
+    if (ns == 0) return SqlError("3F000", "schema \"" + schema + "\" does not exist", {.position = pos});
+  }
+  const TableDef* t = snap_->FindTable(ns, name);
+  if (t == nullptr) {
+    if (schema.empty() && (name.rfind("pg_", 0) == 0)) {
+      return Unsupported("system catalog " + name, pos);
+    }
+    return SqlError("42P01", "relation \"" + (schema.empty() ? name : schema + "." + name) +
+                                 "\" does not exist",
+                    {.position = pos});
+  }
+  return snap_->tables.at(t->oid);
+}
+
+Result<std::unique_ptr<BoundSelect>> Binder::BindQuery(const Json& node, Scope* outer) {
+  auto [k, body] = NodeOf(node);
+  const Json& s = k == "SelectStmt" ? *body : node;
+  if (s.contains("withClause")) return Unsupported("WITH", Position(s["withClause"]));
+  std::string op = s.value("op", "SETOP_NONE");
+  if (op != "SETOP_NONE") return BindSetOp(s, outer);
+  if (s.contains("valuesLists")) return BindValues(s, outer);
+  return BindSimpleSelect(s, outer);
+}
+
+Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope* scope, int* offset) {
+  auto [k, bp] = NodeOf(node);
+  const Json& b = *bp;
+  auto f = std::make_unique<BoundFrom>();
+  f->offset = *offset;
+  if (k == "RangeVar") {
+    NORDLYS_ASSIGN_OR_RETURN(f->table, LookupTable(b));
+    f->kind = BoundFrom::Kind::kTable;
+    f->alias = b.contains("alias") ? b["alias"].value("aliasname", "") : "";
+    ScopeItem item = TableScope(*f->table, f->alias, *offset);
+    if (b.contains("alias") && b["alias"].contains("colnames")) {
+      auto cols = NameList(b["alias"]["colnames"]);
+      if (cols.size() > item.columns.size()) {
+        return SqlError("42P10", "table \"" + item.alias + "\" has " + std::to_string(item.columns.size()) +
+                                     " columns available but " + std::to_string(cols.size()) +
+                                     " columns specified");
+      }
+      for (size_t i = 0; i < cols.size(); ++i) item.columns[i] = cols[i];
+    }
+    for (const auto& other : scope->items) {
+      if (other.alias == item.alias) {
+        return SqlError("42712", "table name \"" + item.alias + "\" specified more than once",
+                        {.position = Position(node)});
+      }
+    }
+    f->width = static_cast<int>(item.columns.size());
+    *offset += f->width;
+    scope->items.push_back(std::move(item));
+    return f;
+  }
+  if (k == "RangeSubselect") {
+    if (b.value("lateral", false)) return Unsupported("LATERAL", Position(b["subquery"]));
+    if (!b.contains("alias")) {
+      return SqlError("42601", "subquery in FROM must have an alias",
+                      {.hint = "For example, FROM (SELECT ...) [AS] foo.", .position = Position(b["subquery"])});
+    }
+    // A FROM subquery sees the enclosing query's outer scope, not its sibling FROM items.
+    NORDLYS_ASSIGN_OR_RETURN(f->subquery, BindQuery(b["subquery"], scope->parent));
+    f->kind = BoundFrom::Kind::kSubquery;
+    ScopeItem item;
+    item.alias = b["alias"].value("aliasname", "");
+    item.offset = *offset;
+    std::vector<std::string> names;
+    const BoundSelect* q = f->subquery.get();
+    while (q->set_op != BoundSelect::SetOp::kNone) q = q->larg.get();
+    if (!q->values.empty()) {
+      for (size_t i = 0; i < q->values[0].size(); ++i) names.push_back("column" + std::to_string(i + 1));
+    } else {
+      names.assign(q->names.begin(), q->names.begin() + q->visible);
+    }
+    item.columns = names;
+    item.types = f->subquery->OutputTypes();
+    if (b["alias"].contains("colnames")) {
+      auto cols = NameList(b["alias"]["colnames"]);
+      for (size_t i = 0; i < cols.size() && i < item.columns.size(); ++i) item.columns[i] = cols[i];
+    }
+    f->alias = item.alias;
+    f->width = static_cast<int>(item.columns.size());
+    *offset += f->width;
+    scope->items.push_back(std::move(item));
+    return f;
+  }
+  if (k == "JoinExpr") {
+    std::string jt = b.value("jointype", "JOIN_INNER");
+    if (b.value("isNatural", false)) return Unsupported("NATURAL JOIN");
+    if (b.contains("usingClause")) return Unsupported("JOIN ... USING");
+    if (b.contains("alias")) return Unsupported("aliases on JOIN");
+    if (jt == "JOIN_RIGHT" || jt == "JOIN_FULL") {
+      return Unsupported(jt == "JOIN_RIGHT" ? "RIGHT JOIN" : "FULL JOIN");
+    }
+    f->kind = BoundFrom::Kind::kJoin;
+    NORDLYS_ASSIGN_OR_RETURN(f->left, BindFromItem(b["larg"], scope, offset));
+    NORDLYS_ASSIGN_OR_RETURN(f->right, BindFromItem(b["rarg"], scope, offset));
+    f->width = f->left->width + f->right->width;
+    if (b.contains("quals")) {
+      ExprContext ctx{scope, nullptr, "JOIN conditions"};
+      NORDLYS_ASSIGN_OR_RETURN(f->cond, BindCondition(b["quals"], ctx, "JOIN/ON"));
+      f->join_type = jt == "JOIN_LEFT" ? BoundFrom::JoinType::kLeft : BoundFrom::JoinType::kInner;
+    } else {
+      f->join_type = BoundFrom::JoinType::kCross;
+    }
+    return f;
+  }
+  if (k == "RangeFunction") return Unsupported("functions in FROM", Position(node));
+  return Unsupported("FROM item " + k);
+}
+
+Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Scope* outer) {
+  auto q = std::make_unique<BoundSelect>();
+  Scope scope;
+  scope.parent = outer;
+  if (s.contains("intoClause")) return Unsupported("SELECT INTO");
+  if (s.contains("lockingClause")) return Unsupported("SELECT ... FOR UPDATE/SHARE");
+  if (s.contains("windowClause")) return Unsupported("WINDOW");
+  if (s.contains("distinctClause")) {
+    const Json& d = s["distinctClause"];
+    if (!(d.size() == 1 && d[0].empty())) return Unsupported("DISTINCT ON");
+    q->distinct = true;
+  }
+  // FROM: a comma list is a chain of cross joins.
+  int offset = 0;
+  if (s.contains("fromClause")) {
+    for (const auto& item : s["fromClause"]) {
+      NORDLYS_ASSIGN_OR_RETURN(auto f, BindFromItem(item, &scope, &offset));
+      if (!q->from) {
+        q->from = std::move(f);
+      } else {
+        auto j = std::make_unique<BoundFrom>();
+        j->kind = BoundFrom::Kind::kJoin;
+        j->join_type = BoundFrom::JoinType::kCross;
+        j->offset = q->from->offset;
+        j->width = q->from->width + f->width;
+        j->left = std::move(q->from);
+        j->right = std::move(f);
+        q->from = std::move(j);
+      }
+    }
+  }
+  q->from_width = offset;
+  if (s.contains("whereClause")) {
+    ExprContext ctx{&scope, nullptr, "WHERE"};
+    NORDLYS_ASSIGN_OR_RETURN(q->where, BindCondition(s["whereClause"], ctx, "WHERE"));
+  }
+  // Target list, with * expanded.
+  std::vector<const Json*> target_nodes;  // per visible target: its value node (for GROUP BY n)
+  ExprContext tctx{&scope, &q->aggs, "SELECT"};
+  if (s.contains("targetList")) {
+    for (const auto& t : s["targetList"]) {
+      const Json& rt = t["ResTarget"];
+      const Json& val = rt["val"];
+      auto [vk, vb] = NodeOf(val);
+      bool star = false;
+      std::string qual;
+      if (vk == "ColumnRef") {
+        const Json& fields = (*vb)["fields"];
+        if (!fields.empty() && fields.back().contains("A_Star")) {
+          star = true;
+          if (fields.size() == 2) qual = StrVal(fields[0]);
+        }
+      }
+      if (star) {
+        bool any = false;
+        for (const auto& item : scope.items) {
+          if (!qual.empty() && item.alias != qual) continue;
+          any = true;
+          for (size_t c = 0; c < item.columns.size(); ++c) {
+            q->targets.push_back(MakeColumn(item.offset + static_cast<int>(c), item.types[c],
+                                            item.alias + "." + item.columns[c]));
+            q->names.push_back(item.columns[c]);
+            q->origins.push_back({item.table_oid, static_cast<int16_t>(item.table_oid ? c + 1 : 0)});
+            target_nodes.push_back(nullptr);
+          }
+        }
+        if (!qual.empty() && !any) {
+          return SqlError("42P01", "missing FROM-clause entry for table \"" + qual + "\"",
+                          {.position = Position(val)});
+        }
+        if (qual.empty() && scope.items.empty()) {
+          return SqlError("42601", "SELECT * with no tables specified is not valid", {.position = Position(val)});
+        }
+        continue;
+      }
+      NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(val, tctx));
+      q->targets.push_back(e);
+      q->names.push_back(rt.contains("name") ? rt["name"].get<std::string>() : FigureColname(val));
+      ColumnOrigin origin;
+      if (e->kind == ExprKind::kColumn) {
+        for (const auto& item : scope.items) {
+          if (item.table_oid != 0 && e->index >= item.offset &&
+              e->index < item.offset + static_cast<int>(item.columns.size())) {
+            origin = {item.table_oid, static_cast<int16_t>(e->index - item.offset + 1)};
+          }
+        }
+      }
+      q->origins.push_back(origin);
+      target_nodes.push_back(&val);
+    }
+  }
+  q->visible = q->targets.size();
+  // GROUP BY: input expressions, output column numbers or output names.
+  if (s.contains("groupClause")) {
+    ExprContext gctx{&scope, nullptr, "GROUP BY"};
+    for (const auto& g : s["groupClause"]) {
+      int64_t n;
+      const Json* node = &g;
+      if (IsIntConst(g, &n)) {
+        if (n < 1 || n > static_cast<int64_t>(q->visible)) {
+          return SqlError("42P10", "GROUP BY position " + std::to_string(n) + " is not in select list",
+                          {.position = Position(g)});
+        }
+        if (target_nodes[n - 1] == nullptr) {
+          q->group_by.push_back(q->targets[n - 1]);
+          continue;
+        }
+        node = target_nodes[n - 1];
+      } else if (NodeOf(g).first == "GroupingSet") {
+        return Unsupported("GROUPING SETS");
+      }
+      auto e = BindExpr(*node, gctx);
+      if (!e.ok() && e.status().sqlstate() == "42703" && NodeOf(g).first == "ColumnRef") {
+        // An output column name.
+        const Json& fields = NodeOf(g).second->at("fields");
+        std::string name = fields.size() == 1 ? StrVal(fields[0]) : "";
+        bool matched = false;
+        for (size_t i = 0; i < q->visible && !name.empty(); ++i) {
+          if (q->names[i] == name && target_nodes[i] != nullptr) {
+            NORDLYS_ASSIGN_OR_RETURN(ExprPtr x, BindExpr(*target_nodes[i], gctx));
+            q->group_by.push_back(x);
+            matched = true;
+            break;
+          }
+        }
+        if (matched) continue;
+      }
+      if (!e.ok()) return e.status();
+      q->group_by.push_back(*e);
+    }
+  }
+  if (s.contains("havingClause")) {
+    ExprContext hctx{&scope, &q->aggs, "HAVING"};
+    NORDLYS_ASSIGN_OR_RETURN(q->having, BindCondition(s["havingClause"], hctx, "HAVING"));
+  }
+  NORDLYS_RETURN_IF_ERROR(BindSortLimit(s, q.get(), &scope));
+  NORDLYS_RETURN_IF_ERROR(FinishAggregation(q.get()));
+  for (auto& t : q->targets) t = ResolveUnknown(t);
+  return q;
+}
+
+Status Binder::BindSortLimit(const Json& s, BoundSelect* q, Scope* scope) {
+  if (s.contains("sortClause")) {
+    ExprContext octx{scope, &q->aggs, "ORDER BY"};
+    for (const auto& item : s["sortClause"]) {
+      const Json& sb = item["SortBy"];
+      std::string dir = sb.value("sortby_dir", "SORTBY_DEFAULT");
+      std::string nulls = sb.value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
+      if (dir == "SORTBY_USING") return Unsupported("ORDER BY ... USING");
+      SortKey key;
+      key.descending = dir == "SORTBY_DESC";
+      key.nulls_first = nulls == "SORTBY_NULLS_DEFAULT" ? key.descending : nulls == "SORTBY_NULLS_FIRST";
+      const Json& node = sb["node"];
+      int target = -1;
+      int64_t n;
+      if (IsIntConst(node, &n)) {
+        if (n < 1 || n > static_cast<int64_t>(q->visible)) {
+          return SqlError("42P10", "ORDER BY position " + std::to_string(n) + " is not in select list",
+                          {.position = Position(node)});
+        }
+        target = static_cast<int>(n - 1);
+      } else if (NodeOf(node).first == "ColumnRef") {
+        const Json& fields = NodeOf(node).second->at("fields");
+        if (fields.size() == 1 && fields[0].contains("String")) {
+          std::string name = StrVal(fields[0]);
+          for (size_t i = 0; i < q->visible; ++i) {
+            if (q->names[i] != name) continue;
+            if (target >= 0) {
+              return SqlError("42702", "ORDER BY \"" + name + "\" is ambiguous", {.position = Position(node)});
+            }
+            target = static_cast<int>(i);
+          }
+        }
+      }
+      if (target < 0) {
+        if (scope == nullptr) {
+          return SqlError("0A000", "ORDER BY on a UNION/INTERSECT/EXCEPT result must be on one of the result columns",
+                          {.position = Position(node)});
+        }
+        NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(node, octx));
+        e = ResolveUnknown(e);
+        std::string fp = Fingerprint(*e);
+        for (size_t i = 0; i < q->targets.size(); ++i) {
+          if (Fingerprint(*q->targets[i]) == fp) {
+            target = static_cast<int>(i);
+            break;
+          }
+        }
+        if (target < 0) {
+          if (q->distinct) {
+            return SqlError("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                            {.position = Position(node)});
+          }
+          q->targets.push_back(e);
+          q->names.push_back("?sort?");
+          q->origins.push_back({});
+          target = static_cast<int>(q->targets.size() - 1);
+        }
+      }
+      key.expr = MakeColumn(target, Type(TypeId::kUnknown), "");
+      q->order_by.push_back(key);
+    }
+  }
+  ExprContext lctx{nullptr, nullptr, "LIMIT"};
+  Scope empty;
+  empty.parent = scope != nullptr ? scope->parent : nullptr;
+  lctx.scope = &empty;
+  if (s.contains("limitCount")) {
+    lctx.clause = "LIMIT";
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(s["limitCount"], lctx));
+    NORDLYS_ASSIGN_OR_RETURN(q->limit, Coerce(e, Type(TypeId::kInt8), types::CastContext::kImplicit, "", Position(s["limitCount"])));
+  }
+  if (s.contains("limitOffset")) {
+    lctx.clause = "OFFSET";
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(s["limitOffset"], lctx));
+    NORDLYS_ASSIGN_OR_RETURN(q->offset, Coerce(e, Type(TypeId::kInt8), types::CastContext::kImplicit, "", Position(s["limitOffset"])));
+  }
+  if (s.value("limitOption", "") == "LIMIT_OPTION_WITH_TIES") return Unsupported("FETCH ... WITH TIES");
+  return Status::OK();
+}
+
+Status Binder::FinishAggregation(BoundSelect* q) {
+  q->aggregated = !q->group_by.empty() || !q->aggs.empty() || q->having != nullptr;
+  if (!q->aggregated) return Status::OK();
+  std::vector<std::string> group_fps;
+  for (auto& g : q->group_by) {
+    g = ResolveUnknown(g);
+    group_fps.push_back(Fingerprint(*g));
+  }
+  int ngroups = static_cast<int>(q->group_by.size());
+  // Rewrites an expression over the FROM row into one over [groups, aggregates].
+  std::function<Result<ExprPtr>(const ExprPtr&)> rewrite = [&](const ExprPtr& e) -> Result<ExprPtr> {
+    std::string fp = Fingerprint(*e);
+    for (int i = 0; i < ngroups; ++i) {
+      if (group_fps[i] == fp) return MakeColumn(i, q->group_by[i]->type, e->name.empty() ? e->ToString() : e->name);
+    }
+    if (e->kind == ExprKind::kAggRef) {
+      return MakeColumn(ngroups + e->index, e->type, "agg");
+    }
+    if (e->kind == ExprKind::kColumn) {
+      return SqlError("42803", "column \"" + e->name + "\" must appear in the GROUP BY clause or be used in an aggregate function",
+                      {.position = e->location});
+    }
+    if (e->kind == ExprKind::kSubquery && e->subquery->correlated) {
+      return Unsupported("correlated subqueries in an aggregated query's output", e->location);
+    }
+    auto c = std::make_shared<Expr>(*e);
+    for (auto& a : c->args) {
+      if (a) {
+        NORDLYS_ASSIGN_OR_RETURN(a, rewrite(a));
+      }
+    }
+    return ExprPtr(c);
+  };
+  for (auto& t : q->targets) {
+    NORDLYS_ASSIGN_OR_RETURN(t, rewrite(t));
+  }
+  if (q->having) {
+    NORDLYS_ASSIGN_OR_RETURN(q->having, rewrite(q->having));
+  }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<BoundSelect>> Binder::BindValues(const Json& s, Scope* outer) {
+  auto q = std::make_unique<BoundSelect>();
+  Scope scope;
+  scope.parent = outer;
+  ExprContext ctx{&scope, nullptr, "VALUES"};
+  size_t width = 0;
+  for (const auto& row : s["valuesLists"]) {
+    const Json& items = row["List"]["items"];
+    std::vector<ExprPtr> exprs;
+    for (const auto& item : items) {
+      if (NodeOf(item).first == "SetToDefault") {
+        return SqlError("42601", "DEFAULT is not allowed in this context", {.position = Position(item)});
+      }
+      NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(item, ctx));
+      exprs.push_back(e);
+    }
+    if (!q->values.empty() && exprs.size() != width) {
+      return SqlError("42601", "VALUES lists must all be the same length", {.position = Position(items[0])});
+    }
+    width = exprs.size();
+    q->values.push_back(std::move(exprs));
+  }
+  for (size_t c = 0; c < width; ++c) {
+    std::vector<ExprPtr> col;
+    for (const auto& r : q->values) col.push_back(r[c]);
+    NORDLYS_ASSIGN_OR_RETURN(Type t, CommonType(col, "VALUES", 0));
+    for (auto& r : q->values) {
+      NORDLYS_ASSIGN_OR_RETURN(r[c], Coerce(r[c], t, types::CastContext::kImplicit, "", r[c]->location));
+    }
+    q->names.push_back("column" + std::to_string(c + 1));
+    q->origins.push_back({});
+  }
+  q->visible = width;
+  // ORDER BY / LIMIT on VALUES: over its own columns.
+  if (s.contains("sortClause") || s.contains("limitCount") || s.contains("limitOffset")) {
+    for (size_t c = 0; c < width; ++c) q->targets.push_back(MakeColumn(static_cast<int>(c), q->values[0][c]->type, q->names[c]));
+    NORDLYS_RETURN_IF_ERROR(BindSortLimit(s, q.get(), nullptr));
+    q->targets.clear();
+  }
+  return q;
+}
+
+Result<std::unique_ptr<BoundSelect>> Binder::BindSetOp(const Json& s, Scope* outer) {
+  auto q = std::make_unique<BoundSelect>();
+  std::string op = s.value("op", "");
+  q->set_op = op == "SETOP_UNION" ? BoundSelect::SetOp::kUnion
+              : op == "SETOP_INTERSECT" ? BoundSelect::SetOp::kIntersect : BoundSelect::SetOp::kExcept;
+  const char* opname = op == "SETOP_UNION" ? "UNION" : op == "SETOP_INTERSECT" ? "INTERSECT" : "EXCEPT";
+  q->set_all = s.value("all", false);
+  NORDLYS_ASSIGN_OR_RETURN(q->larg, BindQuery(s["larg"], outer));
+  NORDLYS_ASSIGN_OR_RETURN(q->rarg, BindQuery(s["rarg"], outer));
+  auto lt = q->larg->OutputTypes();
+  auto rt = q->rarg->OutputTypes();
+  if (lt.size() != rt.size()) {
+    return SqlError("42601", std::string("each ") + opname + " query must have the same number of columns",
+                    {.position = Position(s["rarg"])});
+  }
+  // Unify column types; insert casts on the side that needs one.
+  for (size_t c = 0; c < lt.size(); ++c) {
+    auto le = MakeConst(Value(), lt[c]);
+    auto re = MakeConst(Value(), rt[c]);
+    NORDLYS_ASSIGN_OR_RETURN(Type t, CommonType({le, re}, opname, 0));
+    for (BoundSelect* side : {q->larg.get(), q->rarg.get()}) {
+      Type have = side->OutputTypes()[c];
+      if (have.id == t.id && (have.typmod == t.typmod || t.typmod < 0)) continue;
+      if (side->set_op != BoundSelect::SetOp::kNone) {
+        return Unsupported("nested set operations with differing column types");
+      }
+      if (!side->values.empty()) {
+        for (auto& r : side->values) {
+          NORDLYS_ASSIGN_OR_RETURN(r[c], Coerce(r[c], t, types::CastContext::kImplicit, "", 0));
+        }
+      } else {
+        NORDLYS_ASSIGN_OR_RETURN(side->targets[c], Coerce(side->targets[c], t, types::CastContext::kImplicit, "", 0));
+      }
+    }
+  }
+  const BoundSelect* first = q->larg.get();
+  while (first->set_op != BoundSelect::SetOp::kNone) first = first->larg.get();
+  q->names.assign(first->names.begin(), first->names.begin() + first->visible);
+  q->origins.assign(q->names.size(), ColumnOrigin{});
+  q->visible = q->names.size();
+  auto types = q->OutputTypes();
+  for (size_t c = 0; c < q->visible; ++c) q->targets.push_back(MakeColumn(static_cast<int>(c), types[c], q->names[c]));
+  NORDLYS_RETURN_IF_ERROR(BindSortLimit(s, q.get(), nullptr));
+  q->targets.clear();
+  return q;
+}
+
+}  // namespace nordlys::engine::sql

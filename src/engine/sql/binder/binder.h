@@ -1,0 +1,206 @@
+// The binder: libpg_query JSON trees -> bound, typed trees (expr.h, BoundSelect below), with
+// PostgreSQL's name resolution, type inference for untyped literals and $n parameters, and its
+// 42xxx errors (with character positions).
+//
+// Parameters: `param_types` holds one Type per $n; kUnknown ones are inferred from context as
+// PostgreSQL does (the other operand of an operator, the target column of an INSERT/UPDATE, a
+// cast) and written back, so Prepare can report them. Still unknown at the end: text.
+//
+// Thread safety: a Binder is used by one thread for one statement.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/sql/binder/expr.h"
+#include "engine/sql/catalog/catalog.h"
+#include "engine/sql/session_info.h"
+#include "engine/types/cast.h"
+
+namespace nordlys::engine::sql {
+
+using Json = nlohmann::json;
+
+struct SortKey {
+  ExprPtr expr;
+  bool descending = false;
+  bool nulls_first = false;
+};
+
+struct BoundSelect;
+
+// One FROM item (a table, a subquery) or a join of two.
+struct BoundFrom {
+  enum class Kind : uint8_t { kTable, kSubquery, kJoin };
+  enum class JoinType : uint8_t { kInner, kLeft, kCross };
+  Kind kind = Kind::kTable;
+  std::shared_ptr<const TableDef> table;  // kTable
+  std::string alias;
+  std::unique_ptr<BoundSelect> subquery;  // kSubquery
+  JoinType join_type = JoinType::kInner;  // kJoin
+  std::unique_ptr<BoundFrom> left, right;
+  ExprPtr cond;                           // kJoin: over the FROM row (absolute positions)
+  int offset = 0;                         // first column in the FROM row
+  int width = 0;
+};
+
+struct AggCall {
+  AggFunc func = AggFunc::kCount;
+  std::vector<ExprPtr> args;  // over the FROM row
+  bool distinct = false;
+  types::Type type;           // result type
+  types::Type arg_type;
+};
+
+struct ColumnOrigin {
+  uint32_t table_oid = 0;
+  int16_t attnum = 0;
+};
+
+// A query: SELECT, VALUES, or a set operation of two queries.
+struct BoundSelect {
+  enum class SetOp : uint8_t { kNone, kUnion, kIntersect, kExcept };
+  SetOp set_op = SetOp::kNone;
+  bool set_all = false;
+  std::unique_ptr<BoundSelect> larg, rarg;
+
+  std::vector<std::vector<ExprPtr>> values;  // VALUES lists (no FROM)
+
+  std::unique_ptr<BoundFrom> from;  // null: one empty row
+  int from_width = 0;
+  ExprPtr where;                    // over the FROM row
+  bool aggregated = false;          // GROUP BY or aggregates: targets are over [groups, aggs]
+  std::vector<ExprPtr> group_by;    // over the FROM row
+  std::vector<AggCall> aggs;
+  ExprPtr having;                   // over [groups, aggs]
+  std::vector<ExprPtr> targets;     // output columns, then hidden sort columns
+  size_t visible = 0;               // how many of targets are output
+  std::vector<std::string> names;
+  std::vector<ColumnOrigin> origins;
+  bool distinct = false;
+  std::vector<SortKey> order_by;    // over the target row (always kColumn into targets)
+  ExprPtr limit, offset;            // row-independent
+  bool for_update = false;
+
+  std::vector<types::Type> OutputTypes() const;
+};
+
+// A name visible in expressions: one FROM item's columns.
+struct ScopeItem {
+  std::string alias;
+  std::vector<std::string> columns;
+  std::vector<types::Type> types;
+  int offset = 0;
+  uint32_t table_oid = 0;
+  bool joined_only = false;  // visible only through qualified names (not used yet)
+};
+
+struct Scope {
+  std::vector<ScopeItem> items;
+  Scope* parent = nullptr;
+  bool correlated = false;  // set when a nested query referenced this scope
+};
+
+class Binder {
+ public:
+  Binder(std::shared_ptr<const CatalogSnapshot> snap, const SessionInfo* session,
+         std::string_view sql, std::vector<types::Type>* param_types);
+
+  // SELECT / VALUES / set operations. `outer` is the enclosing query's scope (subqueries).
+  Result<std::unique_ptr<BoundSelect>> BindQuery(const Json& select_stmt, Scope* outer);
+
+  // Expression binding context.
+  struct ExprContext {
+    Scope* scope = nullptr;
+    std::vector<AggCall>* aggs = nullptr;  // null: aggregates not allowed here
+    const char* clause = "WHERE";          // for "aggregate functions are not allowed in X"
+  };
+  Result<ExprPtr> BindExpr(const Json& node, ExprContext& ctx);
+  // Bind a boolean condition (42804 "argument of WHERE must be type boolean, not type x").
+  Result<ExprPtr> BindCondition(const Json& node, ExprContext& ctx, const char* clause);
+
+  // Coercion to a target type in a context (assignment for INSERT/UPDATE). Errors as PG:
+  // 42804 column "a" is of type integer but expression is of type text (assignment).
+  Result<ExprPtr> Coerce(ExprPtr e, types::Type target, types::CastContext ctx,
+                         const std::string& column_for_error, int location);
+  // Untyped literals / parameters -> their default (text).
+  ExprPtr ResolveUnknown(ExprPtr e);
+
+  // Table lookup by a RangeVar (42P01 relation "x" does not exist).
+  Result<std::shared_ptr<const TableDef>> LookupTable(const Json& range_var);
+  Result<std::shared_ptr<const SequenceDef>> LookupSequenceByName(const std::string& name, int location);
+
+  // Scope item of a table (all its columns), at `offset`.
+  static ScopeItem TableScope(const TableDef& t, const std::string& alias, int offset);
+
+  int Position(const Json& node) const;  // from "location"
+  const CatalogSnapshot& catalog() const { return *snap_; }
+  std::shared_ptr<const CatalogSnapshot> snapshot() const { return snap_; }
+  std::string_view sql() const { return sql_; }
+  const SessionInfo* session() const { return session_; }
+  std::vector<types::Type>* param_types() { return param_types_; }
+
+  // Subqueries bound so far, to be planned (planner.h PlanSubqueries) before execution.
+  struct PendingSubquery {
+    std::shared_ptr<SubqueryInfo> info;
+    std::unique_ptr<BoundSelect> query;
+  };
+  std::vector<PendingSubquery> pending_subqueries_;
+
+ private:
+  Result<std::unique_ptr<BoundSelect>> BindSimpleSelect(const Json& s, Scope* outer);
+  Result<std::unique_ptr<BoundSelect>> BindValues(const Json& s, Scope* outer);
+  Result<std::unique_ptr<BoundSelect>> BindSetOp(const Json& s, Scope* outer);
+  Status BindSortLimit(const Json& s, BoundSelect* q, Scope* scope);
+  Result<std::unique_ptr<BoundFrom>> BindFromItem(const Json& node, Scope* scope, int* offset);
+  Status FinishAggregation(BoundSelect* q);
+
+  Result<ExprPtr> BindColumnRef(const Json& node, ExprContext& ctx);
+  Result<ExprPtr> BindAConst(const Json& node);
+  Result<ExprPtr> BindAExpr(const Json& node, ExprContext& ctx);
+  Result<ExprPtr> BindBoolExpr(const Json& node, ExprContext& ctx);
+  Result<ExprPtr> BindFuncCall(const Json& node, ExprContext& ctx);
+  Result<ExprPtr> BindAggregate(const Json& node, const std::string& name, ExprContext& ctx);
+  Result<ExprPtr> BindTypeCast(const Json& node, ExprContext& ctx);
+  Result<ExprPtr> BindCase(const Json& node, ExprContext& ctx);
+  Result<ExprPtr> BindSubLink(const Json& node, ExprContext& ctx);
+  Result<ExprPtr> BindSqlValueFunction(const Json& node);
+  Result<ExprPtr> BindParam(const Json& node);
+  Result<ExprPtr> BindOperator(types::BinaryOp op, ExprPtr l, ExprPtr r, int location);
+  Result<ExprPtr> BindNamedOperator(const std::string& opname, ExprPtr l, ExprPtr r, int location);
+  Result<ExprPtr> BindLike(ExprPtr l, ExprPtr r, bool negated, bool ilike, int location);
+  Result<ExprPtr> BindIn(const Json& node, ExprContext& ctx, bool negated);
+  // Common type of several expressions (CASE, COALESCE, IN lists, UNION): PG's
+  // select_common_type. 42804 "CASE types integer and text cannot be matched".
+  Result<types::Type> CommonType(const std::vector<ExprPtr>& exprs, const char* construct,
+                                 int location);
+  Result<ExprPtr> CastLiteral(const ExprPtr& e, types::Type target, bool is_explicit, int location);
+
+  std::shared_ptr<const CatalogSnapshot> snap_;
+  const SessionInfo* session_;
+  std::string_view sql_;
+  std::vector<types::Type>* param_types_;
+};
+
+// Helpers over libpg_query JSON.
+std::string StrVal(const Json& string_node);          // {"String":{"sval":..}} -> sval
+std::vector<std::string> NameList(const Json& list);  // list of String nodes
+// The node type and body of a {"Type": {...}} wrapper.
+std::pair<std::string, const Json*> NodeOf(const Json& node);
+// TypeName node -> Type (42704 type "x" does not exist).
+Result<types::Type> BindTypeName(const Json& type_name);
+// Is this operator a comparison, and which?
+bool OperatorFromName(const std::string& name, types::BinaryOp* op);
+
+}  // namespace nordlys::engine::sql
+
+namespace nordlys::engine::sql {
+// An expression tree as the catalog stores it (DEFAULT, CHECK): integer constants that
+// libpg_query's JSON leaves out are filled in from `sql`, and locations are dropped (they
+// point into the CREATE statement, not the statement that later uses the expression).
+Json NormalizeStoredExpr(const Json& node, std::string_view sql);
+}  // namespace nordlys::engine::sql

@@ -1,0 +1,236 @@
+// See expr.h.
+#include "engine/sql/binder/expr.h"
+
+#include "engine/types/type_io.h"
+
+namespace nordlys::engine::sql {
+
+ExprPtr MakeConst(types::Value v, types::Type t) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kConst;
+  e->value = std::move(v);
+  e->type = t;
+  return e;
+}
+
+ExprPtr MakeColumn(int index, types::Type t, std::string name) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kColumn;
+  e->index = index;
+  e->type = t;
+  e->name = std::move(name);
+  return e;
+}
+
+bool IsRowIndependent(const Expr& e) {
+  if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAggRef) return false;
+  if (e.kind == ExprKind::kSubquery) return !e.subquery->correlated && e.args.empty();
+  if (e.kind == ExprKind::kFunc && (e.func == Func::kRandom || e.func == Func::kNextval ||
+                                    e.func == Func::kSetval || e.func == Func::kClockTimestamp ||
+                                    e.func == Func::kGenRandomUuid)) {
+    return false;
+  }
+  for (const auto& a : e.args) {
+    if (a && !IsRowIndependent(*a)) return false;
+  }
+  return true;
+}
+
+bool ContainsAgg(const Expr& e) {
+  if (e.kind == ExprKind::kAggRef) return true;
+  for (const auto& a : e.args) {
+    if (a && ContainsAgg(*a)) return true;
+  }
+  return false;
+}
+
+ExprPtr ShiftColumns(const ExprPtr& e, int delta) {
+  if (!e) return e;
+  if (delta == 0) return e;
+  auto c = std::make_shared<Expr>(*e);
+  if (c->kind == ExprKind::kColumn) c->index += delta;
+  for (auto& a : c->args) a = ShiftColumns(a, delta);
+  return c;
+}
+
+void CollectColumns(const Expr& e, std::vector<int>* out) {
+  if (e.kind == ExprKind::kColumn) out->push_back(e.index);
+  for (const auto& a : e.args) {
+    if (a) CollectColumns(*a, out);
+  }
+}
+
+void SplitConjuncts(const ExprPtr& e, std::vector<ExprPtr>* out) {
+  if (!e) return;
+  if (e->kind == ExprKind::kAnd) {
+    for (const auto& a : e->args) SplitConjuncts(a, out);
+  } else {
+    out->push_back(e);
+  }
+}
+
+ExprPtr MakeAnd(std::vector<ExprPtr> parts) {
+  if (parts.empty()) return nullptr;
+  if (parts.size() == 1) return parts[0];
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kAnd;
+  e->type = types::Type(types::TypeId::kBool);
+  e->args = std::move(parts);
+  return e;
+}
+
+namespace {
+std::string Quote(const std::string& s) {
+  std::string o = "'";
+  for (char c : s) {
+    if (c == '\'') o += '\'';
+    o += c;
+  }
+  return o + "'";
+}
+
+std::string ArgList(const Expr& e, size_t from = 0) {
+  std::string o;
+  for (size_t i = from; i < e.args.size(); ++i) {
+    if (i > from) o += ", ";
+    o += e.args[i] ? e.args[i]->ToString() : "NULL";
+  }
+  return o;
+}
+
+const char* FuncName(Func f) {
+  switch (f) {
+    case Func::kNow: return "now";
+    case Func::kStatementTimestamp: return "statement_timestamp";
+    case Func::kClockTimestamp: return "clock_timestamp";
+    case Func::kCurrentDate: return "CURRENT_DATE";
+    case Func::kVersion: return "version";
+    case Func::kCurrentDatabase: return "current_database";
+    case Func::kCurrentUser: return "CURRENT_USER";
+    case Func::kCurrentSchema: return "current_schema";
+    case Func::kBackendPid: return "pg_backend_pid";
+    case Func::kNextval: return "nextval";
+    case Func::kCurrval: return "currval";
+    case Func::kSetval: return "setval";
+    case Func::kLength: return "length";
+    case Func::kLower: return "lower";
+    case Func::kUpper: return "upper";
+    case Func::kAbs: return "abs";
+    case Func::kConcatOp: return "||";
+    case Func::kConcat: return "concat";
+    case Func::kSubstr: return "substr";
+    case Func::kRound: return "round";
+    case Func::kTrunc: return "trunc";
+    case Func::kBtrim: return "btrim";
+    case Func::kLtrim: return "ltrim";
+    case Func::kRtrim: return "rtrim";
+    case Func::kReplace: return "replace";
+    case Func::kPosition: return "strpos";
+    case Func::kLeft: return "left";
+    case Func::kRight: return "right";
+    case Func::kRandom: return "random";
+    case Func::kMod: return "mod";
+    case Func::kFloor: return "floor";
+    case Func::kCeil: return "ceil";
+    case Func::kSqrt: return "sqrt";
+    case Func::kPower: return "power";
+    case Func::kSign: return "sign";
+    case Func::kRepeat: return "repeat";
+    case Func::kStrpos: return "strpos";
+    case Func::kMd5: return "md5";
+    case Func::kGenRandomUuid: return "gen_random_uuid";
+    case Func::kInitcap: return "initcap";
+    case Func::kReverse: return "reverse";
+    case Func::kLpad: return "lpad";
+    case Func::kRpad: return "rpad";
+    case Func::kSplitPart: return "split_part";
+    case Func::kChr: return "chr";
+    case Func::kAscii: return "ascii";
+    case Func::kOctetLength: return "octet_length";
+    case Func::kCharLength: return "char_length";
+    case Func::kSettingCurrent: return "current_setting";
+    case Func::kTxidCurrent: return "txid_current";
+    default: return "function";
+  }
+}
+}  // namespace
+
+std::string Expr::ToString() const {
+  using K = ExprKind;
+  switch (kind) {
+    case K::kConst: {
+      if (value.is_null()) return "NULL";
+      std::string text = types::OutputValue(value, type, types::SessionSettings{});
+      if (type.id == types::TypeId::kInt4 || type.id == types::TypeId::kNumeric ||
+          type.id == types::TypeId::kBool || type.id == types::TypeId::kInt8) {
+        return text;
+      }
+      return Quote(text) + "::" + types::FormatType(type);
+    }
+    case K::kColumn: return name.empty() ? "$col" + std::to_string(index) : name;
+    case K::kOuterColumn: return name;
+    case K::kParam: return "$" + std::to_string(index + 1);
+    case K::kBinary:
+      return "(" + args[0]->ToString() + " " + std::string(types::OpName(op)) + " " +
+             args[1]->ToString() + ")";
+    case K::kNegate: return "(- " + args[0]->ToString() + ")";
+    case K::kNot: return "(NOT " + args[0]->ToString() + ")";
+    case K::kAnd:
+    case K::kOr: {
+      std::string o = "(";
+      for (size_t i = 0; i < args.size(); ++i) {
+        if (i > 0) o += kind == K::kAnd ? " AND " : " OR ";
+        o += args[i]->ToString();
+      }
+      return o + ")";
+    }
+    case K::kIsNull: return "(" + args[0]->ToString() + (negated ? " IS NOT NULL)" : " IS NULL)");
+    case K::kBoolTest: {
+      static const char* kTests[] = {" IS TRUE", " IS NOT TRUE", " IS FALSE", " IS NOT FALSE",
+                                     " IS UNKNOWN", " IS NOT UNKNOWN"};
+      return "(" + args[0]->ToString() + kTests[index] + ")";
+    }
+    case K::kCast: return "(" + args[0]->ToString() + ")::" + types::FormatType(type);
+    case K::kFunc:
+      if (func == Func::kConcatOp) return "(" + args[0]->ToString() + " || " + args[1]->ToString() + ")";
+      return std::string(FuncName(func)) + "(" + ArgList(*this) + ")";
+    case K::kAggRef: return "agg" + std::to_string(index);
+    case K::kCase: {
+      std::string o = "CASE";
+      size_t i = 0;
+      if (flag) o += " " + args[i++]->ToString();
+      for (; i + 1 < args.size(); i += 2) {
+        o += " WHEN " + args[i]->ToString() + " THEN " + args[i + 1]->ToString();
+      }
+      if (i < args.size()) o += " ELSE " + args[i]->ToString();
+      return o + " END";
+    }
+    case K::kCoalesce: return "COALESCE(" + ArgList(*this) + ")";
+    case K::kNullIf: return "NULLIF(" + ArgList(*this) + ")";
+    case K::kMinMax: return std::string(flag ? "GREATEST(" : "LEAST(") + ArgList(*this) + ")";
+    case K::kLike:
+      return "(" + args[0]->ToString() + (negated ? " !~~" : " ~~") + (flag ? "* " : " ") +
+             args[1]->ToString() + ")";
+    case K::kInList:
+      return "(" + args[0]->ToString() + (negated ? " NOT IN (" : " IN (") + ArgList(*this, 1) + "))";
+    case K::kSubquery: {
+      switch (subquery->kind) {
+        case SubqueryInfo::Kind::kExists: return "(EXISTS (SubPlan))";
+        case SubqueryInfo::Kind::kScalar: return "(SubPlan)";
+        case SubqueryInfo::Kind::kAny:
+          return "(" + args[0]->ToString() + " " + std::string(types::OpName(subquery->op)) +
+                 " ANY (SubPlan))";
+        case SubqueryInfo::Kind::kAll:
+          return "(" + args[0]->ToString() + " " + std::string(types::OpName(subquery->op)) +
+                 " ALL (SubPlan))";
+      }
+      return "(SubPlan)";
+    }
+    case K::kDistinctFrom:
+      return "(" + args[0]->ToString() + (negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ") +
+             args[1]->ToString() + ")";
+  }
+  return "?";
+}
+
+}  // namespace nordlys::engine::sql

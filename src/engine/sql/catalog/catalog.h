@@ -1,0 +1,198 @@
+// The SQL catalog: schemas, tables with their columns, constraints and indexes, and sequences.
+//
+// Persistence: every object is one row of the database's catalog heap
+// (storage::Database::catalog_heap()), written through the Heap API with ordinary MVCC, so DDL
+// is transactional: a CREATE TABLE in a rolled-back transaction disappears with it. Row format
+// (docs: README.md in this folder's parent): byte 0 = format version (1), byte 1 = kind
+// ('T' table, 'S' sequence, 'N' schema), then the object as JSON. Indexes and constraints live
+// inside their table's row. DROP deletes the row; the relation's pages stay unreferenced
+// (reclaiming them is not built, see storage::Database::CreateHeap).
+//
+// Caching: CatalogSnapshot is an immutable, shared view of the committed catalog, rebuilt by
+// scanning the catalog heap after a DDL transaction commits (a version counter guards the race
+// between a rebuild and a commit). A transaction that has run DDL reads its own private
+// snapshot, rescanned with its own transaction after each of its DDL statements.
+//
+// Concurrency: one global DDL lock (TxnCatalogState::ddl_lock), taken by a transaction's first
+// DDL statement and held until it ends, serializes catalog writers; readers never block.
+//
+// Thread safety: Catalog is thread-safe. CatalogSnapshot is immutable. TxnCatalogState belongs
+// to one session.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "engine/storage/database.h"
+#include "engine/storage/txn.h"
+#include "engine/types/type.h"
+
+namespace nordlys::engine::sql {
+
+constexpr uint32_t kPgCatalogNamespace = 11;
+constexpr uint32_t kPublicNamespace = 2200;
+constexpr uint32_t kFirstUserOid = 16384;
+
+struct ColumnDef {
+  std::string name;
+  types::Type type;
+  bool not_null = false;
+  nlohmann::json default_expr;  // libpg_query expression tree; null = no default
+  uint32_t identity_sequence = 0;  // serial: the owned sequence's oid
+};
+
+struct IndexDef {
+  uint32_t oid = 0;
+  std::string name;
+  std::vector<int> columns;  // positions in TableDef::columns
+  std::vector<bool> descending;
+  std::vector<bool> nulls_first;
+  bool unique = false;
+  bool primary = false;
+  storage::RelId rel;
+};
+
+struct CheckDef {
+  std::string name;
+  nlohmann::json expr;  // libpg_query expression tree
+};
+
+struct TableDef {
+  uint32_t oid = 0;
+  std::string name;
+  uint32_t namespace_oid = kPublicNamespace;
+  std::vector<ColumnDef> columns;
+  storage::RelId heap;
+  std::vector<IndexDef> indexes;
+  std::vector<CheckDef> checks;
+
+  int ColumnIndex(std::string_view column) const;  // -1 when absent
+  const IndexDef* PrimaryKey() const;
+};
+
+struct SequenceDef {
+  uint32_t oid = 0;
+  std::string name;
+  uint32_t namespace_oid = kPublicNamespace;
+  types::Type type{types::TypeId::kInt8};
+  int64_t start = 1;
+  int64_t increment = 1;
+  int64_t min_value = 1;
+  int64_t max_value = INT64_MAX;
+  bool cycle = false;
+  storage::RelId heap;       // one row: the last value logged (see Catalog::NextVal)
+  uint32_t owner_table = 0;  // serial columns: dropped with the table
+};
+
+struct SchemaDef {
+  uint32_t oid = 0;
+  std::string name;
+};
+
+// Serialization of catalog objects (the JSON inside a catalog row).
+nlohmann::json ToJson(const TableDef& t);
+Result<TableDef> TableFromJson(const nlohmann::json& j);
+nlohmann::json ToJson(const SequenceDef& s);
+Result<SequenceDef> SequenceFromJson(const nlohmann::json& j);
+
+// An immutable view of the catalog.
+class CatalogSnapshot {
+ public:
+  struct Entry {
+    storage::Tid tid;  // the object's catalog row version
+  };
+  std::map<uint32_t, std::shared_ptr<const TableDef>> tables;        // by oid
+  std::map<uint32_t, std::shared_ptr<const SequenceDef>> sequences;  // by oid
+  std::map<uint32_t, SchemaDef> schemas;                             // by oid
+  std::map<uint32_t, storage::Tid> row_of;                           // oid -> catalog row
+  uint32_t max_oid = kFirstUserOid - 1;
+
+  // Schema oid by name, or 0.
+  uint32_t SchemaOid(std::string_view name) const;
+  std::string SchemaName(uint32_t oid) const;
+  // Lookup in one schema (schema_oid != 0) or along search_path.
+  const TableDef* FindTable(uint32_t schema_oid, std::string_view name) const;
+  const SequenceDef* FindSequence(uint32_t schema_oid, std::string_view name) const;
+  // Any relation-like object (table, index, sequence) with that name in the schema: for 42P07.
+  bool RelationNameTaken(uint32_t schema_oid, std::string_view name) const;
+  // The table owning an index of that name, or nullptr.
+  const TableDef* FindIndex(uint32_t schema_oid, std::string_view name, const IndexDef** index) const;
+  const TableDef* TableByOid(uint32_t oid) const;
+};
+
+// Per-transaction catalog state, owned by the session's transaction.
+struct TxnCatalogState {
+  std::unique_lock<std::timed_mutex> ddl_lock;  // held from the first DDL until the end
+  std::shared_ptr<const CatalogSnapshot> own;   // set once this transaction changed the catalog
+};
+
+class Catalog {
+ public:
+  // Loads the committed catalog; on a freshly bootstrapped database creates the initial rows
+  // (schemas public and pg_catalog).
+  static Result<std::unique_ptr<Catalog>> Open(storage::Database* db);
+
+  storage::Database* db() const { return db_; }
+
+  // The catalog as `txn` should see it.
+  Result<std::shared_ptr<const CatalogSnapshot>> Snapshot(storage::Transaction* txn,
+                                                          TxnCatalogState* state);
+
+  // --- DDL (REQUIRES: BeginDdl succeeded for this transaction) ---
+  // Takes the DDL lock (waits, honouring txn->cancel: 57014).
+  Status BeginDdl(storage::Transaction* txn, TxnCatalogState* state);
+  uint32_t NewOid();
+  Status InsertTable(storage::Transaction* txn, TxnCatalogState* state, const TableDef& t);
+  Status UpdateTable(storage::Transaction* txn, TxnCatalogState* state, const TableDef& t);
+  Status InsertSequence(storage::Transaction* txn, TxnCatalogState* state, const SequenceDef& s);
+  Status InsertSchema(storage::Transaction* txn, TxnCatalogState* state, const SchemaDef& s);
+  Status DeleteObject(storage::Transaction* txn, TxnCatalogState* state, uint32_t oid);
+  // Makes the transaction's catalog changes visible to its next statement.
+  Status Refresh(storage::Transaction* txn, TxnCatalogState* state);
+  // The transaction ended: publish its changes if it committed, release the DDL lock.
+  void EndTransaction(TxnCatalogState* state, bool committed);
+
+  // --- sequences (non-transactional, as in PostgreSQL) ---
+  // nextval: 2200E/22023 errors as PG ("nextval: reached maximum value of sequence \"s\" (n)").
+  Result<int64_t> NextVal(const SequenceDef& seq);
+  Status SetVal(const SequenceDef& seq, int64_t value, bool is_called);
+
+ private:
+  explicit Catalog(storage::Database* db) : db_(db) {}
+  Result<std::shared_ptr<const CatalogSnapshot>> Load(storage::Transaction* txn);
+  Status Bootstrap();
+  Result<storage::Tid> RowOf(TxnCatalogState* state, uint32_t oid);
+
+  storage::Database* const db_;
+  std::timed_mutex ddl_mu_;
+  std::mutex mu_;
+  std::shared_ptr<const CatalogSnapshot> committed_;  // GUARDED_BY(mu_); null: rebuild
+  uint64_t version_ = 0;                              // GUARDED_BY(mu_)
+  std::atomic<uint32_t> next_oid_{kFirstUserOid};
+
+  // Sequence state: values are handed out from memory; the row is advanced kSeqLogAhead past
+  // the last value handed out, in its own committed transaction, so a restart skips at most
+  // that many (PostgreSQL's SEQ_LOG_VALS).
+  struct SeqState {
+    bool loaded = false;
+    int64_t last = 0;       // last value returned (valid when called)
+    bool called = false;
+    int64_t logged = 0;     // the row says values up to here may have been handed out
+    bool logged_called = false;
+  };
+  std::mutex seq_mu_;
+  std::map<uint32_t, SeqState> seqs_;  // GUARDED_BY(seq_mu_)
+  Status LoadSeqLocked(const SequenceDef& seq, SeqState* st);
+  Status LogSeqLocked(const SequenceDef& seq, int64_t value, bool called);
+};
+
+}  // namespace nordlys::engine::sql

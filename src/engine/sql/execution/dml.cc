@@ -1,0 +1,500 @@
+// INSERT, UPDATE and DELETE, and TableWriter: constraint checks and index maintenance.
+#include "engine/sql/errors.h"
+#include "engine/sql/execution/eval.h"
+#include "engine/sql/execution/statements.h"
+#include "engine/sql/planner/planner.h"
+#include "engine/types/key_encoding.h"
+
+namespace nordlys::engine::sql {
+
+using types::Type;
+using types::TypeId;
+using types::Value;
+
+std::string RowForMessage(const Row& row, const std::vector<ColumnDef>& columns, ExecContext* ctx) {
+  std::string s = "(";
+  types::SessionSettings settings = ctx->session ? ctx->session->settings : types::SessionSettings{};
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) s += ", ";
+    s += row[i].is_null() ? "null" : types::OutputValue(row[i], columns[i].type, settings);
+  }
+  return s + ")";
+}
+
+TableWriter::TableWriter(std::shared_ptr<const TableDef> table, ExecContext* ctx, std::string_view sql)
+    : table_(std::move(table)), ctx_(ctx), sql_(sql) {}
+
+Status TableWriter::Prepare(std::vector<Type>* param_types) {
+  std::vector<Type> no_params;
+  Binder binder(ctx_->snap, ctx_->session, "", &no_params);
+  defaults_.assign(table_->columns.size(), nullptr);
+  for (size_t i = 0; i < table_->columns.size(); ++i) {
+    const ColumnDef& c = table_->columns[i];
+    if (c.default_expr.is_null()) continue;
+    Scope scope;
+    Binder::ExprContext ectx{&scope, nullptr, "DEFAULT expressions"};
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, binder.BindExpr(c.default_expr, ectx));
+    NORDLYS_ASSIGN_OR_RETURN(defaults_[i], binder.Coerce(e, c.type, types::CastContext::kAssignment, c.name, 0));
+  }
+  checks_.clear();
+  if (!table_->checks.empty()) {
+    Scope scope;
+    scope.items.push_back(Binder::TableScope(*table_, "", 0));
+    for (const auto& chk : table_->checks) {
+      Binder::ExprContext ectx{&scope, nullptr, "check constraints"};
+      NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, binder.BindCondition(chk.expr, ectx, "CHECK"));
+      checks_.push_back({chk.name, e});
+    }
+  }
+  return Status::OK();
+}
+
+Result<Value> TableWriter::DefaultOf(size_t column) {
+  if (!defaults_[column]) return Value();
+  Row none;
+  return Eval(*defaults_[column], none, ctx_);
+}
+
+Status TableWriter::CheckRow(const Row& row) {
+  for (size_t i = 0; i < table_->columns.size(); ++i) {
+    if (table_->columns[i].not_null && row[i].is_null()) {
+      return SqlError("23502", "null value in column \"" + table_->columns[i].name + "\" of relation \"" +
+                                   table_->name + "\" violates not-null constraint",
+                      {.detail = "Failing row contains " + RowForMessage(row, table_->columns, ctx_) + "."});
+    }
+  }
+  for (const auto& [name, e] : checks_) {
+    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*e, row, ctx_));
+    if (!v.is_null() && !v.as_bool()) {
+      return SqlError("23514", "new row for relation \"" + table_->name + "\" violates check constraint \"" + name + "\"",
+                      {.detail = "Failing row contains " + RowForMessage(row, table_->columns, ctx_) + "."});
+    }
+  }
+  return Status::OK();
+}
+
+Status TableWriter::UniqueViolation(const IndexDef& ix, const Row& row) {
+  std::string cols, vals;
+  types::SessionSettings settings = ctx_->session ? ctx_->session->settings : types::SessionSettings{};
+  for (size_t i = 0; i < ix.columns.size(); ++i) {
+    if (i > 0) {
+      cols += ", ";
+      vals += ", ";
+    }
+    const ColumnDef& c = table_->columns[ix.columns[i]];
+    cols += c.name;
+    const Value& v = row[ix.columns[i]];
+    vals += v.is_null() ? "null" : types::OutputValue(v, c.type, settings);
+  }
+  return SqlError("23505", "duplicate key value violates unique constraint \"" + ix.name + "\"",
+                  {.detail = "Key (" + cols + ")=(" + vals + ") already exists."});
+}
+
+Status TableWriter::InsertIndexEntries(const Row& row, storage::Tid tid, const Row* old_row) {
+  for (const auto& ix : table_->indexes) {
+    std::string key;
+    bool has_null = false;
+    bool changed = old_row == nullptr;
+    for (size_t i = 0; i < ix.columns.size(); ++i) {
+      int c = ix.columns[i];
+      has_null |= row[c].is_null();
+      if (old_row && !GroupEqual((*old_row)[c], row[c], table_->columns[c].type.id)) changed = true;
+      NORDLYS_RETURN_IF_ERROR(types::AppendKey(row[c], {table_->columns[c].type, ix.descending[i], ix.nulls_first[i]}, &key));
+    }
+    storage::BtreeIndex index = ctx_->db->index(ix.rel);
+    // A unique key the update did not change cannot collide (the old version held it), and
+    // NULLs never collide.
+    if (ix.unique && changed && !has_null) {
+      Status s = index.InsertUnique(ctx_->txn, ctx_->db->heap(table_->heap), key, tid);
+      if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(ix, row);
+      NORDLYS_RETURN_IF_ERROR(s);
+    } else {
+      NORDLYS_RETURN_IF_ERROR(index.Insert(ctx_->txn, key, tid));
+    }
+  }
+  return Status::OK();
+}
+
+Result<storage::Tid> TableWriter::Insert(const Row& row) {
+  EncodeRowInto(row, table_->columns, &buf_);
+  NORDLYS_ASSIGN_OR_RETURN(storage::Tid tid, ctx_->db->heap(table_->heap).Insert(ctx_->txn, buf_));
+  NORDLYS_RETURN_IF_ERROR(InsertIndexEntries(row, tid, nullptr));
+  return tid;
+}
+
+Result<storage::TmResult> TableWriter::Update(storage::Tid tid, const Row& old_row, const Row& new_row) {
+  bool hot_allowed = true;
+  for (const auto& ix : table_->indexes) {
+    for (int c : ix.columns) {
+      if (!GroupEqual(old_row[c], new_row[c], table_->columns[c].type.id)) hot_allowed = false;
+    }
+  }
+  EncodeRowInto(new_row, table_->columns, &buf_);
+  storage::Tid new_tid;
+  bool hot = false;
+  NORDLYS_ASSIGN_OR_RETURN(storage::TmResult r,
+                           ctx_->db->heap(table_->heap).Update(ctx_->txn, tid, buf_, &new_tid, hot_allowed, &hot));
+  if (r.outcome == storage::TmOutcome::kOk && !hot) {
+    NORDLYS_RETURN_IF_ERROR(InsertIndexEntries(new_row, new_tid, &old_row));
+  }
+  return r;
+}
+
+namespace {
+
+Result<std::shared_ptr<const TableDef>> TargetTable(Binder& binder, const Json& rel) {
+  if (rel.contains("inh") && !rel["inh"].get<bool>()) {
+    // ONLY t: no inheritance here, so it means t.
+  }
+  return binder.LookupTable(rel);
+}
+
+// RETURNING list over the table row.
+Status BindReturning(Binder& binder, const Json& s, const TableDef& table, const std::string& alias,
+                     std::vector<ExprPtr>* exprs, std::vector<ResultColumn>* cols) {
+  if (!s.contains("returningList")) return Status::OK();
+  Scope scope;
+  scope.items.push_back(Binder::TableScope(table, alias, 0));
+  Binder::ExprContext ctx{&scope, nullptr, "RETURNING"};
+  for (const auto& t : s["returningList"]) {
+    const Json& rt = t["ResTarget"];
+    const Json& val = rt["val"];
+    auto [k, b] = NodeOf(val);
+    if (k == "ColumnRef" && (*b)["fields"].back().contains("A_Star")) {
+      for (size_t i = 0; i < table.columns.size(); ++i) {
+        exprs->push_back(MakeColumn(static_cast<int>(i), table.columns[i].type, table.columns[i].name));
+        cols->push_back({table.columns[i].name, table.columns[i].type, table.oid, static_cast<int16_t>(i + 1)});
+      }
+      continue;
+    }
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, binder.BindExpr(val, ctx));
+    e = binder.ResolveUnknown(e);
+    std::string name = rt.contains("name") ? rt["name"].get<std::string>() : "?column?";
+    if (!rt.contains("name")) {
+      if (k == "ColumnRef") name = StrVal((*b)["fields"].back());
+      if (k == "FuncCall") name = NameList((*b)["funcname"]).back();
+    }
+    ResultColumn rc{name, e->type};
+    if (e->kind == ExprKind::kColumn) {
+      rc.table_oid = table.oid;
+      rc.attnum = static_cast<int16_t>(e->index + 1);
+    }
+    exprs->push_back(e);
+    cols->push_back(rc);
+  }
+  return Status::OK();
+}
+
+Status EmitReturning(const std::vector<ExprPtr>& exprs, const Row& row, ExecContext* ctx, StatementOutput* out) {
+  if (exprs.empty()) return Status::OK();
+  Row r(exprs.size());
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    NORDLYS_ASSIGN_OR_RETURN(r[i], Eval(*exprs[i], row, ctx));
+  }
+  return out->Row(r);
+}
+
+}  // namespace
+
+Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
+  Binder binder = env.MakeBinder();
+  if (s.contains("onConflictClause")) return Unsupported("INSERT ... ON CONFLICT");
+  if (s.contains("withClause")) return Unsupported("WITH");
+  NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"]));
+  std::string alias = s["relation"].contains("alias") ? s["relation"]["alias"].value("aliasname", "") : "";
+  // Target columns.
+  std::vector<int> target;
+  if (s.contains("cols")) {
+    for (const auto& c : s["cols"]) {
+      const Json& rt = c["ResTarget"];
+      std::string name = rt.value("name", "");
+      int pos = binder.Position(c);
+      if (rt.contains("indirection")) return Unsupported("INSERT into subfields or array elements", pos);
+      int idx = table->ColumnIndex(name);
+      if (idx < 0) {
+        return SqlError("42703", "column \"" + name + "\" of relation \"" + table->name + "\" does not exist",
+                        {.position = pos});
+      }
+      for (int t : target) {
+        if (t == idx) return SqlError("42701", "column \"" + name + "\" specified more than once", {.position = pos});
+      }
+      target.push_back(idx);
+    }
+  } else {
+    for (size_t i = 0; i < table->columns.size(); ++i) target.push_back(static_cast<int>(i));
+  }
+  // Source: VALUES rows (bound per target column, DEFAULT allowed), a query, or DEFAULT VALUES.
+  std::vector<std::vector<ExprPtr>> rows;  // nullptr entry = DEFAULT
+  std::unique_ptr<BoundSelect> query;
+  if (s.contains("selectStmt")) {
+    const Json& sel = s["selectStmt"]["SelectStmt"];
+    bool plain_values = sel.contains("valuesLists") && !sel.contains("sortClause") &&
+                        !sel.contains("limitCount") && !sel.contains("limitOffset");
+    if (plain_values) {
+      Scope scope;
+      Binder::ExprContext ctx{&scope, nullptr, "VALUES"};
+      for (const auto& list : sel["valuesLists"]) {
+        const Json& items = list["List"]["items"];
+        if (items.size() > target.size()) {
+          return SqlError("42601", "INSERT has more expressions than target columns",
+                          {.position = binder.Position(items[target.size()])});
+        }
+        if (items.size() < target.size()) {
+          int pos = s.contains("cols") ? binder.Position(s["cols"][items.size()]) : binder.Position(items.back());
+          return SqlError("42601", "INSERT has more target columns than expressions", {.position = pos});
+        }
+        std::vector<ExprPtr> row;
+        for (size_t i = 0; i < items.size(); ++i) {
+          if (NodeOf(items[i]).first == "SetToDefault") {
+            row.push_back(nullptr);
+            continue;
+          }
+          const ColumnDef& col = table->columns[target[i]];
+          NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, binder.BindExpr(items[i], ctx));
+          NORDLYS_ASSIGN_OR_RETURN(e, binder.Coerce(e, col.type, types::CastContext::kAssignment, col.name,
+                                                    binder.Position(items[i])));
+          row.push_back(e);
+        }
+        rows.push_back(std::move(row));
+      }
+    } else {
+      NORDLYS_ASSIGN_OR_RETURN(query, binder.BindQuery(s["selectStmt"], nullptr));
+      auto types = query->OutputTypes();
+      if (types.size() > target.size()) {
+        return SqlError("42601", "INSERT has more expressions than target columns");
+      }
+      if (types.size() < target.size()) {
+        return SqlError("42601", "INSERT has more target columns than expressions");
+      }
+      for (size_t i = 0; i < types.size(); ++i) {
+        const ColumnDef& col = table->columns[target[i]];
+        Type t = types[i].id == TypeId::kUnknown ? Type(TypeId::kText) : types[i];
+        auto c = types::FindCast(t.id, col.type.id);
+        if (t.id != col.type.id && (!c || *c == types::CastContext::kExplicit)) {
+          return SqlError("42804", "column \"" + col.name + "\" is of type " + types::FormatType(col.type) +
+                                       " but expression is of type " + types::FormatType(t),
+                          {.hint = "You will need to rewrite or cast the expression."});
+        }
+      }
+    }
+  } else {
+    rows.push_back({});  // DEFAULT VALUES
+    target.clear();
+  }
+  std::vector<ExprPtr> returning;
+  std::vector<ResultColumn> rcols;
+  NORDLYS_RETURN_IF_ERROR(BindReturning(binder, s, *table, alias, &returning, &rcols));
+  if (env.describe) {
+    env.info->returns_rows = !returning.empty();
+    env.info->columns = rcols;
+    return std::string();
+  }
+  TableWriter writer(table, env.ctx, env.sql);
+  NORDLYS_RETURN_IF_ERROR(writer.Prepare(env.param_types));
+  Planner planner;
+  NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
+  if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
+  uint64_t n = 0;
+  Row none;
+  auto insert_row = [&](Row full, const std::vector<bool>& given) -> Status {
+    for (size_t c = 0; c < full.size(); ++c) {
+      if (!given[c]) {
+        NORDLYS_ASSIGN_OR_RETURN(full[c], writer.DefaultOf(c));
+      }
+    }
+    NORDLYS_RETURN_IF_ERROR(writer.CheckRow(full));
+    NORDLYS_RETURN_IF_ERROR(writer.Insert(full).status());
+    ++n;
+    return EmitReturning(returning, full, env.ctx, env.out);
+  };
+  size_t ncols = table->columns.size();
+  if (query) {
+    NORDLYS_ASSIGN_OR_RETURN(OperatorPtr plan, planner.PlanQuery(*query));
+    auto types = query->OutputTypes();
+    // Read the whole source first: the statement must not see its own inserts.
+    NORDLYS_RETURN_IF_ERROR(plan->Open(env.ctx));
+    std::vector<Row> source;
+    Row r;
+    for (;;) {
+      NORDLYS_ASSIGN_OR_RETURN(bool more, plan->Next(env.ctx, &r));
+      if (!more) break;
+      source.push_back(r);
+    }
+    types::SessionSettings settings = env.ctx->session->settings;
+    for (const auto& src : source) {
+      Row full(ncols);
+      std::vector<bool> given(ncols, false);
+      for (size_t i = 0; i < target.size(); ++i) {
+        const ColumnDef& col = table->columns[target[i]];
+        NORDLYS_ASSIGN_OR_RETURN(full[target[i]], CastForAssignment(src[i], types[i], col.type, settings));
+        given[target[i]] = true;
+      }
+      NORDLYS_RETURN_IF_ERROR(insert_row(std::move(full), given));
+    }
+  } else {
+    for (const auto& exprs : rows) {
+      Row full(ncols);
+      std::vector<bool> given(ncols, false);
+      for (size_t i = 0; i < exprs.size(); ++i) {
+        if (!exprs[i]) continue;
+        NORDLYS_ASSIGN_OR_RETURN(full[target[i]], Eval(*exprs[i], none, env.ctx));
+        given[target[i]] = true;
+      }
+      NORDLYS_RETURN_IF_ERROR(insert_row(std::move(full), given));
+    }
+  }
+  return "INSERT 0 " + std::to_string(n);
+}
+
+Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
+  Binder binder = env.MakeBinder();
+  if (s.contains("fromClause")) return Unsupported("UPDATE ... FROM");
+  if (s.contains("withClause")) return Unsupported("WITH");
+  NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"]));
+  std::string alias = s["relation"].contains("alias") ? s["relation"]["alias"].value("aliasname", "") : "";
+  Scope scope;
+  scope.items.push_back(Binder::TableScope(*table, alias, 0));
+  Binder::ExprContext ctx{&scope, nullptr, "UPDATE"};
+  std::vector<std::pair<int, ExprPtr>> sets;  // nullptr expr = DEFAULT
+  for (const auto& t : s["targetList"]) {
+    const Json& rt = t["ResTarget"];
+    std::string name = rt.value("name", "");
+    int pos = binder.Position(t);
+    if (rt.contains("indirection")) return Unsupported("UPDATE of subfields or array elements", pos);
+    if (NodeOf(rt["val"]).first == "MultiAssignRef") return Unsupported("multiple-column UPDATE", pos);
+    int idx = table->ColumnIndex(name);
+    if (idx < 0) {
+      return SqlError("42703", "column \"" + name + "\" of relation \"" + table->name + "\" does not exist",
+                      {.position = pos});
+    }
+    for (const auto& [c, e] : sets) {
+      if (c == idx) return SqlError("42601", "multiple assignments to same column \"" + name + "\"", {.position = pos});
+    }
+    if (NodeOf(rt["val"]).first == "SetToDefault") {
+      sets.push_back({idx, nullptr});
+      continue;
+    }
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, binder.BindExpr(rt["val"], ctx));
+    const ColumnDef& col = table->columns[idx];
+    NORDLYS_ASSIGN_OR_RETURN(e, binder.Coerce(e, col.type, types::CastContext::kAssignment, col.name,
+                                              binder.Position(rt["val"])));
+    sets.push_back({idx, e});
+  }
+  std::vector<ExprPtr> conj;
+  if (s.contains("whereClause")) {
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr w, binder.BindCondition(s["whereClause"], ctx, "WHERE"));
+    SplitConjuncts(w, &conj);
+  }
+  std::vector<ExprPtr> returning;
+  std::vector<ResultColumn> rcols;
+  NORDLYS_RETURN_IF_ERROR(BindReturning(binder, s, *table, alias, &returning, &rcols));
+  if (env.describe) {
+    env.info->returns_rows = !returning.empty();
+    env.info->columns = rcols;
+    return std::string();
+  }
+  TableWriter writer(table, env.ctx, env.sql);
+  NORDLYS_RETURN_IF_ERROR(writer.Prepare(env.param_types));
+  Planner planner;
+  NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
+  auto scan = planner.PlanTableScan(table, alias, conj);
+  if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
+  NORDLYS_RETURN_IF_ERROR(scan->Open(env.ctx));
+  storage::Heap heap = env.ctx->db->heap(table->heap);
+  uint64_t n = 0;
+  Row row, new_row;
+  std::string data;
+  for (;;) {
+    NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(env.ctx, &row));
+    if (!more) break;
+    storage::Tid tid = scan->current_tid();
+    for (;;) {
+      new_row = row;
+      for (const auto& [c, e] : sets) {
+        if (e) {
+          NORDLYS_ASSIGN_OR_RETURN(new_row[c], Eval(*e, row, env.ctx));
+        } else {
+          NORDLYS_ASSIGN_OR_RETURN(new_row[c], writer.DefaultOf(c));
+        }
+      }
+      NORDLYS_RETURN_IF_ERROR(writer.CheckRow(new_row));
+      NORDLYS_ASSIGN_OR_RETURN(storage::TmResult r, writer.Update(tid, row, new_row));
+      if (r.outcome == storage::TmOutcome::kOk) {
+        ++n;
+        NORDLYS_RETURN_IF_ERROR(EmitReturning(returning, new_row, env.ctx, env.out));
+        break;
+      }
+      if (r.outcome != storage::TmOutcome::kUpdated) break;  // deleted, or changed by this statement
+      // READ COMMITTED: re-check the condition on the newest version and retry there.
+      storage::Tid latest;
+      NORDLYS_ASSIGN_OR_RETURN(bool alive, heap.FetchLatest(env.ctx->txn, tid, &latest, &data));
+      if (!alive) break;
+      NORDLYS_RETURN_IF_ERROR(DecodeRow(data, table->columns, &row));
+      if (scan->filter()) {
+        NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*scan->filter(), row, env.ctx));
+        if (!ok) break;
+      }
+      tid = latest;
+    }
+  }
+  return "UPDATE " + std::to_string(n);
+}
+
+Result<std::string> ExecDelete(const Json& s, StmtEnv& env) {
+  Binder binder = env.MakeBinder();
+  if (s.contains("usingClause")) return Unsupported("DELETE ... USING");
+  if (s.contains("withClause")) return Unsupported("WITH");
+  NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"]));
+  std::string alias = s["relation"].contains("alias") ? s["relation"]["alias"].value("aliasname", "") : "";
+  Scope scope;
+  scope.items.push_back(Binder::TableScope(*table, alias, 0));
+  Binder::ExprContext ctx{&scope, nullptr, "WHERE"};
+  std::vector<ExprPtr> conj;
+  if (s.contains("whereClause")) {
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr w, binder.BindCondition(s["whereClause"], ctx, "WHERE"));
+    SplitConjuncts(w, &conj);
+  }
+  std::vector<ExprPtr> returning;
+  std::vector<ResultColumn> rcols;
+  NORDLYS_RETURN_IF_ERROR(BindReturning(binder, s, *table, alias, &returning, &rcols));
+  if (env.describe) {
+    env.info->returns_rows = !returning.empty();
+    env.info->columns = rcols;
+    return std::string();
+  }
+  Planner planner;
+  NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
+  auto scan = planner.PlanTableScan(table, alias, conj);
+  if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
+  NORDLYS_RETURN_IF_ERROR(scan->Open(env.ctx));
+  storage::Heap heap = env.ctx->db->heap(table->heap);
+  uint64_t n = 0;
+  Row row;
+  std::string data;
+  for (;;) {
+    NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(env.ctx, &row));
+    if (!more) break;
+    storage::Tid tid = scan->current_tid();
+    for (;;) {
+      NORDLYS_ASSIGN_OR_RETURN(storage::TmResult r, heap.Delete(env.ctx->txn, tid));
+      if (r.outcome == storage::TmOutcome::kOk) {
+        ++n;
+        NORDLYS_RETURN_IF_ERROR(EmitReturning(returning, row, env.ctx, env.out));
+        break;
+      }
+      if (r.outcome != storage::TmOutcome::kUpdated) break;
+      storage::Tid latest;
+      NORDLYS_ASSIGN_OR_RETURN(bool alive, heap.FetchLatest(env.ctx->txn, tid, &latest, &data));
+      if (!alive) break;
+      NORDLYS_RETURN_IF_ERROR(DecodeRow(data, table->columns, &row));
+      if (scan->filter()) {
+        NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*scan->filter(), row, env.ctx));
+        if (!ok) break;
+      }
+      tid = latest;
+    }
+  }
+  return "DELETE " + std::to_string(n);
+}
+
+}  // namespace nordlys::engine::sql

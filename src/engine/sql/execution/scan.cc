@@ -1,0 +1,166 @@
+// Table access operators: sequential and index scans, and constant rows.
+#include "engine/sql/errors.h"
+#include "engine/sql/execution/eval.h"
+#include "engine/sql/planner/operator.h"
+
+namespace nordlys::engine::sql {
+
+using types::Value;
+
+SeqScan::SeqScan(std::shared_ptr<const TableDef> table, ExprPtr filter, std::string alias)
+    : alias_(std::move(alias)) {
+  table_ = std::move(table);
+  filter_ = std::move(filter);
+}
+
+Status SeqScan::Open(ExecContext* ctx) {
+  scan_ = ctx->db->heap(table_->heap).Scan(ctx->txn);
+  return Status::OK();
+}
+
+Result<bool> SeqScan::Next(ExecContext* ctx, Row* row) {
+  for (;;) {
+    NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
+    NORDLYS_ASSIGN_OR_RETURN(bool more, scan_->Next(&tid_, &data_));
+    if (!more) return false;
+    NORDLYS_RETURN_IF_ERROR(DecodeRow(data_, table_->columns, row));
+    if (filter_) {
+      NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*filter_, *row, ctx));
+      if (!ok) continue;
+    }
+    return true;
+  }
+}
+
+std::string SeqScan::Label() const {
+  return "Seq Scan on " + table_->name + (alias_.empty() || alias_ == table_->name ? "" : " " + alias_);
+}
+
+void SeqScan::Details(std::vector<std::string>* out) const {
+  if (filter_) out->push_back("Filter: " + filter_->ToString());
+}
+
+IndexScan::IndexScan(std::shared_ptr<const TableDef> table, const IndexDef* index, IndexBounds bounds,
+                     ExprPtr filter, std::string alias)
+    : index_(index), bounds_(std::move(bounds)), alias_(std::move(alias)) {
+  table_ = std::move(table);
+  filter_ = std::move(filter);
+  for (size_t i = 0; i < index_->columns.size(); ++i) {
+    key_cols_.push_back({table_->columns[index_->columns[i]].type, index_->descending[i], index_->nulls_first[i]});
+  }
+}
+
+Status IndexScan::Open(ExecContext* ctx) {
+  tids_.clear();
+  pos_ = 0;
+  empty_ = false;
+  Row none;
+  std::string prefix;
+  for (size_t i = 0; i < bounds_.eq.size(); ++i) {
+    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*bounds_.eq[i], none, ctx));
+    // "= NULL" matches nothing; a value the column type cannot hold matches nothing either.
+    if (v.is_null() || !types::AppendKey(v, key_cols_[i], &prefix).ok()) {
+      empty_ = true;
+      return Status::OK();
+    }
+  }
+  std::string lower = prefix;
+  std::string upper = storage::PrefixSuccessor(prefix);
+  size_t col = bounds_.eq.size();
+  bool desc = col < key_cols_.size() && key_cols_[col].descending;
+  // For a descending column the byte order is reversed: a SQL lower bound is a byte upper bound.
+  ExprPtr lo = desc ? bounds_.upper : bounds_.lower;
+  ExprPtr hi = desc ? bounds_.lower : bounds_.upper;
+  bool lo_incl = desc ? bounds_.upper_inclusive : bounds_.lower_inclusive;
+  bool hi_incl = desc ? bounds_.lower_inclusive : bounds_.upper_inclusive;
+  if (lo) {
+    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*lo, none, ctx));
+    if (v.is_null()) {
+      empty_ = true;
+      return Status::OK();
+    }
+    std::string k = prefix;
+    if (types::AppendKey(v, key_cols_[col], &k).ok()) lower = lo_incl ? k : storage::PrefixSuccessor(k);
+  }
+  if (hi) {
+    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*hi, none, ctx));
+    if (v.is_null()) {
+      empty_ = true;
+      return Status::OK();
+    }
+    std::string k = prefix;
+    if (types::AppendKey(v, key_cols_[col], &k).ok()) upper = hi_incl ? storage::PrefixSuccessor(k) : k;
+  }
+  auto scan = ctx->db->index(index_->rel).Scan(lower, upper);
+  std::string key;
+  storage::Tid tid;
+  for (;;) {
+    NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(&key, &tid));
+    if (!more) break;
+    tids_.push_back(tid);
+  }
+  return Status::OK();
+}
+
+Result<bool> IndexScan::Next(ExecContext* ctx, Row* row) {
+  if (empty_) return false;
+  storage::Heap heap = ctx->db->heap(table_->heap);
+  while (pos_ < tids_.size()) {
+    NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
+    tid_ = tids_[pos_++];
+    NORDLYS_ASSIGN_OR_RETURN(bool visible, heap.Fetch(ctx->txn, tid_, &data_, &tid_));
+    if (!visible) {
+      ++invisible_;
+      continue;
+    }
+    NORDLYS_RETURN_IF_ERROR(DecodeRow(data_, table_->columns, row));
+    if (filter_) {
+      NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*filter_, *row, ctx));
+      if (!ok) continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+std::string IndexScan::Label() const {
+  return "Index Scan using " + index_->name + " on " + table_->name +
+         (alias_.empty() || alias_ == table_->name ? "" : " " + alias_);
+}
+
+void IndexScan::Details(std::vector<std::string>* out) const {
+  std::vector<std::string> conds;
+  for (size_t i = 0; i < bounds_.eq.size(); ++i) {
+    conds.push_back("(" + table_->columns[index_->columns[i]].name + " = " + bounds_.eq[i]->ToString() + ")");
+  }
+  size_t col = bounds_.eq.size();
+  if (bounds_.lower) {
+    conds.push_back("(" + table_->columns[index_->columns[col]].name + (bounds_.lower_inclusive ? " >= " : " > ") +
+                    bounds_.lower->ToString() + ")");
+  }
+  if (bounds_.upper) {
+    conds.push_back("(" + table_->columns[index_->columns[col]].name + (bounds_.upper_inclusive ? " <= " : " < ") +
+                    bounds_.upper->ToString() + ")");
+  }
+  std::string c;
+  for (size_t i = 0; i < conds.size(); ++i) c += (i ? " AND " : "") + conds[i];
+  if (conds.size() > 1) c = "(" + c + ")";
+  if (!c.empty()) out->push_back("Index Cond: " + c);
+  if (filter_) out->push_back("Filter: " + filter_->ToString());
+}
+
+Result<bool> ValuesScan::Next(ExecContext* ctx, Row* row) {
+  if (pos_ >= rows_.size()) return false;
+  const auto& exprs = rows_[pos_++];
+  row->resize(exprs.size());
+  Row none;
+  const Row& input = ctx->outer.empty() ? none : *ctx->outer.back();
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    // VALUES rows see only outer references; evaluate against an empty row.
+    NORDLYS_ASSIGN_OR_RETURN((*row)[i], Eval(*exprs[i], none, ctx));
+  }
+  (void)input;
+  return true;
+}
+
+}  // namespace nordlys::engine::sql

@@ -1,0 +1,74 @@
+// Internal: one function per statement kind, called by SqlEngine (sql_engine.cc). With
+// env.describe set they only bind and fill env.info (for Prepare/Describe).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/sql/binder/binder.h"
+#include "engine/sql/planner/operator.h"
+#include "engine/sql/sql_engine.h"
+#include "engine/storage/heap.h"
+
+namespace nordlys::engine::sql {
+
+struct StmtEnv {
+  SqlEngine* engine = nullptr;
+  ExecContext* ctx = nullptr;
+  StatementOutput* out = nullptr;
+  std::string_view sql;
+  std::vector<types::Type>* param_types = nullptr;
+  bool describe = false;
+  StatementInfo* info = nullptr;
+
+  Binder MakeBinder() const { return Binder(ctx->snap, ctx->session, sql, param_types); }
+};
+
+Result<std::string> ExecSelect(const Json& s, StmtEnv& env);
+Result<std::string> ExecExplain(const Json& s, StmtEnv& env);
+Result<std::string> ExecInsert(const Json& s, StmtEnv& env);
+Result<std::string> ExecUpdate(const Json& s, StmtEnv& env);
+Result<std::string> ExecDelete(const Json& s, StmtEnv& env);
+Result<std::string> ExecCopy(const Json& s, StmtEnv& env);
+// DDL (ddl.cc): CREATE/DROP TABLE/INDEX/SEQUENCE/SCHEMA, ALTER TABLE, TRUNCATE, VACUUM, ANALYZE.
+Result<std::string> ExecDdl(const std::string& kind, const Json& s, StmtEnv& env);
+
+// Runs a planned query to its output (used by SELECT and EXPLAIN ANALYZE-less paths).
+Result<uint64_t> RunToOutput(Operator* plan, ExecContext* ctx, StatementOutput* out);
+// Result columns of a bound query.
+std::vector<ResultColumn> ColumnsOf(const BoundSelect& q);
+
+// Index maintenance and constraint checks shared by INSERT, UPDATE and COPY.
+class TableWriter {
+ public:
+  TableWriter(std::shared_ptr<const TableDef> table, ExecContext* ctx, std::string_view sql);
+  // Binds defaults and CHECK constraints.
+  Status Prepare(std::vector<types::Type>* param_types);
+  // The default of column i for a new row (NULL when it has none).
+  Result<types::Value> DefaultOf(size_t column);
+  bool HasDefault(size_t column) const { return defaults_[column] != nullptr; }
+  // NOT NULL and CHECK constraints on a complete row.
+  Status CheckRow(const Row& row);
+  // Inserts the row and its index entries (23505 on a duplicate key).
+  Result<storage::Tid> Insert(const Row& row);
+  // Replaces the version at tid (which the statement saw as `old_row`) with new_row, adding
+  // index entries unless the update stays in the HOT chain. Outcome as Heap::Update.
+  Result<storage::TmResult> Update(storage::Tid tid, const Row& old_row, const Row& new_row);
+  const TableDef& table() const { return *table_; }
+
+ private:
+  Status InsertIndexEntries(const Row& row, storage::Tid tid, const Row* old_row);
+  Status UniqueViolation(const IndexDef& ix, const Row& row);
+
+  std::shared_ptr<const TableDef> table_;
+  ExecContext* ctx_;
+  std::string_view sql_;
+  std::vector<ExprPtr> defaults_;
+  std::vector<std::pair<std::string, ExprPtr>> checks_;
+  std::string buf_;
+};
+
+// "(1, foo, null)": PG's "Failing row contains" form of a row.
+std::string RowForMessage(const Row& row, const std::vector<ColumnDef>& columns, ExecContext* ctx);
+
+}  // namespace nordlys::engine::sql

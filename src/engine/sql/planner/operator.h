@@ -1,0 +1,273 @@
+// Physical operators: a pull-based tree the planner builds per statement execution. Open()
+// (re)starts an operator — a nested-loop inner side or a correlated subquery is re-opened —
+// and Next() yields rows until false. Operators own their state, so a tree runs once at a time.
+//
+// Thread safety: one statement execution on one thread.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+#include <string>
+#include <vector>
+
+#include "engine/sql/binder/binder.h"
+#include "engine/sql/catalog/catalog.h"
+#include "engine/sql/execution/exec_context.h"
+#include "engine/storage/btree.h"
+#include "engine/storage/heap.h"
+#include "engine/types/key_encoding.h"
+
+namespace nordlys::engine::sql {
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  virtual Status Open(ExecContext* ctx) = 0;
+  virtual Result<bool> Next(ExecContext* ctx, Row* row) = 0;
+  // EXPLAIN: "Seq Scan on t", detail lines ("Filter: (a = 1)"), children.
+  virtual std::string Label() const = 0;
+  virtual void Details(std::vector<std::string>* out) const {}
+  virtual std::vector<const Operator*> Children() const { return {}; }
+};
+
+using OperatorPtr = std::shared_ptr<Operator>;
+
+// EXPLAIN text, one line per entry, in PostgreSQL's indentation style.
+std::vector<std::string> ExplainLines(const Operator& root);
+
+// A scan of one table; remembers the Tid of the row it returned last (for UPDATE/DELETE).
+class ScanOperator : public Operator {
+ public:
+  storage::Tid current_tid() const { return tid_; }
+  const TableDef& table() const { return *table_; }
+  // The predicate the scan applies (all of the WHERE conjuncts on this table).
+  const ExprPtr& filter() const { return filter_; }
+
+ protected:
+  std::shared_ptr<const TableDef> table_;
+  ExprPtr filter_;
+  storage::Tid tid_;
+};
+
+class SeqScan final : public ScanOperator {
+ public:
+  SeqScan(std::shared_ptr<const TableDef> table, ExprPtr filter, std::string alias);
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override;
+  void Details(std::vector<std::string>* out) const override;
+
+ private:
+  std::string alias_;
+  std::unique_ptr<storage::HeapScan> scan_;
+  std::string data_;
+};
+
+// Equality on the leading index columns, then optionally a range on the next one.
+struct IndexBounds {
+  std::vector<ExprPtr> eq;  // row-independent, one per leading column
+  ExprPtr lower, upper;     // on column eq.size(), or null
+  bool lower_inclusive = true, upper_inclusive = true;
+};
+
+class IndexScan final : public ScanOperator {
+ public:
+  IndexScan(std::shared_ptr<const TableDef> table, const IndexDef* index, IndexBounds bounds,
+            ExprPtr filter, std::string alias);
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override;
+  void Details(std::vector<std::string>* out) const override;
+  // How many index entries pointed at versions this scan could not see (old versions).
+  uint64_t invisible_entries() const { return invisible_; }
+  const IndexDef& index() const { return *index_; }
+
+ private:
+  const IndexDef* index_;
+  IndexBounds bounds_;
+  std::string alias_;
+  std::vector<types::KeyColumn> key_cols_;
+  std::vector<storage::Tid> tids_;  // collected at Open: the index may change under DML
+  size_t pos_ = 0;
+  bool empty_ = false;
+  uint64_t invisible_ = 0;
+  std::string data_;
+};
+
+// Rows from constant expression lists (VALUES, or SELECT without FROM: one empty row).
+class ValuesScan final : public Operator {
+ public:
+  explicit ValuesScan(std::vector<std::vector<ExprPtr>> rows) : rows_(std::move(rows)) {}
+  Status Open(ExecContext* ctx) override { pos_ = 0; return Status::OK(); }
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return rows_.size() == 1 && rows_[0].empty() ? "Result" : "Values Scan"; }
+
+ private:
+  std::vector<std::vector<ExprPtr>> rows_;
+  size_t pos_ = 0;
+};
+
+class Filter final : public Operator {
+ public:
+  Filter(OperatorPtr child, ExprPtr pred) : child_(std::move(child)), pred_(std::move(pred)) {}
+  Status Open(ExecContext* ctx) override { return child_->Open(ctx); }
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return "Filter"; }
+  void Details(std::vector<std::string>* out) const override;
+  std::vector<const Operator*> Children() const override { return {child_.get()}; }
+  // EXPLAIN folds a filter into its child's detail lines when it sits on a scan.
+  const OperatorPtr& child() const { return child_; }
+  const ExprPtr& pred() const { return pred_; }
+
+ private:
+  OperatorPtr child_;
+  ExprPtr pred_;
+};
+
+class Project final : public Operator {
+ public:
+  Project(OperatorPtr child, std::vector<ExprPtr> exprs) : child_(std::move(child)), exprs_(std::move(exprs)) {}
+  Status Open(ExecContext* ctx) override { return child_->Open(ctx); }
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return "Project"; }
+  std::vector<const Operator*> Children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  std::vector<ExprPtr> exprs_;
+  Row in_;
+};
+
+class NestedLoopJoin final : public Operator {
+ public:
+  NestedLoopJoin(OperatorPtr left, OperatorPtr right, int right_width, bool left_join, ExprPtr cond)
+      : left_(std::move(left)), right_(std::move(right)), right_width_(right_width),
+        left_join_(left_join), cond_(std::move(cond)) {}
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return left_join_ ? "Nested Loop Left Join" : "Nested Loop"; }
+  void Details(std::vector<std::string>* out) const override;
+  std::vector<const Operator*> Children() const override { return {left_.get(), right_.get()}; }
+
+ private:
+  OperatorPtr left_, right_;
+  int right_width_;
+  bool left_join_;
+  ExprPtr cond_;
+  std::vector<Row> inner_;
+  Row outer_;
+  bool have_outer_ = false;
+  bool matched_ = false;
+  size_t pos_ = 0;
+};
+
+class HashJoin final : public Operator {
+ public:
+  HashJoin(OperatorPtr left, OperatorPtr right, int right_width, bool left_join,
+           std::vector<ExprPtr> left_keys, std::vector<ExprPtr> right_keys, ExprPtr residual);
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return left_join_ ? "Hash Left Join" : "Hash Join"; }
+  void Details(std::vector<std::string>* out) const override;
+  std::vector<const Operator*> Children() const override { return {left_.get(), right_.get()}; }
+
+ private:
+  OperatorPtr left_, right_;
+  int right_width_;
+  bool left_join_;
+  std::vector<ExprPtr> left_keys_, right_keys_;
+  ExprPtr residual_;
+  std::unordered_multimap<uint64_t, std::pair<Row, Row>> table_;  // hash -> (keys, row)
+  Row outer_;
+  Row outer_keys_;
+  bool have_outer_ = false;
+  bool matched_ = false;
+  bool outer_null_key_ = false;
+  std::pair<decltype(table_)::iterator, decltype(table_)::iterator> range_;
+};
+
+class HashAggregate final : public Operator {
+ public:
+  HashAggregate(OperatorPtr child, std::vector<ExprPtr> groups, std::vector<AggCall> aggs)
+      : child_(std::move(child)), groups_(std::move(groups)), aggs_(std::move(aggs)) {}
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return groups_.empty() ? "Aggregate" : "HashAggregate"; }
+  void Details(std::vector<std::string>* out) const override;
+  std::vector<const Operator*> Children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  std::vector<ExprPtr> groups_;
+  std::vector<AggCall> aggs_;
+  std::vector<Row> out_;
+  size_t pos_ = 0;
+};
+
+class Distinct final : public Operator {
+ public:
+  Distinct(OperatorPtr child, std::vector<types::Type> types) : child_(std::move(child)), types_(std::move(types)) {}
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return "HashAggregate"; }
+  std::vector<const Operator*> Children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  std::vector<types::Type> types_;
+  std::unordered_multimap<uint64_t, Row> seen_;
+};
+
+class Sort final : public Operator {
+ public:
+  Sort(OperatorPtr child, std::vector<SortKey> keys, std::vector<types::Type> types)
+      : child_(std::move(child)), keys_(std::move(keys)), types_(std::move(types)) {}
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return "Sort"; }
+  void Details(std::vector<std::string>* out) const override;
+  std::vector<const Operator*> Children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  std::vector<SortKey> keys_;
+  std::vector<types::Type> types_;
+  std::vector<Row> rows_;
+  size_t pos_ = 0;
+};
+
+class Limit final : public Operator {
+ public:
+  Limit(OperatorPtr child, ExprPtr limit, ExprPtr offset)
+      : child_(std::move(child)), limit_(std::move(limit)), offset_(std::move(offset)) {}
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return "Limit"; }
+  std::vector<const Operator*> Children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  ExprPtr limit_, offset_;
+  int64_t remaining_ = -1;  // -1: no limit
+};
+
+class SetOperation final : public Operator {
+ public:
+  SetOperation(OperatorPtr left, OperatorPtr right, BoundSelect::SetOp op, bool all,
+               std::vector<types::Type> types)
+      : left_(std::move(left)), right_(std::move(right)), op_(op), all_(all), types_(std::move(types)) {}
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override;
+  std::vector<const Operator*> Children() const override { return {left_.get(), right_.get()}; }
+
+ private:
+  OperatorPtr left_, right_;
+  BoundSelect::SetOp op_;
+  bool all_;
+  std::vector<types::Type> types_;
+  std::vector<Row> out_;
+  size_t pos_ = 0;
+};
+
+}  // namespace nordlys::engine::sql

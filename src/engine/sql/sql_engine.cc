@@ -1,0 +1,93 @@
+// See sql_engine.h.
+#include "engine/sql/sql_engine.h"
+
+#include "engine/sql/errors.h"
+#include "engine/sql/execution/statements.h"
+
+namespace nordlys::engine::sql {
+
+using types::Type;
+using types::TypeId;
+
+Result<std::unique_ptr<SqlEngine>> SqlEngine::Open(storage::Database* db) {
+  std::unique_ptr<SqlEngine> e(new SqlEngine(db));
+  NORDLYS_ASSIGN_OR_RETURN(e->catalog_, Catalog::Open(db));
+  return e;
+}
+
+bool SqlEngine::NeedsNoTransactionBlock(const nlohmann::json& stmt) {
+  auto [kind, body] = NodeOf(stmt.contains("stmt") ? stmt["stmt"] : stmt);
+  return kind == "VacuumStmt" && body->value("is_vacuumcmd", true);
+}
+
+namespace {
+
+Result<std::string> Dispatch(const Json& stmt, StmtEnv& env) {
+  auto [kind, body] = NodeOf(stmt.contains("stmt") ? stmt["stmt"] : stmt);
+  const Json& s = *body;
+  if (kind == "SelectStmt") return ExecSelect(stmt.contains("stmt") ? stmt["stmt"] : stmt, env);
+  if (kind == "InsertStmt") return ExecInsert(s, env);
+  if (kind == "UpdateStmt") return ExecUpdate(s, env);
+  if (kind == "DeleteStmt") return ExecDelete(s, env);
+  if (kind == "CopyStmt") return ExecCopy(s, env);
+  if (kind == "ExplainStmt") return ExecExplain(s, env);
+  if (kind == "CreateStmt" || kind == "DropStmt" || kind == "IndexStmt" || kind == "AlterTableStmt" ||
+      kind == "RenameStmt" || kind == "TruncateStmt" || kind == "CreateSeqStmt" ||
+      kind == "CreateSchemaStmt" || kind == "VacuumStmt") {
+    return ExecDdl(kind, s, env);
+  }
+  static const std::pair<const char*, const char*> kNames[] = {
+      {"ViewStmt", "CREATE VIEW"},           {"CreateFunctionStmt", "CREATE FUNCTION"},
+      {"CreateTrigStmt", "CREATE TRIGGER"},  {"CreatedbStmt", "CREATE DATABASE"},
+      {"DropdbStmt", "DROP DATABASE"},       {"CreateRoleStmt", "CREATE ROLE"},
+      {"GrantStmt", "GRANT/REVOKE"},         {"DeclareCursorStmt", "DECLARE CURSOR"},
+      {"LockStmt", "LOCK"},                  {"CommentStmt", "COMMENT"},
+      {"CreateTableAsStmt", "CREATE TABLE AS"}, {"MergeStmt", "MERGE"},
+      {"CreateExtensionStmt", "CREATE EXTENSION"}, {"DoStmt", "DO"},
+      {"ListenStmt", "LISTEN"},              {"NotifyStmt", "NOTIFY"},
+      {"CallStmt", "CALL"},                  {"CreateEnumStmt", "CREATE TYPE"},
+      {"CompositeTypeStmt", "CREATE TYPE"},  {"CreateDomainStmt", "CREATE DOMAIN"},
+      {"AlterSeqStmt", "ALTER SEQUENCE"},    {"ClusterStmt", "CLUSTER"},
+      {"ReindexStmt", "REINDEX"},            {"CheckPointStmt", "CHECKPOINT"},
+  };
+  for (const auto& [k, name] : kNames) {
+    if (kind == k) return Unsupported(name);
+  }
+  return Unsupported("statement " + kind);
+}
+
+}  // namespace
+
+Result<StatementInfo> SqlEngine::Describe(const nlohmann::json& stmt, std::string_view sql,
+                                          std::vector<Type> param_types, ExecContext* ctx) {
+  StatementInfo info;
+  StmtEnv env;
+  env.engine = this;
+  env.ctx = ctx;
+  env.sql = sql;
+  env.param_types = &param_types;
+  env.describe = true;
+  env.info = &info;
+  auto r = Dispatch(stmt, env);
+  if (!r.ok()) return r.status();
+  for (auto& t : param_types) {
+    if (t.id == TypeId::kUnknown) t = Type(TypeId::kText);
+  }
+  info.param_types = param_types;
+  return info;
+}
+
+Result<std::string> SqlEngine::Execute(const nlohmann::json& stmt, std::string_view sql,
+                                       const std::vector<Type>& param_types, ExecContext* ctx,
+                                       StatementOutput* out) {
+  std::vector<Type> types = param_types;
+  StmtEnv env;
+  env.engine = this;
+  env.ctx = ctx;
+  env.out = out;
+  env.sql = sql;
+  env.param_types = &types;
+  return Dispatch(stmt, env);
+}
+
+}  // namespace nordlys::engine::sql

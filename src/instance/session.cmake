@@ -1,0 +1,2 @@
+# The SQL session over pgwire (session.h).
+list(APPEND INSTANCE_SOURCES session.cc session_settings.cc)
