@@ -734,17 +734,10 @@ Result<ExprPtr> Binder::BindSqlValueFunction(const Json& b) {
 Result<ExprPtr> Binder::BindSubLink(const Json& b, ExprContext& ctx) {
   int pos = CharPosition(sql_, b.value("location", -1));
   std::string type = b.value("subLinkType", "");
-  Scope* scope = ctx.scope;
-  Scope dummy;
-  if (scope == nullptr) scope = &dummy;
-  bool was_correlated = scope->correlated;
-  scope->correlated = false;
-  auto select = BindQuery(b["subselect"], scope);
-  bool correlated = scope->correlated;
-  scope->correlated = was_correlated || correlated;
+  auto select = BindQuery(b["subselect"], ctx.scope);
   if (!select.ok()) return select.status();
   auto info = std::make_shared<SubqueryInfo>();
-  info->correlated = correlated;
+  info->correlated = (*select)->correlated;
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kSubquery;
   e->location = pos;

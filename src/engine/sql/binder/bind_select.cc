@@ -374,6 +374,7 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
   NORDLYS_RETURN_IF_ERROR(BindSortLimit(s, q.get(), &scope));
   NORDLYS_RETURN_IF_ERROR(FinishAggregation(q.get()));
   for (auto& t : q->targets) t = ResolveUnknown(t);
+  q->correlated = scope.correlated;
   return q;
 }
 
@@ -532,6 +533,7 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindValues(const Json& s, Scope* ou
     q->origins.push_back({});
   }
   q->visible = width;
+  q->correlated = scope.correlated;
   // ORDER BY / LIMIT on VALUES: over its own columns.
   if (s.contains("sortClause") || s.contains("limitCount") || s.contains("limitOffset")) {
     for (size_t c = 0; c < width; ++c) q->targets.push_back(MakeColumn(static_cast<int>(c), q->values[0][c]->type, q->names[c]));
@@ -550,6 +552,7 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSetOp(const Json& s, Scope* out
   q->set_all = s.value("all", false);
   NORDLYS_ASSIGN_OR_RETURN(q->larg, BindQuery(s["larg"], outer));
   NORDLYS_ASSIGN_OR_RETURN(q->rarg, BindQuery(s["rarg"], outer));
+  q->correlated = q->larg->correlated || q->rarg->correlated;
   auto lt = q->larg->OutputTypes();
   auto rt = q->rarg->OutputTypes();
   if (lt.size() != rt.size()) {

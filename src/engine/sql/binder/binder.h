@@ -85,6 +85,7 @@ struct BoundSelect {
   std::vector<SortKey> order_by;    // over the target row (always kColumn into targets)
   ExprPtr limit, offset;            // row-independent
   bool for_update = false;
+  bool correlated = false;          // reads a column of an enclosing query
 
   std::vector<types::Type> OutputTypes() const;
 };
