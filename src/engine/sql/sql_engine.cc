@@ -68,7 +68,13 @@ Result<StatementInfo> SqlEngine::Describe(const nlohmann::json& stmt, std::strin
   env.param_types = &param_types;
   env.describe = true;
   env.info = &info;
-  auto r = Dispatch(stmt, env);
+  Result<std::string> r = Status::Internal("unset");
+  try {
+    r = Dispatch(stmt, env);
+  } catch (const std::exception& e) {
+    // A parse-tree shape this code did not expect: an internal error, never a crash.
+    return SqlError("XX000", std::string("unexpected parse tree: ") + e.what());
+  }
   if (!r.ok()) return r.status();
   for (auto& t : param_types) {
     if (t.id == TypeId::kUnknown) t = Type(TypeId::kText);
@@ -87,7 +93,11 @@ Result<std::string> SqlEngine::Execute(const nlohmann::json& stmt, std::string_v
   env.out = out;
   env.sql = sql;
   env.param_types = &types;
-  return Dispatch(stmt, env);
+  try {
+    return Dispatch(stmt, env);
+  } catch (const std::exception& e) {
+    return SqlError("XX000", std::string("unexpected parse tree: ") + e.what());
+  }
 }
 
 }  // namespace nordlys::engine::sql

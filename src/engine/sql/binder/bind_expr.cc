@@ -291,7 +291,9 @@ Result<ExprPtr> Binder::BindAConst(const Json& b) {
     if (integral) {
       auto i = types::ParseInteger(text, 64);
       if (i.ok()) {
-        e = MakeConst(Value::Int8(*i), Type(TypeId::kInt8));
+        // As PG's make_const: an integer that fits int4 is int4 (e.g. -2147483648).
+        e = *i >= INT32_MIN && *i <= INT32_MAX ? MakeConst(Value::Int4(static_cast<int32_t>(*i)), Type(TypeId::kInt4))
+                                               : MakeConst(Value::Int8(*i), Type(TypeId::kInt8));
       }
     }
     if (!e) {
@@ -495,6 +497,56 @@ Result<ExprPtr> Binder::BindNamedOperator(const std::string& opname, ExprPtr l, 
     e->location = location;
     return ExprPtr(e);
   }
+  if (opname == "^") {
+    for (auto* side : {&l, &r}) {
+      ExprPtr& x = *side;
+      if (x->type.id == TypeId::kNumeric) return Unsupported("numeric ^ numeric", location);
+      if (types::CategoryOf(x->type.id) != types::TypeCategory::kNumeric && x->type.id != TypeId::kUnknown) {
+        return SqlError("42883", "operator does not exist: " + types::FormatType(l->type) + " ^ " + types::FormatType(r->type),
+                        {.hint = "No operator matches the given name and argument types. You might need to add explicit type casts.",
+                         .position = location});
+      }
+      NORDLYS_ASSIGN_OR_RETURN(x, Coerce(x, Type(TypeId::kFloat8), types::CastContext::kImplicit, "", location));
+    }
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kFunc;
+    e->func = Func::kPower;
+    e->type = Type(TypeId::kFloat8);
+    e->args = {l, r};
+    e->location = location;
+    return ExprPtr(e);
+  }
+  if (opname == "&" || opname == "|" || opname == "#" || opname == "<<" || opname == ">>") {
+    if (l->type.id == TypeId::kUnknown) {
+      NORDLYS_ASSIGN_OR_RETURN(l, Coerce(l, Type(TypeId::kInt4), types::CastContext::kImplicit, "", location));
+    }
+    if (r->type.id == TypeId::kUnknown) {
+      NORDLYS_ASSIGN_OR_RETURN(r, Coerce(r, Type(TypeId::kInt4), types::CastContext::kImplicit, "", location));
+    }
+    auto is_int = [](TypeId t) { return t == TypeId::kInt2 || t == TypeId::kInt4 || t == TypeId::kInt8; };
+    if (!is_int(l->type.id) || !is_int(r->type.id)) {
+      return SqlError("42883", "operator does not exist: " + types::FormatType(l->type) + " " + opname + " " + types::FormatType(r->type),
+                      {.hint = "No operator matches the given name and argument types. You might need to add explicit type casts.",
+                       .position = location});
+    }
+    TypeId t = l->type.id;
+    if (opname[0] != '<' && opname[0] != '>') {
+      t = l->type.id == TypeId::kInt8 || r->type.id == TypeId::kInt8 ? TypeId::kInt8
+          : l->type.id == TypeId::kInt4 || r->type.id == TypeId::kInt4 ? TypeId::kInt4 : TypeId::kInt2;
+      NORDLYS_ASSIGN_OR_RETURN(l, Coerce(l, Type(t), types::CastContext::kImplicit, "", location));
+      NORDLYS_ASSIGN_OR_RETURN(r, Coerce(r, Type(t), types::CastContext::kImplicit, "", location));
+    } else {
+      NORDLYS_ASSIGN_OR_RETURN(r, Coerce(r, Type(TypeId::kInt4), types::CastContext::kImplicit, "", location));
+    }
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kFunc;
+    e->func = opname == "&" ? Func::kBitAnd : opname == "|" ? Func::kBitOr : opname == "#" ? Func::kBitXor
+              : opname == "<<" ? Func::kShiftLeft : Func::kShiftRight;
+    e->type = Type(t);
+    e->args = {l, r};
+    e->location = location;
+    return ExprPtr(e);
+  }
   if (opname == "~~" || opname == "!~~" || opname == "~~*" || opname == "!~~*") {
     return BindLike(l, r, opname[0] == '!', opname.back() == '*', location);
   }
@@ -509,7 +561,8 @@ Result<ExprPtr> Binder::BindIn(const Json& b, ExprContext& ctx, bool negated) {
   int pos = CharPosition(sql_, b.value("location", -1));
   NORDLYS_ASSIGN_OR_RETURN(ExprPtr l, BindExpr(b["lexpr"], ctx));
   std::vector<ExprPtr> all = {l};
-  for (const auto& item : b["rexpr"]) {
+  const Json& list = b["rexpr"].contains("List") ? b["rexpr"]["List"]["items"] : b["rexpr"];
+  for (const auto& item : list) {
     NORDLYS_ASSIGN_OR_RETURN(ExprPtr x, BindExpr(item, ctx));
     all.push_back(x);
   }
@@ -538,7 +591,7 @@ Result<ExprPtr> Binder::BindAExpr(const Json& b, ExprContext& ctx) {
   if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") return Unsupported("ANY/ALL (array)", pos);
   if (kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN") {
     NORDLYS_ASSIGN_OR_RETURN(ExprPtr x, BindExpr(b["lexpr"], ctx));
-    const Json& bounds = b["rexpr"];
+    const Json& bounds = b["rexpr"].contains("List") ? b["rexpr"]["List"]["items"] : b["rexpr"];
     NORDLYS_ASSIGN_OR_RETURN(ExprPtr lo, BindExpr(bounds[0], ctx));
     NORDLYS_ASSIGN_OR_RETURN(ExprPtr hi, BindExpr(bounds[1], ctx));
     bool neg = kind == "AEXPR_NOT_BETWEEN";
@@ -551,7 +604,27 @@ Result<ExprPtr> Binder::BindAExpr(const Json& b, ExprContext& ctx) {
     return ExprPtr(e);
   }
   if (kind == "AEXPR_BETWEEN_SYM" || kind == "AEXPR_NOT_BETWEEN_SYM") {
-    return Unsupported("BETWEEN SYMMETRIC", pos);
+    // x BETWEEN SYMMETRIC a AND b = (x >= a AND x <= b) OR (x >= b AND x <= a)
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr x, BindExpr(b["lexpr"], ctx));
+    const Json& bounds = b["rexpr"].contains("List") ? b["rexpr"]["List"]["items"] : b["rexpr"];
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr lo, BindExpr(bounds[0], ctx));
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr hi, BindExpr(bounds[1], ctx));
+    std::vector<ExprPtr> ors;
+    for (int k = 0; k < 2; ++k) {
+      NORDLYS_ASSIGN_OR_RETURN(ExprPtr a, BindOperator(types::BinaryOp::kGe, x, k ? hi : lo, pos));
+      NORDLYS_ASSIGN_OR_RETURN(ExprPtr c, BindOperator(types::BinaryOp::kLe, x, k ? lo : hi, pos));
+      ors.push_back(MakeAnd({a, c}));
+    }
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kOr;
+    e->type = Type(TypeId::kBool);
+    e->args = ors;
+    if (kind == "AEXPR_BETWEEN_SYM") return ExprPtr(e);
+    auto n = std::make_shared<Expr>();
+    n->kind = ExprKind::kNot;
+    n->type = Type(TypeId::kBool);
+    n->args = {e};
+    return ExprPtr(n);
   }
   ExprPtr l, r;
   if (b.contains("lexpr")) {
@@ -563,6 +636,20 @@ Result<ExprPtr> Binder::BindAExpr(const Json& b, ExprContext& ctx) {
   if (kind == "AEXPR_OP") {
     if (!l) {  // prefix operator
       if (opname == "+") return r;
+      if (opname == "~") {
+        if (r->type.id == TypeId::kUnknown) {
+      NORDLYS_ASSIGN_OR_RETURN(r, Coerce(r, Type(TypeId::kInt4), types::CastContext::kImplicit, "", pos));
+    }
+        if (r->type.id != TypeId::kInt2 && r->type.id != TypeId::kInt4 && r->type.id != TypeId::kInt8) {
+          return SqlError("42883", "operator does not exist: ~ " + types::FormatType(r->type), {.position = pos});
+        }
+        auto e = std::make_shared<Expr>();
+        e->kind = ExprKind::kFunc;
+        e->func = Func::kBitNot;
+        e->type = r->type;
+        e->args = {r};
+        return ExprPtr(e);
+      }
       if (opname == "-") {
         if (r->type.id == TypeId::kUnknown) {
           NORDLYS_ASSIGN_OR_RETURN(r, Coerce(r, Type(TypeId::kNumeric), types::CastContext::kImplicit, "", r->location));

@@ -39,7 +39,6 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
     return SqlError("42803", std::string("aggregate functions are not allowed in ") + ctx.clause,
                     {.position = pos});
   }
-  if (b.contains("agg_filter")) return Unsupported("FILTER in aggregates", pos);
   if (b.contains("agg_order")) return Unsupported("ORDER BY in aggregates", pos);
   AggCall call;
   call.distinct = b.value("agg_distinct", false);
@@ -102,6 +101,9 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
       call.func = AggFunc::kStringAgg;
       call.type = Type(TypeId::kText);
     }
+  }
+  if (b.contains("agg_filter")) {
+    NORDLYS_ASSIGN_OR_RETURN(call.filter, BindCondition(b["agg_filter"], inner, "FILTER"));
   }
   if (!args.empty()) call.arg_type = args[0]->type;
   call.args = std::move(args);

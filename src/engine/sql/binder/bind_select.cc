@@ -142,11 +142,30 @@ Result<std::shared_ptr<const TableDef>> Binder::LookupTable(const Json& rv) {
 Result<std::unique_ptr<BoundSelect>> Binder::BindQuery(const Json& node, Scope* outer) {
   auto [k, body] = NodeOf(node);
   const Json& s = k == "SelectStmt" ? *body : node;
-  if (s.contains("withClause")) return Unsupported("WITH", Position(s["withClause"]));
+  size_t cte_mark = ctes_.size();
+  if (s.contains("withClause")) {
+    const Json& w = s["withClause"];
+    if (w.value("recursive", false)) return Unsupported("WITH RECURSIVE", Position(w));
+    for (const auto& c : w["ctes"]) {
+      const Json& cte = c["CommonTableExpr"];
+      if (NodeOf(cte["ctequery"]).first != "SelectStmt") {
+        return Unsupported("data-modifying statements in WITH", Position(cte["ctequery"]));
+      }
+      std::string name = cte.value("ctename", "");
+      for (size_t i = cte_mark; i < ctes_.size(); ++i) {
+        if (ctes_[i].name == name) {
+          return SqlError("42712", "WITH query name \"" + name + "\" specified more than once", {.position = Position(c)});
+        }
+      }
+      ctes_.push_back({name, &cte["ctequery"], cte.contains("aliascolnames") ? &cte["aliascolnames"] : nullptr});
+    }
+  }
   std::string op = s.value("op", "SETOP_NONE");
-  if (op != "SETOP_NONE") return BindSetOp(s, outer);
-  if (s.contains("valuesLists")) return BindValues(s, outer);
-  return BindSimpleSelect(s, outer);
+  Result<std::unique_ptr<BoundSelect>> r = op != "SETOP_NONE"          ? BindSetOp(s, outer)
+                                           : s.contains("valuesLists") ? BindValues(s, outer)
+                                                                       : BindSimpleSelect(s, outer);
+  ctes_.resize(cte_mark);
+  return r;
 }
 
 Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope* scope, int* offset) {
@@ -154,6 +173,22 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
   const Json& b = *bp;
   auto f = std::make_unique<BoundFrom>();
   f->offset = *offset;
+  if (k == "RangeVar" && !b.contains("schemaname")) {
+    std::string name = b.value("relname", "");
+    for (size_t i = ctes_.size(); i > 0; --i) {
+      if (ctes_[i - 1].name != name) continue;
+      Cte cte = ctes_[i - 1];
+      // The CTE's own query sees only the CTEs defined before it.
+      std::vector<Cte> saved = ctes_;
+      ctes_.resize(i - 1);
+      std::string alias = b.contains("alias") ? b["alias"].value("aliasname", name) : name;
+      const Json* cols = b.contains("alias") && b["alias"].contains("colnames") ? &b["alias"]["colnames"] : cte.colnames;
+      auto r = BindSubqueryItem(*cte.query, alias, cols, scope, offset);
+      ctes_ = std::move(saved);
+      return r;
+    }
+  }
+  if (k == "RangeFunction") return BindFunctionItem(b, scope, offset);
   if (k == "RangeVar") {
     NORDLYS_ASSIGN_OR_RETURN(f->table, LookupTable(b));
     f->kind = BoundFrom::Kind::kTable;
@@ -185,31 +220,8 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
       return SqlError("42601", "subquery in FROM must have an alias",
                       {.hint = "For example, FROM (SELECT ...) [AS] foo.", .position = Position(b["subquery"])});
     }
-    // A FROM subquery sees the enclosing query's outer scope, not its sibling FROM items.
-    NORDLYS_ASSIGN_OR_RETURN(f->subquery, BindQuery(b["subquery"], scope->parent));
-    f->kind = BoundFrom::Kind::kSubquery;
-    ScopeItem item;
-    item.alias = b["alias"].value("aliasname", "");
-    item.offset = *offset;
-    std::vector<std::string> names;
-    const BoundSelect* q = f->subquery.get();
-    while (q->set_op != BoundSelect::SetOp::kNone) q = q->larg.get();
-    if (!q->values.empty()) {
-      for (size_t i = 0; i < q->values[0].size(); ++i) names.push_back("column" + std::to_string(i + 1));
-    } else {
-      names.assign(q->names.begin(), q->names.begin() + q->visible);
-    }
-    item.columns = names;
-    item.types = f->subquery->OutputTypes();
-    if (b["alias"].contains("colnames")) {
-      auto cols = NameList(b["alias"]["colnames"]);
-      for (size_t i = 0; i < cols.size() && i < item.columns.size(); ++i) item.columns[i] = cols[i];
-    }
-    f->alias = item.alias;
-    f->width = static_cast<int>(item.columns.size());
-    *offset += f->width;
-    scope->items.push_back(std::move(item));
-    return f;
+    return BindSubqueryItem(b["subquery"], b["alias"].value("aliasname", ""),
+                            b["alias"].contains("colnames") ? &b["alias"]["colnames"] : nullptr, scope, offset);
   }
   if (k == "JoinExpr") {
     std::string jt = b.value("jointype", "JOIN_INNER");
@@ -234,6 +246,91 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
   }
   if (k == "RangeFunction") return Unsupported("functions in FROM", Position(node));
   return Unsupported("FROM item " + k);
+}
+
+Result<std::unique_ptr<BoundFrom>> Binder::BindSubqueryItem(const Json& query, const std::string& alias,
+                                                            const Json* colnames, Scope* scope, int* offset) {
+  auto f = std::make_unique<BoundFrom>();
+  f->offset = *offset;
+  // A FROM subquery sees the enclosing query's outer scope, not its sibling FROM items.
+  NORDLYS_ASSIGN_OR_RETURN(f->subquery, BindQuery(query, scope->parent));
+  f->kind = BoundFrom::Kind::kSubquery;
+  ScopeItem item;
+  item.alias = alias;
+  item.offset = *offset;
+  const BoundSelect* q = f->subquery.get();
+  while (q->set_op != BoundSelect::SetOp::kNone) q = q->larg.get();
+  if (!q->values.empty()) {
+    for (size_t i = 0; i < q->values[0].size(); ++i) item.columns.push_back("column" + std::to_string(i + 1));
+  } else {
+    item.columns.assign(q->names.begin(), q->names.begin() + q->visible);
+  }
+  item.types = f->subquery->OutputTypes();
+  if (colnames != nullptr) {
+    auto cols = NameList(*colnames);
+    if (cols.size() > item.columns.size()) {
+      return SqlError("42P10", "table \"" + alias + "\" has " + std::to_string(item.columns.size()) +
+                                   " columns available but " + std::to_string(cols.size()) + " columns specified");
+    }
+    for (size_t i = 0; i < cols.size(); ++i) item.columns[i] = cols[i];
+  }
+  f->alias = alias;
+  f->width = static_cast<int>(item.columns.size());
+  *offset += f->width;
+  scope->items.push_back(std::move(item));
+  return f;
+}
+
+Result<std::unique_ptr<BoundFrom>> Binder::BindFunctionItem(const Json& b, Scope* scope, int* offset) {
+  if (b.value("lateral", false)) return Unsupported("LATERAL");
+  if (b.value("ordinality", false)) return Unsupported("WITH ORDINALITY");
+  const Json& fns = b["functions"];
+  if (fns.size() != 1) return Unsupported("ROWS FROM");
+  const Json& call = fns[0]["List"]["items"][0];
+  auto [k, fb] = NodeOf(call);
+  std::string name = k == "FuncCall" ? NameList((*fb)["funcname"]).back() : "";
+  int pos = Position(call);
+  if (name != "generate_series") return Unsupported("function " + (name.empty() ? k : name) + " in FROM", pos);
+  auto f = std::make_unique<BoundFrom>();
+  f->kind = BoundFrom::Kind::kFunction;
+  f->offset = *offset;
+  Scope empty;
+  empty.parent = scope->parent;
+  ExprContext ctx{&empty, nullptr, "functions in FROM"};
+  std::vector<ExprPtr> args;
+  for (const auto& a : (*fb)["args"]) {
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr x, BindExpr(a, ctx));
+    args.push_back(x);
+  }
+  if (args.size() < 2 || args.size() > 3) {
+    return SqlError("42883", "function generate_series with " + std::to_string(args.size()) + " arguments does not exist",
+                    {.position = pos});
+  }
+  TypeId t = TypeId::kInt4;
+  for (const auto& a : args) {
+    if (a->type.id == TypeId::kInt8) t = TypeId::kInt8;
+    if (a->type.id != TypeId::kInt2 && a->type.id != TypeId::kInt4 && a->type.id != TypeId::kInt8 &&
+        a->type.id != TypeId::kUnknown) {
+      return Unsupported("generate_series over " + types::FormatType(a->type), pos);
+    }
+  }
+  for (auto& a : args) {
+    NORDLYS_ASSIGN_OR_RETURN(a, Coerce(a, Type(t), types::CastContext::kImplicit, "", pos));
+  }
+  f->func_args = std::move(args);
+  f->func_type = Type(t);
+  ScopeItem item;
+  item.alias = b.contains("alias") ? b["alias"].value("aliasname", "generate_series") : "generate_series";
+  item.offset = *offset;
+  std::string col = item.alias;
+  if (b.contains("alias") && b["alias"].contains("colnames")) col = NameList(b["alias"]["colnames"])[0];
+  item.columns = {col};
+  item.types = {Type(t)};
+  f->alias = item.alias;
+  f->width = 1;
+  *offset += 1;
+  scope->items.push_back(std::move(item));
+  return f;
 }
 
 Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Scope* outer) {

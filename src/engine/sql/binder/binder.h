@@ -35,7 +35,7 @@ struct BoundSelect;
 
 // One FROM item (a table, a subquery) or a join of two.
 struct BoundFrom {
-  enum class Kind : uint8_t { kTable, kSubquery, kJoin };
+  enum class Kind : uint8_t { kTable, kSubquery, kJoin, kFunction };
   enum class JoinType : uint8_t { kInner, kLeft, kCross };
   Kind kind = Kind::kTable;
   std::shared_ptr<const TableDef> table;  // kTable
@@ -44,6 +44,8 @@ struct BoundFrom {
   JoinType join_type = JoinType::kInner;  // kJoin
   std::unique_ptr<BoundFrom> left, right;
   ExprPtr cond;                           // kJoin: over the FROM row (absolute positions)
+  std::vector<ExprPtr> func_args;         // kFunction: generate_series(start, stop[, step])
+  types::Type func_type;
   int offset = 0;                         // first column in the FROM row
   int width = 0;
 };
@@ -52,6 +54,7 @@ struct AggCall {
   AggFunc func = AggFunc::kCount;
   std::vector<ExprPtr> args;  // over the FROM row
   bool distinct = false;
+  ExprPtr filter;             // FILTER (WHERE ...), over the FROM row
   types::Type type;           // result type
   types::Type arg_type;
 };
@@ -158,6 +161,16 @@ class Binder {
   Result<std::unique_ptr<BoundSelect>> BindSetOp(const Json& s, Scope* outer);
   Status BindSortLimit(const Json& s, BoundSelect* q, Scope* scope);
   Result<std::unique_ptr<BoundFrom>> BindFromItem(const Json& node, Scope* scope, int* offset);
+  Result<std::unique_ptr<BoundFrom>> BindSubqueryItem(const Json& query, const std::string& alias,
+                                                      const Json* colnames, Scope* scope, int* offset);
+  Result<std::unique_ptr<BoundFrom>> BindFunctionItem(const Json& node, Scope* scope, int* offset);
+  // WITH: the common table expressions in scope, innermost WITH last.
+  struct Cte {
+    std::string name;
+    const Json* query;
+    const Json* colnames;
+  };
+  std::vector<Cte> ctes_;
   Status FinishAggregation(BoundSelect* q);
 
   Result<ExprPtr> BindColumnRef(const Json& node, ExprContext& ctx);

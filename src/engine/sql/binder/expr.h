@@ -35,7 +35,8 @@ enum class Func : uint8_t {
   kPosition, kLeft, kRight, kRandom, kMod, kFloor, kCeil, kSqrt, kPower, kSign, kRepeat,
   kStrpos, kMd5, kToChar, kExtract, kDateTrunc, kGenRandomUuid, kPgTypeof, kInitcap,
   kReverse, kLpad, kRpad, kSplitPart, kChr, kAscii, kOctetLength, kCharLength, kFormatType,
-  kSettingCurrent, kObjDescription, kTxidCurrent, kPgTableIsVisible, kArrayPosition,
+  kSettingCurrent, kObjDescription, kTxidCurrent, kPgTableIsVisible, kArrayPosition, kBitAnd, kBitOr, kBitXor, kBitNot, kShiftLeft,
+  kShiftRight,
 };
 
 // Aggregates.

@@ -193,6 +193,10 @@ Status HashAggregate::Open(ExecContext* ctx) {
     }
     for (size_t a = 0; a < aggs_.size(); ++a) {
       const AggCall& call = aggs_[a];
+      if (call.filter) {
+        NORDLYS_ASSIGN_OR_RETURN(bool pass, EvalCondition(*call.filter, in, ctx));
+        if (!pass) continue;
+      }
       Value v, delim;
       if (!call.args.empty()) {
         NORDLYS_ASSIGN_OR_RETURN(v, Eval(*call.args[0], in, ctx));

@@ -371,6 +371,24 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
         if (e.func == Func::kSign) return Value::Float8(d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0);
         return Value::Float8(e.func == Func::kFloor ? std::floor(d) : std::ceil(d));
       }
+    case Func::kBitAnd: case Func::kBitOr: case Func::kBitXor: case Func::kBitNot:
+    case Func::kShiftLeft: case Func::kShiftRight: {
+      int64_t x = a[0].as_int();
+      int64_t y = a.size() > 1 ? a[1].as_int() : 0;
+      int64_t r = 0;
+      int bits = e.type.id == TypeId::kInt8 ? 64 : e.type.id == TypeId::kInt4 ? 32 : 16;
+      switch (e.func) {
+        case Func::kBitAnd: r = x & y; break;
+        case Func::kBitOr: r = x | y; break;
+        case Func::kBitXor: r = x ^ y; break;
+        case Func::kBitNot: r = ~x; break;
+        case Func::kShiftLeft: r = (y >= bits || y <= -bits) ? 0 : y >= 0 ? static_cast<int64_t>(static_cast<uint64_t>(x) << y) : x >> -y; break;
+        default: r = (y >= bits) ? (x < 0 ? -1 : 0) : y >= 0 ? x >> y : static_cast<int64_t>(static_cast<uint64_t>(x) << -y); break;
+      }
+      if (bits == 32) return Value::Int4(static_cast<int32_t>(r));
+      if (bits == 16) return Value::Int2(static_cast<int16_t>(r));
+      return Value::Int8(r);
+    }
     case Func::kSqrt: {
       double d = a[0].as_float();
       if (d < 0) return SqlError("2201F", "cannot take square root of a negative number");

@@ -149,6 +149,34 @@ void IndexScan::Details(std::vector<std::string>* out) const {
   if (filter_) out->push_back("Filter: " + filter_->ToString());
 }
 
+Status GenerateSeries::Open(ExecContext* ctx) {
+  Row none;
+  done_ = false;
+  std::vector<Value> v;
+  for (const auto& a : args_) {
+    NORDLYS_ASSIGN_OR_RETURN(Value x, Eval(*a, none, ctx));
+    if (x.is_null()) {
+      done_ = true;
+      return Status::OK();
+    }
+    v.push_back(x);
+  }
+  cur_ = v[0].as_int();
+  stop_ = v[1].as_int();
+  step_ = v.size() == 3 ? v[2].as_int() : 1;
+  if (step_ == 0) return SqlError("22023", "step size cannot equal zero");
+  return Status::OK();
+}
+
+Result<bool> GenerateSeries::Next(ExecContext* ctx, Row* row) {
+  if (done_ || (step_ > 0 ? cur_ > stop_ : cur_ < stop_)) return false;
+  NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
+  row->assign(1, type_.id == types::TypeId::kInt8 ? Value::Int8(static_cast<int64_t>(cur_))
+                                                  : Value::Int4(static_cast<int32_t>(cur_)));
+  cur_ += step_;
+  return true;
+}
+
 Result<bool> ValuesScan::Next(ExecContext* ctx, Row* row) {
   if (pos_ >= rows_.size()) return false;
   const auto& exprs = rows_[pos_++];

@@ -158,6 +158,12 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
       if (!mine.empty()) sub = std::make_shared<Filter>(sub, MakeAnd(mine));
       return sub;
     }
+    case BoundFrom::Kind::kFunction: {
+      OperatorPtr gen = std::make_shared<GenerateSeries>(f.func_args, f.func_type);
+      auto mine = take_local(conj, false);
+      if (!mine.empty()) gen = std::make_shared<Filter>(gen, MakeAnd(mine));
+      return gen;
+    }
     case BoundFrom::Kind::kJoin:
       break;
   }
