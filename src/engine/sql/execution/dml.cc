@@ -221,7 +221,23 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
       target.push_back(idx);
     }
   } else {
-    for (size_t i = 0; i < table->columns.size(); ++i) target.push_back(static_cast<int>(i));
+    // Without a column list the values fill the leading columns; the rest get defaults.
+    size_t n = table->columns.size();
+    if (s.contains("selectStmt")) {
+      const Json& sel = s["selectStmt"]["SelectStmt"];
+      if (sel.contains("valuesLists") && !sel["valuesLists"].empty()) {
+        size_t width = sel["valuesLists"][0]["List"]["items"].size();
+        if (width < n) n = width;
+      } else if (sel.contains("targetList") && !sel.contains("valuesLists") && sel.value("op", "SETOP_NONE") == "SETOP_NONE") {
+        bool star = false;
+        for (const auto& t : sel["targetList"]) {
+          const Json& v = t["ResTarget"]["val"];
+          if (v.contains("ColumnRef") && v["ColumnRef"]["fields"].back().contains("A_Star")) star = true;
+        }
+        if (!star && sel["targetList"].size() < n) n = sel["targetList"].size();
+      }
+    }
+    for (size_t i = 0; i < n; ++i) target.push_back(static_cast<int>(i));
   }
   // Source: VALUES rows (bound per target column, DEFAULT allowed), a query, or DEFAULT VALUES.
   std::vector<std::vector<ExprPtr>> rows;  // nullptr entry = DEFAULT

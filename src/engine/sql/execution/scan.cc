@@ -146,7 +146,7 @@ void IndexScan::Details(std::vector<std::string>* out) const {
   for (size_t i = 0; i < conds.size(); ++i) c += (i ? " AND " : "") + conds[i];
   if (conds.size() > 1) c = "(" + c + ")";
   if (!c.empty()) out->push_back("Index Cond: " + c);
-  if (filter_) out->push_back("Filter: " + filter_->ToString());
+  if (display_filter_) out->push_back("Filter: " + display_filter_->ToString());
 }
 
 Status GenerateSeries::Open(ExecContext* ctx) {

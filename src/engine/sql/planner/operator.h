@@ -81,9 +81,11 @@ class IndexScan final : public ScanOperator {
   // How many index entries pointed at versions this scan could not see (old versions).
   uint64_t invisible_entries() const { return invisible_; }
   const IndexDef& index() const { return *index_; }
+  void set_display_filter(ExprPtr f) { display_filter_ = std::move(f); }
 
  private:
   const IndexDef* index_;
+  ExprPtr display_filter_;
   IndexBounds bounds_;
   std::string alias_;
   std::vector<types::KeyColumn> key_cols_;

@@ -1,6 +1,8 @@
 // See planner.h.
 #include "engine/sql/planner/planner.h"
 
+#include <algorithm>
+
 #include "engine/sql/errors.h"
 
 namespace nordlys::engine::sql {
@@ -90,9 +92,11 @@ std::shared_ptr<ScanOperator> Planner::PlanTableScan(std::shared_ptr<const Table
   ExprPtr filter = MakeAnd(conjuncts);
   const IndexDef* best = nullptr;
   IndexBounds best_bounds;
+  std::vector<const Expr*> best_used;
   int best_score = 0;
   for (const auto& ix : table->indexes) {
     IndexBounds b;
+    std::vector<const Expr*> used;
     size_t k = 0;
     for (; k < ix.columns.size(); ++k) {
       bool found = false;
@@ -101,6 +105,7 @@ std::shared_ptr<ScanOperator> Planner::PlanTableScan(std::shared_ptr<const Table
         ExprPtr v;
         if (MatchCompare(*c, ix.columns[k], table->columns[ix.columns[k]].type, &op, &v) && op == BinaryOp::kEq) {
           b.eq.push_back(v);
+          used.push_back(c.get());
           found = true;
           break;
         }
@@ -113,9 +118,11 @@ std::shared_ptr<ScanOperator> Planner::PlanTableScan(std::shared_ptr<const Table
         ExprPtr v;
         if (!MatchCompare(*c, ix.columns[k], table->columns[ix.columns[k]].type, &op, &v)) continue;
         if ((op == BinaryOp::kGt || op == BinaryOp::kGe) && !b.lower) {
+          used.push_back(c.get());
           b.lower = v;
           b.lower_inclusive = op == BinaryOp::kGe;
         } else if ((op == BinaryOp::kLt || op == BinaryOp::kLe) && !b.upper) {
+          used.push_back(c.get());
           b.upper = v;
           b.upper_inclusive = op == BinaryOp::kLe;
         }
@@ -127,9 +134,20 @@ std::shared_ptr<ScanOperator> Planner::PlanTableScan(std::shared_ptr<const Table
       best_score = score;
       best = &ix;
       best_bounds = b;
+      best_used = used;
     }
   }
-  if (best != nullptr) return std::make_shared<IndexScan>(table, best, best_bounds, filter, alias);
+  if (best != nullptr) {
+    // Every condition is re-checked on the fetched version (old versions are in the index
+    // too); EXPLAIN shows only those the index does not already apply.
+    std::vector<ExprPtr> residual;
+    for (const auto& c : conjuncts) {
+      if (std::find(best_used.begin(), best_used.end(), c.get()) == best_used.end()) residual.push_back(c);
+    }
+    auto scan = std::make_shared<IndexScan>(table, best, best_bounds, filter, alias);
+    scan->set_display_filter(MakeAnd(residual));
+    return scan;
+  }
   return std::make_shared<SeqScan>(table, filter, alias);
 }
 

@@ -1,0 +1,275 @@
+// The SQL engine through SqlEngine on an in-memory volume, without the protocol: binder errors
+// with SQLSTATEs and positions, expression evaluation, transactional DDL, visibility between
+// transactions, unique violations, parameter type inference, and pgbench's statements.
+#include "engine/sql/sql_engine.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/parser.h"
+#include "engine/sql/errors.h"
+#include "volume/mem_volume.h"
+
+namespace nordlys::engine::sql {
+namespace {
+
+using types::Type;
+using types::TypeId;
+using types::Value;
+
+// Collects rows as text and notices.
+class FakeOutput : public StatementOutput {
+ public:
+  Status Columns(const std::vector<ResultColumn>& columns) override {
+    columns_ = columns;
+    return Status::OK();
+  }
+  Status Row(const sql::Row& row) override {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) line += "|";
+      line += row[i].is_null() ? "NULL" : types::OutputValue(row[i], columns_[i].type, {});
+    }
+    rows_.push_back(line);
+    return Status::OK();
+  }
+  void Notice(const std::string& severity, const std::string& sqlstate, const std::string& message) override {
+    notices_.push_back(sqlstate + " " + message);
+  }
+  Result<CopyInSource*> BeginCopyIn(size_t) override { return Status::NotSupported("no copy in this test"); }
+  Status BeginCopyOut(size_t) override { return Status::NotSupported("no copy"); }
+  Status CopyData(std::string_view) override { return Status::OK(); }
+  Status EndCopyOut() override { return Status::OK(); }
+
+  std::vector<ResultColumn> columns_;
+  std::vector<std::string> rows_;
+  std::vector<std::string> notices_;
+};
+
+// A minimal session: one transaction at a time, autocommit unless begun explicitly.
+class Conn {
+ public:
+  Conn(SqlEngine* engine) : engine_(engine) {}
+  ~Conn() {
+    if (txn_) (void)End(false);
+  }
+  void Begin() {
+    txn_ = engine_->db()->Begin(storage::Isolation::kReadCommitted);
+    explicit_ = true;
+  }
+  Status Commit() { return End(true); }
+  void Rollback() { (void)End(false); }
+
+  // Runs one statement; returns "tag" and fills rows; on error returns "ERROR sqlstate message".
+  std::string Exec(const std::string& sql, std::vector<Value> params = {}, std::vector<Type> types = {}) {
+    out_ = FakeOutput();
+    auto tree = Parse(sql);
+    if (!tree.ok()) return "ERROR " + tree.status().sqlstate() + " " + MessageOf(tree.status());
+    bool autocommit = !txn_;
+    if (!txn_) txn_ = engine_->db()->Begin(storage::Isolation::kReadCommitted);
+    engine_->db()->BeginStatement(txn_.get());
+    ExecContext ctx;
+    ctx.db = engine_->db();
+    ctx.txn = txn_.get();
+    ctx.catalog = engine_->catalog();
+    ctx.cat_state = &cat_;
+    ctx.session = &info_;
+    ctx.params = params;
+    ctx.currvals = &currvals_;
+    auto snap = engine_->catalog()->Snapshot(txn_.get(), &cat_);
+    EXPECT_TRUE(snap.ok());
+    ctx.snap = *snap;
+    if (!params.empty() && types.empty()) {
+      auto info = engine_->Describe((*tree)["stmts"][0], sql, std::vector<Type>(params.size(), Type()), &ctx);
+      if (!info.ok()) return "ERROR " + info.status().sqlstate() + " " + MessageOf(info.status());
+      types = info->param_types;
+    }
+    auto tag = engine_->Execute((*tree)["stmts"][0], sql, types, &ctx, &out_);
+    if (!tag.ok()) {
+      last_error_ = tag.status();
+      (void)End(false);
+      return "ERROR " + tag.status().sqlstate() + " " + MessageOf(tag.status());
+    }
+    if (autocommit && !explicit_) {
+      Status s = End(true);
+      if (!s.ok()) return "ERROR " + s.sqlstate();
+    }
+    return *tag;
+  }
+  // Rows of a query joined by newlines.
+  std::string Query(const std::string& sql) {
+    std::string tag = Exec(sql);
+    if (tag.rfind("ERROR", 0) == 0) return tag;
+    std::string s;
+    for (const auto& r : out_.rows_) s += r + "\n";
+    return s;
+  }
+  FakeOutput& out() { return out_; }
+  Status last_error() const { return last_error_; }
+
+ private:
+  Status End(bool commit) {
+    Status s;
+    if (txn_) {
+      if (commit) {
+        s = engine_->db()->Commit(txn_.get());
+      } else {
+        engine_->db()->Abort(txn_.get());
+      }
+      engine_->catalog()->EndTransaction(&cat_, commit && s.ok());
+      txn_.reset();
+    }
+    explicit_ = false;
+    return s;
+  }
+
+  SqlEngine* engine_;
+  std::unique_ptr<storage::Transaction> txn_;
+  TxnCatalogState cat_;
+  SessionInfo info_;
+  std::map<uint32_t, int64_t> currvals_;
+  bool explicit_ = false;
+  FakeOutput out_;
+  Status last_error_;
+};
+
+class SqlEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open() {
+    engine_.reset();
+    db_.reset();
+    Status rs;
+    vol_.Recover([&](Status s) { rs = s; });
+    ASSERT_TRUE(rs.ok());
+    auto db = storage::Database::Open(&vol_, {.buffer_pool_pages = 1024});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+    auto e = SqlEngine::Open(db_.get());
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    engine_ = std::move(*e);
+  }
+  volume::MemVolume vol_;
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<SqlEngine> engine_;
+};
+
+TEST_F(SqlEngineTest, BinderErrorsCarrySqlstateAndPosition) {
+  Conn c(engine_.get());
+  ASSERT_EQ(c.Exec("create table t (a int, b text)"), "CREATE TABLE");
+  EXPECT_EQ(c.Exec("select nosuch from t"), "ERROR 42703 column \"nosuch\" does not exist");
+  EXPECT_EQ(c.Exec("select * from nosuch"), "ERROR 42P01 relation \"nosuch\" does not exist");
+  EXPECT_EQ(c.Exec("select a + b from t"), "ERROR 42883 operator does not exist: integer + text");
+  EXPECT_EQ(c.Exec("select 'x'::int"), "ERROR 22P02 invalid input syntax for type integer: \"x\"");
+  EXPECT_EQ(c.Exec("select a from t where a"), "ERROR 42804 argument of WHERE must be type boolean, not type integer");
+  EXPECT_EQ(c.Exec("select count(*) from t where sum(a) > 1"), "ERROR 42803 aggregate functions are not allowed in WHERE");
+  EXPECT_EQ(c.Exec("insert into t (a, a) values (1, 2)"), "ERROR 42701 column \"a\" specified more than once");
+  EXPECT_EQ(c.Exec("insert into t values (1, 'x', 3)"), "ERROR 42601 INSERT has more expressions than target columns");
+  EXPECT_EQ(c.Exec("create table t (x int)"), "ERROR 42P07 relation \"t\" already exists");
+  EXPECT_EQ(c.Exec("select * from t, t"), "ERROR 42712 table name \"t\" specified more than once");
+  EXPECT_EQ(c.Exec("select 1 from t x where t.a = 1"), "ERROR 42P01 missing FROM-clause entry for table \"t\"");
+  EXPECT_EQ(c.Exec("create table w (a int) partition by range (a)"), "ERROR 0A000 partitioned tables is not supported");
+  // Positions are 1-based characters.
+  c.Exec("select nosuch from t");
+  auto s = c.last_error();
+  EXPECT_NE(s.message().find("\x1eP8"), std::string::npos) << s.message();
+}
+
+TEST_F(SqlEngineTest, ExpressionsEvaluateAsPostgres) {
+  Conn c(engine_.get());
+  EXPECT_EQ(c.Query("select 1 + 2 * 3, 7 / 2, 7 % 3, -7 / 2, 2 ^ 10"), "7|3|1|-3|1024\n");
+  EXPECT_EQ(c.Query("select 1.5 + 1, 10 / 4.0, 'a' || 1 || null"), "2.5|2.5000000000000000|NULL\n");
+  EXPECT_EQ(c.Query("select null = null, null is null, 1 in (2, null), 1 in (1, null), not (null and false)"),
+            "NULL|t|NULL|t|t\n");
+  EXPECT_EQ(c.Query("select case when 1 > 2 then 'a' when 2 > 1 then 'b' end, coalesce(null, 3), nullif(1, 1)"),
+            "b|3|NULL\n");
+  EXPECT_EQ(c.Query("select 'abc' like 'a%', 'abc' like '_c', 'ABC' ilike 'a%', 'a_c' like 'a\\_c'"), "t|f|t|t\n");
+  EXPECT_EQ(c.Query("select length('héllo'), upper('abc'), substr('hello', 2, 3), position('l' in 'hello')"),
+            "5|ABC|ell|3\n");
+  EXPECT_EQ(c.Query("select 2147483647 + 1"), "ERROR 22003 integer out of range");
+  EXPECT_EQ(c.Query("select 1 / 0"), "ERROR 22012 division by zero");
+  EXPECT_EQ(c.Query("select x from generate_series(1, 5, 2) as g(x)"), "1\n3\n5\n");
+  EXPECT_EQ(c.Query("with a(x) as (select 1 union all select 2) select sum(x) from a"), "3\n");
+}
+
+TEST_F(SqlEngineTest, DdlIsTransactional) {
+  Conn c(engine_.get());
+  c.Begin();
+  ASSERT_EQ(c.Exec("create table gone (a int)"), "CREATE TABLE");
+  ASSERT_EQ(c.Exec("insert into gone values (1)"), "INSERT 0 1");
+  EXPECT_EQ(c.Query("select a from gone"), "1\n");
+  c.Rollback();
+  EXPECT_EQ(c.Exec("select * from gone"), "ERROR 42P01 relation \"gone\" does not exist");
+  ASSERT_EQ(c.Exec("create table kept (a int primary key)"), "CREATE TABLE");
+  ASSERT_EQ(c.Exec("insert into kept values (1), (2)"), "INSERT 0 2");
+  c.Begin();
+  ASSERT_EQ(c.Exec("truncate kept"), "TRUNCATE TABLE");
+  EXPECT_EQ(c.Query("select count(*) from kept"), "0\n");
+  c.Rollback();
+  EXPECT_EQ(c.Query("select count(*) from kept"), "2\n");
+  c.Begin();
+  ASSERT_EQ(c.Exec("drop table kept"), "DROP TABLE");
+  c.Rollback();
+  EXPECT_EQ(c.Query("select a from kept where a = 2"), "2\n");
+  // The catalog survives a restart.
+  vol_.CrashAndRecover();
+  Open();
+  Conn c2(engine_.get());
+  EXPECT_EQ(c2.Query("select a from kept order by a"), "1\n2\n");
+}
+
+TEST_F(SqlEngineTest, VisibilityBetweenTransactions) {
+  Conn a(engine_.get()), b(engine_.get());
+  ASSERT_EQ(a.Exec("create table v (k int primary key, x int)"), "CREATE TABLE");
+  a.Begin();
+  ASSERT_EQ(a.Exec("insert into v values (1, 10)"), "INSERT 0 1");
+  EXPECT_EQ(a.Query("select x from v"), "10\n");  // own row
+  EXPECT_EQ(b.Query("select count(*) from v"), "0\n");  // not committed
+  ASSERT_TRUE(a.Commit().ok());
+  EXPECT_EQ(b.Query("select x from v where k = 1"), "10\n");
+  a.Begin();
+  ASSERT_EQ(a.Exec("update v set x = x + 1 where k = 1"), "UPDATE 1");
+  EXPECT_EQ(b.Query("select x from v where k = 1"), "10\n");
+  ASSERT_TRUE(a.Commit().ok());
+  EXPECT_EQ(b.Query("select x from v where k = 1"), "11\n");
+}
+
+TEST_F(SqlEngineTest, UniqueViolation) {
+  Conn c(engine_.get());
+  ASSERT_EQ(c.Exec("create table u (a int primary key, b text unique)"), "CREATE TABLE");
+  ASSERT_EQ(c.Exec("insert into u values (1, 'x')"), "INSERT 0 1");
+  EXPECT_EQ(c.Exec("insert into u values (1, 'y')"), "ERROR 23505 duplicate key value violates unique constraint \"u_pkey\"");
+  EXPECT_NE(c.last_error().message().find("Key (a)=(1) already exists."), std::string::npos);
+  EXPECT_EQ(c.Exec("insert into u values (2, 'x')"), "ERROR 23505 duplicate key value violates unique constraint \"u_b_key\"");
+  EXPECT_EQ(c.Exec("insert into u values (2, null), (3, null)"), "INSERT 0 2");  // NULLs never collide
+  EXPECT_EQ(c.Exec("update u set a = 1 where a = 2"), "ERROR 23505 duplicate key value violates unique constraint \"u_pkey\"");
+  ASSERT_EQ(c.Exec("create table d (a int)"), "CREATE TABLE");
+  ASSERT_EQ(c.Exec("insert into d values (1), (1)"), "INSERT 0 2");
+  EXPECT_EQ(c.Exec("alter table d add primary key (a)"), "ERROR 23505 could not create unique index \"d_pkey\"");
+  EXPECT_NE(c.last_error().message().find("Key (a)=(1) is duplicated."), std::string::npos);
+}
+
+TEST_F(SqlEngineTest, PgbenchStatementsWithInferredParameters) {
+  Conn c(engine_.get());
+  ASSERT_EQ(c.Exec("create table pgbench_accounts(aid int not null,bid int,abalance int,filler char(84)) with (fillfactor=100)"),
+            "CREATE TABLE");
+  ASSERT_EQ(c.Exec("create table pgbench_history(tid int,bid int,aid int,delta int,mtime timestamp,filler char(22))"),
+            "CREATE TABLE");
+  ASSERT_EQ(c.Exec("insert into pgbench_accounts select a, 1, 0, '' from generate_series(1, 1000) a"), "INSERT 0 1000");
+  ASSERT_EQ(c.Exec("alter table pgbench_accounts add primary key (aid)"), "ALTER TABLE");
+  ASSERT_EQ(c.Exec("vacuum analyze pgbench_accounts"), "VACUUM");
+  // $1 and $2 are inferred as int4 from abalance and aid.
+  auto tree = Parse("UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2;");
+  ASSERT_TRUE(tree.ok());
+  std::vector<Value> params = {Value::Int4(-5), Value::Int4(77)};
+  EXPECT_EQ(c.Exec("UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2;", params), "UPDATE 1");
+  EXPECT_EQ(c.Query("SELECT abalance FROM pgbench_accounts WHERE aid = 77"), "-5\n");
+  EXPECT_EQ(c.Exec("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP);",
+                   {Value::Int4(1), Value::Int4(1), Value::Int4(77), Value::Int4(-5)}),
+            "INSERT 0 1");
+  EXPECT_EQ(c.Query("select sum(abalance), (select sum(delta) from pgbench_history) from pgbench_accounts"), "-5|-5\n");
+  EXPECT_EQ(c.Query("explain SELECT abalance FROM pgbench_accounts WHERE aid = 3"),
+            "Index Scan using pgbench_accounts_pkey on pgbench_accounts\n  Index Cond: (aid = 3)\n");
+}
+
+}  // namespace
+}  // namespace nordlys::engine::sql
