@@ -165,13 +165,40 @@ bool Session::WaitReadable(uint64_t deadline_ms) {
 }
 
 Outcome Session::Execute(const Statement& st, uint64_t timeout_ms) {
-  Outcome o;
-  if (!alive() || PQsendQuery(conn_, st.sql.c_str()) == 0) {
+  uint64_t deadline = NowMs() + timeout_ms;
+  if (st.protocol == Protocol::kPrepared) {
+    // Parse (and Describe, which libpq sends with it) first, then Bind/Execute: a failure at
+    // Parse is the statement's outcome.
+    Outcome prepared;
+    if (!alive() || PQsendPrepare(conn_, "", st.sql.c_str(), 0, nullptr) == 0) {
+      prepared.kind = Outcome::Kind::kConnectionLost;
+      prepared.message = PQerrorMessage(conn_);
+      return prepared;
+    }
+    prepared = Collect(st, deadline, timeout_ms);
+    if (prepared.kind != Outcome::Kind::kCommand) return prepared;
+    if (PQsendQueryPrepared(conn_, "", 0, nullptr, nullptr, nullptr, 0) == 0) {
+      prepared.kind = Outcome::Kind::kConnectionLost;
+      prepared.message = PQerrorMessage(conn_);
+      return prepared;
+    }
+    return Collect(st, deadline, timeout_ms);
+  }
+  int sent = st.protocol == Protocol::kExtended
+                 ? PQsendQueryParams(conn_, st.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr,
+                                     0)
+                 : PQsendQuery(conn_, st.sql.c_str());
+  if (!alive() || sent == 0) {
+    Outcome o;
     o.kind = Outcome::Kind::kConnectionLost;
     o.message = PQerrorMessage(conn_);
     return o;
   }
-  uint64_t deadline = NowMs() + timeout_ms;
+  return Collect(st, deadline, timeout_ms);
+}
+
+Outcome Session::Collect(const Statement& st, uint64_t deadline, uint64_t timeout_ms) {
+  Outcome o;
   bool timed_out = false;
   bool copied_out = false;
   while (true) {

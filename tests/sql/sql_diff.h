@@ -47,8 +47,8 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Sends one statement by the simple query protocol (and its COPY data), waits at most
-  // timeout_ms (then cancels), and collects the outcome of its last result.
+  // Sends one statement by its protocol (and its COPY data), waits at most timeout_ms (then
+  // cancels), and collects the outcome of its last result.
   Outcome Execute(const Statement& st, uint64_t timeout_ms);
   // Runs a statement whose outcome does not matter (setup and cleanup); its error or "".
   std::string Run(const std::string& sql, uint64_t timeout_ms);
@@ -56,6 +56,8 @@ class Session {
 
  private:
   explicit Session(PGconn* conn) : conn_(conn) {}
+  // Reads the results of what was sent (feeding COPY data) until none is left.
+  Outcome Collect(const Statement& st, uint64_t deadline_ms, uint64_t timeout_ms);
   // Waits until a result can be read without blocking; false on timeout or a lost connection.
   bool WaitReadable(uint64_t deadline_ms);
   PGconn* conn_;

@@ -68,6 +68,19 @@ TEST(SqlScript, UnterminatedInputIsAnError) {
   EXPECT_FALSE(ParseScript("SELECT 1\n").ok());
 }
 
+TEST(SqlScript, ProtocolDirectiveAppliesToTheWholeFile) {
+  auto r = ParseScript("-- sqldiff: protocol=prepared\nSELECT 1;\nSELECT 2;\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].protocol, Protocol::kPrepared);
+  EXPECT_EQ((*r)[1].protocol, Protocol::kPrepared);
+  auto simple = ParseScript("SELECT 1;\n");
+  ASSERT_TRUE(simple.ok());
+  EXPECT_EQ((*simple)[0].protocol, Protocol::kSimple);
+  EXPECT_FALSE(ParseScript("SELECT 1;\n-- sqldiff: protocol=extended\nSELECT 2;\n").ok());
+  EXPECT_FALSE(ParseScript("-- sqldiff: protocol=carrier-pigeon\nSELECT 1;\n").ok());
+}
+
 TEST(SqlScript, TopLevelOrderBy) {
   EXPECT_TRUE(HasTopLevelOrderBy("select a from t order  by a"));
   EXPECT_TRUE(HasTopLevelOrderBy("SELECT 1 UNION SELECT 2 ORDER\nBY 1"));

@@ -186,6 +186,7 @@ Result<std::vector<Statement>> ParseScript(const std::string& text) {
   size_t start = 0;
   int last_end_line = 0;  // line on which the previous statement's ';' was
   std::string pending_sqlstate;
+  Protocol protocol = Protocol::kSimple;
   while (true) {
     size_t tok_start = lx.pos;
     int tok_line = lx.line;
@@ -197,6 +198,21 @@ Result<std::vector<Statement>> ParseScript(const std::string& text) {
     if (t == Tok::kEnd) break;
     if (t == Tok::kSpace) continue;
     if (t == Tok::kLineComment && !in_statement) {
+      std::string comment = Trim(text.substr(tok_start, lx.pos - tok_start));
+      if (comment.rfind("-- sqldiff:", 0) == 0) {
+        std::string directive = Trim(comment.substr(11));
+        if (!out.empty() || in_statement) {
+          return Status::InvalidArgument("`-- sqldiff:` must come before the first statement");
+        }
+        if (directive == "protocol=extended") {
+          protocol = Protocol::kExtended;
+        } else if (directive == "protocol=prepared") {
+          protocol = Protocol::kPrepared;
+        } else if (directive != "protocol=simple") {
+          return Status::InvalidArgument("unknown directive: " + comment);
+        }
+        continue;
+      }
       std::string sqlstate;
       NORDLYS_ASSIGN_OR_RETURN(
           bool is_annotation,
@@ -220,6 +236,7 @@ Result<std::vector<Statement>> ParseScript(const std::string& text) {
       start = tok_start;
       cur = Statement();
       cur.line = tok_line;
+      cur.protocol = protocol;
       cur.expected_sqlstate = pending_sqlstate;
       pending_sqlstate.clear();
     }

@@ -9,6 +9,10 @@
 //   - A statement that must fail on PostgreSQL 15 says so with a comment `-- error SQLSTATE`,
 //     either on the lines just before it or on the same line after its ';'. The runner checks
 //     the annotation against PostgreSQL itself, so the corpus cannot silently go wrong.
+//   - `-- sqldiff: protocol=extended` (or `protocol=prepared`) before the first statement sends
+//     every statement of the file by the extended query protocol: Parse/Bind/Describe/Execute
+//     of an unnamed statement, or a Parse and Describe first and then Bind/Execute, the way
+//     pgbench -M extended and -M prepared do. The default is the simple query protocol.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -20,6 +24,8 @@
 
 namespace nordlys::sqltest {
 
+enum class Protocol { kSimple, kExtended, kPrepared };
+
 struct Statement {
   int number = 0;  // 1-based position in its file; what known_failures.txt refers to
   int line = 0;    // 1-based line of its first character
@@ -28,6 +34,7 @@ struct Statement {
   bool copy_in = false;           // COPY ... FROM STDIN: copy_data is sent with PQputCopyData
   std::string copy_data;          // the data lines, each ending in '\n'
   bool ordered = false;           // a top-level ORDER BY: rows are compared in order
+  Protocol protocol = Protocol::kSimple;
 };
 
 // Splits a script. Fails (InvalidArgument, with the line) on an unterminated quote, comment or
