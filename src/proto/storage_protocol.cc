@@ -31,18 +31,102 @@ bool EpochHistory::IsPrefixOf(const EpochHistory& other) const {
   return true;
 }
 
+// ---- Membership --------------------------------------------------------------------------------
+
+std::vector<PgMember> Membership::Union() const {
+  std::vector<PgMember> out = old_set;
+  for (const PgMember& m : new_set) {
+    bool seen = false;
+    for (const PgMember& o : old_set) seen = seen || o.node == m.node;
+    if (!seen) out.push_back(m);
+  }
+  return out;
+}
+
+Status Membership::Validate() const {
+  constexpr size_t kSetSize = 6;
+  if (old_set.empty()) {
+    if (!new_set.empty() || version != MembershipVersion{}) {
+      return Status::Corruption("membership: a versioned membership without members");
+    }
+    return Status::OK();
+  }
+  auto unique = [](const std::vector<PgMember>& set) {
+    for (size_t i = 0; i < set.size(); ++i) {
+      if (set[i].node == NodeId(0)) return false;
+      for (size_t j = 0; j < i; ++j) {
+        if (set[i].node == set[j].node) return false;
+      }
+    }
+    return true;
+  };
+  if (old_set.size() != kSetSize || !unique(old_set)) {
+    return Status::Corruption("membership: the old set is not 6 distinct members");
+  }
+  if (new_set.empty()) return Status::OK();
+  if (new_set.size() != kSetSize || !unique(new_set)) {
+    return Status::Corruption("membership: the new set is not 6 distinct members");
+  }
+  if (Union().size() != kSetSize + 1) {
+    return Status::Corruption("membership: old and new sets must differ in exactly one member");
+  }
+  return Status::OK();
+}
+
+namespace {
+
+void PutMembers(const std::vector<PgMember>& set, std::string* out) {
+  PutFixed32(out, static_cast<uint32_t>(set.size()));
+  for (const PgMember& m : set) {
+    PutFixed64(out, m.node.value());
+    PutBytes(out, m.address);
+  }
+}
+
+Status GetMembers(Reader* r, std::vector<PgMember>* set) {
+  uint32_t n = r->U32();
+  if (!r->ok() || n > 6) return Status::Corruption("membership: set size");
+  set->clear();
+  for (uint32_t i = 0; i < n && r->ok(); ++i) {
+    PgMember m;
+    m.node = NodeId(r->U64());
+    m.address.assign(r->Bytes(256));
+    set->push_back(std::move(m));
+  }
+  return r->status("membership");
+}
+
+}  // namespace
+
+void EncodeMembership(const Membership& m, std::string* out) {
+  PutFixed64(out, m.version.epoch.value());
+  PutFixed64(out, m.version.seq);
+  PutMembers(m.old_set, out);
+  PutMembers(m.new_set, out);
+}
+
+Status DecodeMembership(Reader* r, Membership* m) {
+  m->version.epoch = Epoch(r->U64());
+  m->version.seq = r->U64();
+  NORDLYS_RETURN_IF_ERROR(GetMembers(r, &m->old_set));
+  NORDLYS_RETURN_IF_ERROR(GetMembers(r, &m->new_set));
+  return m->Validate();
+}
+
 namespace {
 
 constexpr uint32_t kMaxListLen = 1u << 20;
 
 void PutHeader(std::string* out) { PutFixed8(out, kProtocolVersion); }
 
-Status CheckHeader(Reader* r, std::string_view what) {
+Status CheckHeader(Reader* r, std::string_view what, uint8_t max_version = kProtocolVersion,
+                   uint8_t* version = nullptr) {
   uint8_t v = r->U8();
   if (!r->ok()) return r->status(what);
-  if (v != kProtocolVersion) {
+  if (v < kProtocolVersion || v > max_version) {
     return Status::NotSupported(std::string(what) + ": protocol version " + std::to_string(v));
   }
+  if (version != nullptr) *version = v;
   return Status::OK();
 }
 
@@ -210,7 +294,7 @@ Status Decode(std::string_view in, PgStateRequest* m) {
 }
 
 void Encode(const PgStateResponse& m, std::string* out) {
-  PutHeader(out);
+  PutFixed8(out, kMembershipVersion);
   PutFixed64(out, m.node_epoch.value());
   PutFixed64(out, m.scl.value());
   PutFixed64(out, m.max_lsn.value());
@@ -218,11 +302,13 @@ void Encode(const PgStateResponse& m, std::string* out) {
   PutFixed64(out, m.last_lsn_at_or_below.value());
   PutFixed64(out, m.horizon.value());
   PutHistory(m.history, out);
+  EncodeMembership(m.membership, out);
 }
 
 Status Decode(std::string_view in, PgStateResponse* m) {
   Reader r(in);
-  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "PgStateResponse"));
+  uint8_t version = 0;
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "PgStateResponse", kMembershipVersion, &version));
   m->node_epoch = Epoch(r.U64());
   m->scl = Lsn(r.U64());
   m->max_lsn = Lsn(r.U64());
@@ -230,6 +316,10 @@ Status Decode(std::string_view in, PgStateResponse* m) {
   m->last_lsn_at_or_below = Lsn(r.U64());
   m->horizon = Lsn(r.U64());
   NORDLYS_RETURN_IF_ERROR(GetHistory(&r, &m->history).WithContext("PgStateResponse"));
+  m->membership = Membership{};
+  if (version >= kMembershipVersion) {
+    NORDLYS_RETURN_IF_ERROR(DecodeMembership(&r, &m->membership).WithContext("PgStateResponse"));
+  }
   return Finish(r, "PgStateResponse");
 }
 
@@ -316,7 +406,7 @@ Status Decode(std::string_view in, SetHorizonRequest* m) {
 }
 
 void Encode(const ConfigurePgRequest& m, std::string* out) {
-  PutHeader(out);
+  PutFixed8(out, kMembershipVersion);
   PutFixed64(out, m.epoch.value());
   PutFixed64(out, m.pg.value());
   PutFixed64(out, m.pages_per_pg);
@@ -325,11 +415,13 @@ void Encode(const ConfigurePgRequest& m, std::string* out) {
     PutFixed64(out, mem.node.value());
     PutBytes(out, mem.address);
   }
+  EncodeMembership(m.membership, out);
 }
 
 Status Decode(std::string_view in, ConfigurePgRequest* m) {
   Reader r(in);
-  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "ConfigurePg"));
+  uint8_t version = 0;
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "ConfigurePg", kMembershipVersion, &version));
   m->epoch = Epoch(r.U64());
   m->pg = PgId(r.U64());
   m->pages_per_pg = r.U64();
@@ -341,6 +433,10 @@ Status Decode(std::string_view in, ConfigurePgRequest* m) {
     mem.node = NodeId(r.U64());
     mem.address.assign(r.Bytes(256));
     m->members.push_back(std::move(mem));
+  }
+  m->membership = Membership{};
+  if (version >= kMembershipVersion && r.ok()) {
+    NORDLYS_RETURN_IF_ERROR(DecodeMembership(&r, &m->membership).WithContext("ConfigurePg"));
   }
   return Finish(r, "ConfigurePg");
 }

@@ -52,6 +52,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/coding.h"
 #include "common/status.h"
 #include "common/types.h"
 #include "redo/record.h"
@@ -59,6 +60,9 @@
 namespace nordlys::proto {
 
 inline constexpr uint8_t kProtocolVersion = 1;
+// PgStateResponse and ConfigurePgRequest gained a trailing PG membership in version 2 of their
+// layout; both versions decode (a version-1 payload carries "no membership known").
+inline constexpr uint8_t kMembershipVersion = 2;
 
 // RPC message types (frame type field). Each response uses the request's type.
 enum : uint16_t {
@@ -100,6 +104,51 @@ struct StoredRecord {
   redo::Record record;
   bool operator==(const StoredRecord&) const = default;
 };
+
+// ---- Membership changes --------------------------------------------------------------------
+// Each PG has a membership: one set of 6 members ("stable"), or, while a member is being
+// replaced, two sets differing in exactly one member ("transitional", old ∧ new: ABCDEF∧ABCDEG).
+// A membership is identified by its version (epoch of the writer that made it, seq), ordered
+// lexicographically; version (0, 0) with no sets is the volume geometry's default placement.
+// Rules (the volume client enforces them; storage persists the highest version it was sent):
+//   - a record is durable when it is on 4 of 6 of EVERY set of the PG's membership (and of the
+//     membership being installed, while a change is in flight); a recovery read needs 3 of 6 of
+//     every set;
+//   - a change installs version v+1 on a write quorum of every set of both v and v+1 before the
+//     writer relies on it; so a read quorum of any installed membership shows a node holding its
+//     successor, and a recovering writer that follows the highest version it sees until a read
+//     quorum of that membership shows nothing newer ends at, or past, the newest installed one;
+//   - the versions carry the writer's epoch: a deposed writer's installs are fenced like its
+//     writes, and any membership a newer writer makes outranks whatever the deposed one left
+//     half-installed.
+// Step 1 (old -> old ∧ new) and step 2 (old ∧ new -> new, once the joining member's SCL reached
+// the VCL at the time step 1 began) are each such a change; so is a revert (old ∧ new -> old) and
+// a retry with another node (old ∧ new -> old ∧ new').
+struct PgMember {
+  NodeId node;
+  std::string address;  // host:port
+  bool operator==(const PgMember&) const = default;
+};
+struct MembershipVersion {
+  Epoch epoch;
+  uint64_t seq = 0;
+  auto operator<=>(const MembershipVersion&) const = default;
+};
+struct Membership {
+  MembershipVersion version;
+  std::vector<PgMember> old_set;  // 6 members; empty only for version (0, 0)
+  std::vector<PgMember> new_set;  // empty (stable) or 6 members sharing 5 with old_set
+  bool operator==(const Membership&) const = default;
+
+  bool known() const { return !old_set.empty(); }
+  bool transitional() const { return !new_set.empty(); }
+  // Every member of either set, old_set's order first.
+  std::vector<PgMember> Union() const;
+  // Checks sizes, uniqueness and the one-member difference.
+  Status Validate() const;
+};
+void EncodeMembership(const Membership& m, std::string* out);
+Status DecodeMembership(Reader* r, Membership* m);
 
 struct WriteBatchRequest {
   Epoch epoch;
@@ -147,6 +196,7 @@ struct PgStateResponse {
   Lsn last_lsn_at_or_below;    // highest record <= min(request.at_or_below, scl) (0: none)
   Lsn horizon;                 // oldest LSN a GetPage may still ask for
   EpochHistory history;
+  Membership membership;       // the highest the node was sent for the PG (layout version 2)
 };
 
 struct InstallEpochRequest {
@@ -175,16 +225,15 @@ struct SetHorizonRequest {
   Lsn horizon;  // versions no read will ask for again may be reclaimed below this
 };
 
-struct PgMember {
-  NodeId node;
-  std::string address;  // host:port
-  bool operator==(const PgMember&) const = default;
-};
+
 struct ConfigurePgRequest {
   Epoch epoch;
   PgId pg;
-  std::vector<PgMember> members;  // all 6, including the receiver
+  std::vector<PgMember> members;  // gossip peers: every member of every set, the receiver too
   uint64_t pages_per_pg = 0;      // volume geometry (see WriteBatchRequest); 0 = unchanged
+  // The PG's membership (layout version 2). The node persists it if its version is higher
+  // than the one it holds, before answering; an unknown membership (version (0, 0)) is ignored.
+  Membership membership;
 };
 
 struct NodeStatsResponse {

@@ -65,6 +65,43 @@ TEST(StorageProtocolTest, StateFetchAndConfigRoundTrip) {
   EXPECT_EQ(RoundTrip(g).image, g.image);
 }
 
+std::vector<PgMember> Set(std::initializer_list<uint64_t> ids) {
+  std::vector<PgMember> out;
+  for (uint64_t id : ids) out.push_back({NodeId(id), "n" + std::to_string(id) + ":1"});
+  return out;
+}
+
+TEST(StorageProtocolTest, MembershipRoundTripAndRules) {
+  Membership m{{Epoch(4), 2}, Set({1, 2, 3, 4, 5, 6}), Set({1, 2, 3, 4, 5, 7})};
+  ASSERT_TRUE(m.Validate().ok());
+  EXPECT_EQ(m.Union().size(), 7u);
+  PgStateResponse st;
+  st.membership = m;
+  EXPECT_EQ(RoundTrip(st).membership, m);
+  ConfigurePgRequest c{Epoch(4), PgId(1), m.Union(), 8, m};
+  EXPECT_EQ(RoundTrip(c).membership, m);
+  EXPECT_LT((MembershipVersion{Epoch(3), 9}), (MembershipVersion{Epoch(4), 0}));
+  EXPECT_LT((MembershipVersion{Epoch(4), 1}), (MembershipVersion{Epoch(4), 2}));
+  // Two members differ: not a single replacement.
+  Membership two{{Epoch(4), 2}, Set({1, 2, 3, 4, 5, 6}), Set({1, 2, 3, 4, 7, 8})};
+  EXPECT_TRUE(two.Validate().IsCorruption());
+  Membership dup{{Epoch(4), 2}, Set({1, 1, 3, 4, 5, 6}), {}};
+  EXPECT_TRUE(dup.Validate().IsCorruption());
+  Membership five{{Epoch(4), 2}, Set({1, 2, 3, 4, 5}), {}};
+  EXPECT_TRUE(five.Validate().IsCorruption());
+  st.membership = two;
+  PgStateResponse out;
+  EXPECT_TRUE(Decode(EncodeToString(st), &out).IsCorruption());
+  // A version-1 answer (before memberships) still decodes, with no membership.
+  PgStateResponse v1;
+  v1.history.entries = {{Epoch(1), Lsn(0)}};
+  std::string bytes = EncodeToString(v1);
+  bytes[0] = 1;
+  bytes.resize(bytes.size() - 24);  // drop the (empty) membership: 2 x u64 + 2 x u32
+  ASSERT_TRUE(Decode(bytes, &out).ok());
+  EXPECT_FALSE(out.membership.known());
+}
+
 TEST(StorageProtocolTest, AnnulmentRule) {
   EpochHistory h;
   h.entries = {{Epoch(1), Lsn(0)}, {Epoch(2), Lsn(100)}, {Epoch(3), Lsn(500)}};

@@ -357,6 +357,7 @@ std::string EncodeConfigFile(uint64_t pages_per_pg, const std::vector<PgConfig>&
       PutFixed64(&out, m.node.value());
       PutBytes(&out, m.address);
     }
+    proto::EncodeMembership(pg.membership, &out);
   }
   PutFixed32(&out, Checksum32(out.data(), out.size()));
   return out;
@@ -370,7 +371,7 @@ Status DecodeConfigFile(std::string_view in, uint64_t* pages_per_pg, std::vector
   std::string_view magic = r.Raw(4);
   uint32_t version = r.U32();
   if (magic != "NPGC") return Status::Corruption("PGCONFIG: bad magic");
-  if (version != kConfigFileVersion) {
+  if (version != 1 && version != kConfigFileVersion) {
     return Status::NotSupported("PGCONFIG version " + std::to_string(version));
   }
   *pages_per_pg = r.U64();
@@ -385,6 +386,10 @@ Status DecodeConfigFile(std::string_view in, uint64_t* pages_per_pg, std::vector
     for (auto& mem : pg.members) {
       mem.node = NodeId(r.U64());
       mem.address.assign(r.Bytes(256));
+    }
+    pg.membership = proto::Membership{};
+    if (version >= 2 && r.ok()) {
+      NORDLYS_RETURN_IF_ERROR(proto::DecodeMembership(&r, &pg.membership).WithContext("PGCONFIG"));
     }
   }
   return Finish(r, "PGCONFIG");

@@ -127,10 +127,12 @@ std::string EncodePromiseFile(Epoch promised);
 Status DecodePromiseFile(std::string_view in, Epoch* promised);
 
 // ---- the PG configuration file (PGCONFIG) ----------------------------------------------------
-inline constexpr uint32_t kConfigFileVersion = 1;
+// Version 2 appends each PG's membership (proto::Membership); version 1 files still open.
+inline constexpr uint32_t kConfigFileVersion = 2;
 struct PgConfig {
   PgId pg;
   std::vector<proto::PgMember> members;
+  proto::Membership membership;
 };
 std::string EncodeConfigFile(uint64_t pages_per_pg, const std::vector<PgConfig>& pgs);
 Status DecodeConfigFile(std::string_view in, uint64_t* pages_per_pg, std::vector<PgConfig>* pgs);

@@ -47,6 +47,7 @@ Status SegmentStoreImpl::Recover() {
     for (auto& c : pgs) {
       NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(c.pg));
       pg->members = std::move(c.members);
+      pg->membership = std::move(c.membership);
     }
   }
   NORDLYS_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(options_.dir));
@@ -608,7 +609,20 @@ Status SegmentStoreImpl::ConfigurePg(const proto::ConfigurePgRequest& req) {
   if (req.pages_per_pg != 0 && pages_per_pg_ != 0 && req.pages_per_pg != pages_per_pg_) {
     return Status::InvalidArgument("ConfigurePg: pages_per_pg differs from the node's");
   }
+  NORDLYS_RETURN_IF_ERROR(req.membership.Validate());
   NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(req.pg));
+  if (req.membership.known()) {
+    // Memberships only move forward: a late, older ConfigurePg (a resend overtaken by the next
+    // step of a change) must not bring back a member set, nor its gossip peers.
+    if (req.membership.version < pg->membership.version) return Status::OK();
+    if (req.membership.version.epoch > req.epoch) {
+      return Status::InvalidArgument("ConfigurePg: membership from a future epoch");
+    }
+    if (req.membership.version == pg->membership.version && req.membership != pg->membership) {
+      return Status::Corruption("ConfigurePg: two memberships with one version");
+    }
+    pg->membership = req.membership;
+  }
   pg->members = req.members;
   if (req.pages_per_pg != 0) pages_per_pg_ = req.pages_per_pg;
   return PersistConfig();
@@ -617,7 +631,9 @@ Status SegmentStoreImpl::ConfigurePg(const proto::ConfigurePgRequest& req) {
 Status SegmentStoreImpl::PersistConfig() {
   std::vector<PgConfig> cfg;
   for (const auto& [id, pg] : pgs_) {
-    if (!pg.members.empty()) cfg.push_back(PgConfig{id, pg.members});
+    if (!pg.members.empty() || pg.membership.known()) {
+      cfg.push_back(PgConfig{id, pg.members, pg.membership});
+    }
   }
   return env_->WriteFileAtomic(Path(kConfigFile), EncodeConfigFile(pages_per_pg_, cfg));
 }

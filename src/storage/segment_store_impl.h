@@ -73,7 +73,8 @@ struct PgData {
   Lsn scl;
   Lsn last_collected;      // highest record LSN reclaimed by GC
   Lsn last_collected_cpl;  // highest CPL reclaimed by GC
-  std::vector<proto::PgMember> members;
+  std::vector<proto::PgMember> members;  // gossip peers (every member of every set)
+  proto::Membership membership;          // highest version sent (persisted in PGCONFIG)
   std::set<Lsn> lost;  // LSNs dropped as corrupt, awaiting re-fetch (corruptions_repaired)
   // Where the writer said the PG's log reaches (any batch's covers_to, status polls included).
   // Guides gossip only — a node that restarted empty learns it is behind — never coverage.

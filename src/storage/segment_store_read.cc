@@ -139,6 +139,7 @@ proto::PgStateResponse SegmentStoreImpl::StateOf(PgId pg_id, Lsn at_or_below) co
   auto it = pgs_.find(pg_id);
   if (it == pgs_.end()) return r;
   const PgData& pg = it->second;
+  r.membership = pg.membership;
   r.scl = pg.scl;
   r.max_lsn = pg.records.empty() ? pg.last_collected : pg.records.rbegin()->first;
   Lsn limit = std::min(at_or_below, pg.scl);
