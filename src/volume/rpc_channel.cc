@@ -24,8 +24,13 @@ RpcStorageChannel::RpcStorageChannel(net::EventLoop* loop, const Geometry& geome
 
 void RpcStorageChannel::Call(NodeId node, uint16_t type, std::string payload,
                              uint64_t timeout_ms, Callback cb) {
-  auto it = clients_.find(node);
-  if (it == clients_.end()) {
+  net::RpcClient* client = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    auto it = clients_.find(node);
+    if (it != clients_.end()) client = it->second.get();
+  }
+  if (client == nullptr) {
     // Posted, not called: the contract is that cb never runs inside Call().
     loop_->Post([cb = std::move(cb), node] {
       cb(Status::Unavailable("no address for storage node " + std::to_string(node.value())));
@@ -33,7 +38,21 @@ void RpcStorageChannel::Call(NodeId node, uint16_t type, std::string payload,
     return;
   }
   // RpcClient::Call posts to its strand, so cb never runs inline either.
-  it->second->Call(type, std::move(payload), timeout_ms, std::move(cb));
+  client->Call(type, std::move(payload), timeout_ms, std::move(cb));
+}
+
+void RpcStorageChannel::Learn(NodeId node, const std::string& address) {
+  std::lock_guard lock(mu_);
+  if (clients_.count(node)) return;
+  std::string host;
+  uint16_t port = 0;
+  Status s = net::ParseHostPort(address, &host, &port);
+  if (!s.ok()) {
+    log::Warn("volume", "learned storage node address unusable",
+              {{"node", node}, {"address", address}, {"error", s.ToString()}});
+    return;
+  }
+  clients_[node] = std::make_unique<net::RpcClient>(loop_, host, port);
 }
 
 void EventLoopScheduler::RunAfter(uint64_t delay_micros, std::function<void()> fn) {

@@ -8,6 +8,8 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 
 #include "net/rpc.h"
 #include "volume/geometry.h"
@@ -21,10 +23,14 @@ class RpcStorageChannel final : public StorageChannel {
   RpcStorageChannel(net::EventLoop* loop, const Geometry& geometry);
   void Call(NodeId node, uint16_t type, std::string payload, uint64_t timeout_ms,
             Callback cb) override;
+  void Learn(NodeId node, const std::string& address) override;
 
  private:
   net::EventLoop* const loop_;
-  std::map<NodeId, std::unique_ptr<net::RpcClient>> clients_;  // immutable after construction
+  std::mutex mu_;
+  // Grows only (Learn); a client is never destroyed while the channel lives, so a pointer taken
+  // under mu_ stays valid after it is released.
+  std::map<NodeId, std::unique_ptr<net::RpcClient>> clients_;  // GUARDED_BY(mu_)
 };
 
 class EventLoopScheduler final : public Scheduler {

@@ -22,6 +22,10 @@ class StorageChannel {
   // (never inside Call), with the answer, the node's error status, Unavailable or Timeout.
   virtual void Call(NodeId node, uint16_t type, std::string payload, uint64_t timeout_ms,
                     Callback cb) = 0;
+  // A node not in the geometry became a PG member (a membership change, or one learned at
+  // recovery): from now on Call(node, ...) must reach `address`. Idempotent. A channel that
+  // can reach any node by id without addresses (the simulator's) may ignore it.
+  virtual void Learn(NodeId node, const std::string& address) {}
 };
 
 class Scheduler {

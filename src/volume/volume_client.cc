@@ -37,6 +37,12 @@ class VolumeClientImpl final : public VolumeClient {
     core_->ReadPage(page, read_point, std::move(fn));
   }
   void SetHorizon(Lsn lsn) override { core_->SetHorizon(lsn); }
+  void ReplaceMember(NodeId old_node, NodeInfo new_node,
+                     std::function<void(Status)> done) override {
+    core_->ReplaceMember(old_node, std::move(new_node), std::move(done));
+  }
+  std::vector<NodeId> Members(PgId pg) const override { return core_->Members(pg); }
+  bool ChangingMembership() const override { return core_->ChangingMembership(); }
   Lsn vdl() const override { return core_->vdl(); }
   Lsn vcl() const override { return core_->vcl(); }
   Epoch epoch() const override { return core_->epoch(); }
@@ -83,8 +89,8 @@ bool VolumeCore::fenced() const {
 }
 
 int VolumeCore::MemberIndex(const PgTrack& pg, NodeId node) const {
-  for (int i = 0; i < kCopies; ++i) {
-    if (pg.members[i] == node) return i;
+  for (size_t i = 0; i < pg.members.size(); ++i) {
+    if (pg.members[i] == node) return static_cast<int>(i);
   }
   return -1;
 }
@@ -114,6 +120,7 @@ void VolumeCore::Shutdown() {
     durable_waiters_.clear();
     space_waiters_.clear();
     if (rec_) FailRecoveryLocked(s, &out);
+    FailChangesLocked(s, &out);
     out.sends.clear();
     out.timers.clear();
   }
@@ -331,10 +338,9 @@ void VolumeCore::RecomputeLocked(Outbox* out) {
   Lsn candidate = last_round_end_;  // with no PG included there is nothing to wait for
   for (size_t p = 0; p < pgs_.size(); ++p) {
     PgTrack& pg = pgs_[p];
-    std::array<Lsn, kCopies> sorted = pg.scl;
-    std::sort(sorted.begin(), sorted.end(), std::greater<Lsn>());
-    static_assert(kWriteQuorum >= 1 && kWriteQuorum <= kCopies);
-    Lsn quorum_scl = sorted[kWriteQuorum - 1];  // the 4th highest: held by a write quorum
+    // The 4th highest in every set that counts: held by a write quorum of each (during a
+    // membership change, of the old and of the new set).
+    Lsn quorum_scl = QuorumSclLocked(pg);
     if (pg.growing) {
       if (quorum_scl < pg.bootstrap_to) continue;
       pg.growing = false;
@@ -389,6 +395,7 @@ void VolumeCore::BecomeFencedLocked(const Status& why, Outbox* out) {
   out->calls.push_back([fail = std::move(fail), s]() mutable {
     for (auto& fn : fail) fn(s);
   });
+  FailChangesLocked(s, out);
   // Nothing buffered can become durable any more: storage rejects this epoch.
   buffer_.clear();
   buffer_bytes_ = 0;
@@ -446,22 +453,20 @@ void VolumeCore::StartGrowthLocked(PgId up_to, Outbox* out) {
   while (pgs_.size() <= up_to.value()) AddPgLocked(PgId(pgs_.size()), /*growing=*/true, out);
 }
 
-void VolumeCore::AddPgLocked(PgId pg, bool growing, Outbox* out) {
+void VolumeCore::AddPgLocked(PgId pg, bool growing, Outbox* out,
+                             std::optional<proto::Membership> config) {
   NORDLYS_ASSERT(pg.value() == pgs_.size());
   // Close the current round first: the bootstrap claims "no record of pg <= R", and acks are
   // only counted up to the last round sent, so R must be a round end.
   FlushLocked(out);
   PgTrack t;
-  t.members = geometry_.Members(pg);
+  t.config = config ? std::move(*config) : DefaultMembership(pg);
+  NORDLYS_ASSERT(!growing || !t.config.transitional());
   t.bootstrap_to = Lsn(next_lsn_.value() - 1);
   t.growing = growing && t.bootstrap_to > kInvalidLsn;
-  pgs_.push_back(t);
-  for (NodeId m : t.members) {
-    auto& list = nodes_[m].pgs;
-    list.insert(std::lower_bound(list.begin(), list.end(), pg), pg);
-    SendConfigureLocked(pg, m, out);
-  }
-  if (t.growing) {
+  pgs_.push_back(std::move(t));
+  RebuildMembersLocked(pg, out);  // also sends ConfigurePg to every member
+  if (pgs_.back().growing) {
     for (int i = 0; i < kCopies; ++i) SendBootstrapLocked(pg, i, out);
   }
 }
@@ -470,26 +475,37 @@ void VolumeCore::AddPgLocked(PgId pg, bool growing, Outbox* out) {
 // behind on the epoch history gets InstallEpoch, after which every PG it hosts is configured
 // again (OnInstallAnswer).
 void VolumeCore::SendConfigureLocked(PgId pg, NodeId node, Outbox* out) {
+  const PgTrack& track = pgs_[pg.value()];
   proto::ConfigurePgRequest cfg;
   cfg.epoch = epoch_;
   cfg.pg = pg;
   cfg.pages_per_pg = geometry_.pages_per_pg();
-  for (NodeId m : pgs_[pg.value()].members) {
-    const NodeInfo* info = geometry_.Node(m);
-    cfg.members.push_back({m, info ? info->address : std::string()});
-  }
+  for (NodeId m : track.members) cfg.members.push_back({m, addresses_[m]});
+  // The membership being installed, else the installed one; the geometry's default placement
+  // (version (0, 0)) is never sent: storage knows "no membership" as exactly that.
+  const proto::Membership& target = track.pending ? *track.pending : track.config;
+  if (target.version != proto::MembershipVersion{}) cfg.membership = target;
+  proto::MembershipVersion version = target.version;
   NodeTrack& n = nodes_[node];
   n.unconfigured.insert(pg);
   if (!n.configure_inflight.insert(pg).second) return;  // one at a time per (node, PG)
   out->sends.push_back({node, proto::kConfigurePg, proto::EncodeToString(cfg),
-                        Bind([node, pg](VolumeCore* self, Result<std::string> r) {
+                        Bind([node, pg, version](VolumeCore* self, Result<std::string> r) {
                           Outbox o;
                           {
                             std::lock_guard lock(self->mu_);
                             NodeTrack& t = self->nodes_[node];
                             t.configure_inflight.erase(pg);
                             if (r.ok()) {
-                              t.unconfigured.erase(pg);
+                              auto& acked = t.configured_version[pg];
+                              acked = std::max(acked, version);
+                              if (self->phase_ == Phase::kOpen) {
+                                self->OnConfigureAck(pg, node, version, &o);
+                              } else {
+                                t.unconfigured.erase(pg);
+                              }
+                            } else if (r.status().IsFenced() && self->phase_ == Phase::kOpen) {
+                              self->BecomeFencedLocked(r.status(), &o);
                             } else if (IsHistoryBehind(r.status()) &&
                                        self->phase_ == Phase::kOpen) {
                               // After the install every PG of the node is configured again.
@@ -503,6 +519,7 @@ void VolumeCore::SendConfigureLocked(PgId pg, NodeId node, Outbox* out) {
 
 void VolumeCore::SendBootstrapLocked(PgId pg, int member, Outbox* out) {
   PgTrack& t = pgs_[pg.value()];
+  NORDLYS_ASSERT(member >= 0 && static_cast<size_t>(member) < t.members.size());
   if (t.bootstrap_inflight & (1u << member)) return;
   t.bootstrap_inflight |= (1u << member);
   proto::WriteBatchRequest req;
@@ -551,6 +568,7 @@ void VolumeCore::RetryTick() {
         if (!node.configure_inflight.count(p)) SendConfigureLocked(p, id, &out);
       }
     }
+    AdvanceChangesLocked(&out);
     retry_target_ = last_round_end_;
     out.timers.emplace_back(options_.retry_interval_micros,
                             BindTimer([](VolumeCore* self) { self->RetryTick(); }));

@@ -75,8 +75,36 @@ class VolumeClient {
   virtual void ReadPage(PageId page, Lsn read_point,
                         std::function<void(Result<page::Page>)> fn) = 0;
 
-  // GC horizon to storage: versions below `lsn` will never be read again.
+  // GC horizon to storage: versions below `lsn` will never be read again. Held back (and sent
+  // when it ends) while a membership change is rebuilding a segment: the new member streams the
+  // PG's records from its peers, which must keep them.
   virtual void SetHorizon(Lsn lsn) = 0;
+
+  // Membership change (repair): replaces `old_node` by `new_node` in every PG whose membership
+  // holds it, in two epoch'd steps per PG (proto/storage_protocol.h, "Membership changes"):
+  // ABCDEF -> ABCDEF∧ABCDEG (writes then need 4/6 of both sets), the new member catches up by
+  // gossip from its peers, then -> ABCDEG once its SCL reached the VCL at the first step. Reads
+  // and writes continue throughout. `done` gets OK when every PG finished, or:
+  //   NotFound            no PG has old_node as a member;
+  //   InvalidArgument     new_node already in such a PG, or a bad NodeInfo;
+  //   NotSupported        records may have been reclaimed by GC below a horizon (SetHorizon
+  //                       was used, or a node reported one), so the new member cannot be rebuilt
+  //                       from records alone: that needs image shipping, which is not built;
+  //   Unavailable         before Recover(), while the volume is growing, or while a PG is
+  //                       already changing in another way (retry when it finished);
+  //   Aborted             a later ReplaceMember superseded this one;
+  //   Fenced              this writer was deposed.
+  // While a PG is in ABCDEF∧ABCDEG and G dies: ReplaceMember(G, F) reverts the PG to ABCDEF,
+  // ReplaceMember(G, H) retries with H (ABCDEF∧ABCDEH). If the writer dies mid-change, the next
+  // one learns the membership from storage at recovery and finishes the second step itself.
+  virtual void ReplaceMember(NodeId old_node, NodeInfo new_node, std::function<void(Status)> done) {
+    done(Status::NotSupported("membership changes are not supported by this volume"));
+  }
+  // Every node that holds or must hold `pg` under its current membership (6, or 7 while a member
+  // is being replaced). Empty for a PG the volume does not have.
+  virtual std::vector<NodeId> Members(PgId pg) const { return {}; }
+  // True while some PG is between the two steps of a membership change.
+  virtual bool ChangingMembership() const { return false; }
 
   virtual Lsn vdl() const = 0;
   virtual Lsn vcl() const = 0;

@@ -3,7 +3,9 @@
 //   volume_client.cc   — LSN allocation, write rounds, acks, VCL/VDL, waiters, retries, fencing,
 //                        volume growth;
 //   volume_recovery.cc — Recover(): PG discovery, VCL/VDL, chain starts, InstallEpoch;
-//   volume_read.cc     — ReadPage() with SCL-aware member choice and hedging, SetHorizon().
+//   volume_read.cc     — ReadPage() with SCL-aware member choice and hedging, SetHorizon();
+//   volume_membership.cc — ReplaceMember(): the two-step membership change, per-PG quorum
+//                        sets, and following memberships during recovery.
 //
 // How the pieces fit (see proto/storage_protocol.h for the protocol itself):
 //   AppendMtr -> buffer_ --(Flush: every flush_interval or at flush_bytes)--> rounds_ (one
@@ -31,8 +33,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string>
+#include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "proto/storage_protocol.h"
@@ -55,6 +58,8 @@ inline constexpr int kRecoveryAttemptsMax = 8;
 // node that restarted empty (wiped, replaced) answers "epoch history behind" and is installed
 // and configured, so it can repair from its peers even while the writer is idle.
 inline constexpr uint64_t kStatusPollEveryTicks = 10;
+// Members one PG can have at once: old set ∪ new set ∪ the new set of a retry being installed.
+inline constexpr size_t kPgMembersMax = kCopies + 2;
 
 class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
  public:
@@ -68,6 +73,9 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void WhenDurable(Lsn lsn, std::function<void(Status)> fn);
   void ReadPage(PageId page, Lsn read_point, std::function<void(Result<page::Page>)> fn);
   void SetHorizon(Lsn lsn);
+  void ReplaceMember(NodeId old_node, NodeInfo new_node, std::function<void(Status)> done);
+  std::vector<NodeId> Members(PgId pg) const;
+  bool ChangingMembership() const;
   Lsn vdl() const;
   Lsn vcl() const;
   Epoch epoch() const;
@@ -92,16 +100,30 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   };
   void Run(Outbox* out);
 
+  // One ReplaceMember call: the PGs whose change it still waits for.
+  struct MemberChange {
+    NodeId old_node;
+    NodeInfo new_node;
+    std::set<PgId> remaining;
+    std::function<void(Status)> done;
+  };
   // Per-PG durability tracking.
-  // Invariants: scl[i] only grows (max of acks); chain is the LSN of the PG's last allocated
-  // record (0: none since recovery found none); a growing PG has no records at all.
+  // Invariants: scl[i] only grows (max of acks) while members[i] stays a member; chain is the
+  // LSN of the PG's last allocated record (0: none since recovery found none); a growing PG has
+  // no records at all and no membership change; members == union of the sets of `config` and
+  // `pending` (at most kPgMembersMax); every set has kCopies members.
   struct PgTrack {
-    std::array<NodeId, kCopies> members;
-    std::array<Lsn, kCopies> scl{};
+    proto::Membership config;                // installed on a write quorum (sets always filled)
+    std::optional<proto::Membership> pending;  // being installed: counted with config until then
+    std::set<NodeId> pending_acks;           // nodes that acknowledged pending's version
+    std::shared_ptr<MemberChange> change;    // the ReplaceMember call `pending` serves, if any
+    Lsn transition_vcl;  // VCL when config became transitional: the joiner must reach it
+    std::vector<NodeId> members;
+    std::vector<Lsn> scl;  // parallel to members
     Lsn chain;
     bool growing = false;
     Lsn bootstrap_to;            // growing: coverage (0, bootstrap_to] sent empty
-    uint8_t bootstrap_inflight = 0;  // bit i: bootstrap to members[i] in flight
+    uint16_t bootstrap_inflight = 0;  // bit i: bootstrap to members[i] in flight
   };
   struct NodeTrack {
     std::vector<PgId> pgs;  // every PG the node hosts, ascending
@@ -113,6 +135,7 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
     // segment without peers to repair from, so the retry tick sends it again.
     std::set<PgId> unconfigured;
     std::set<PgId> configure_inflight;
+    std::map<PgId, proto::MembershipVersion> configured_version;  // highest acknowledged
   };
   // One flush round: every record with LSN in (after, to].
   // Invariants: rounds_ are contiguous (rounds_[i+1].after == rounds_[i].to) and ascending;
@@ -134,7 +157,9 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void SendInstallLocked(NodeId node, Outbox* out);
   void OnInstallAnswer(NodeId node, Result<std::string> r);
   void StartGrowthLocked(PgId up_to, Outbox* out);
-  void AddPgLocked(PgId pg, bool growing, Outbox* out);
+  // `config`: the PG's membership as recovery found it; default: the geometry's placement.
+  void AddPgLocked(PgId pg, bool growing, Outbox* out,
+                   std::optional<proto::Membership> config = std::nullopt);
   void SendBootstrapLocked(PgId pg, int member, Outbox* out);
   void SendConfigureLocked(PgId pg, NodeId node, Outbox* out);
   void ScheduleFlushLocked(Outbox* out);
@@ -142,13 +167,39 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void ResendToLocked(NodeId node, Outbox* out);
   void ObserveLatencyLocked(NodeId node, uint64_t sent_micros, bool ok);
   int MemberIndex(const PgTrack& pg, NodeId node) const;
+
+  // ---- membership (volume_membership.cc) ----
+  proto::Membership DefaultMembership(PgId pg) const;
+  // The sets whose write quorums a record of the PG needs: config's, and pending's while it is
+  // being installed.
+  std::vector<std::vector<NodeId>> CountingSetsLocked(const PgTrack& pg) const;
+  // min over counting sets of the 4th-highest acknowledged SCL in the set.
+  Lsn QuorumSclLocked(const PgTrack& pg) const;
+  Lsn SetQuorumSclLocked(const PgTrack& pg, const std::vector<NodeId>& set) const;
+  // Recomputes pg.members from config and pending; moves the PG in and out of nodes' lists.
+  void RebuildMembersLocked(PgId id, Outbox* out);
+  void LearnMembersLocked(const proto::Membership& m, Outbox* out);
+  Status StartChangeLocked(PgId id, proto::Membership next, std::shared_ptr<MemberChange> change,
+                           Outbox* out);
+  void OnConfigureAck(PgId id, NodeId node, proto::MembershipVersion v, Outbox* out);
+  void FinishChangeStepLocked(PgId id, Outbox* out);
+  // Step 2 once the joiner caught up; called from the retry tick.
+  void AdvanceChangesLocked(Outbox* out);
+  void FailChangesLocked(const Status& s, Outbox* out);
+  bool ChangingMembershipLocked() const;
+  void SendHorizonLocked(Lsn lsn, Outbox* out);
   bool AnyGrowingLocked() const;
   Lsn AllocationLimitLocked() const;
 
   // ---- recovery (volume_recovery.cc) ----
   struct Recovery;
+  struct ConfigRead;
+  // Sends PgState to the members of `read`'s membership it has not asked yet.
+  void ConfigReadSendLocked(ConfigRead* read, PgId pg, Epoch epoch, Lsn at_or_below,
+                            std::function<void(VolumeCore*, NodeId, Result<std::string>)> fn,
+                            Outbox* out);
   void EpochProbeLocked(Outbox* out);
-  void OnEpochProbeAnswer(uint64_t gen, Result<std::string> r);
+  void OnEpochProbeAnswer(uint64_t gen, NodeId node, Result<std::string> r);
   void ProbeWindowLocked(Outbox* out);
   void OnProbeAnswer(uint64_t gen, uint64_t pg, NodeId node, Result<std::string> r);
   void AfterProbingLocked(Outbox* out);
@@ -201,6 +252,9 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   proto::EpochHistory history_;
   std::vector<PgTrack> pgs_;  // index = PgId
   std::map<NodeId, NodeTrack> nodes_;
+  std::map<NodeId, std::string> addresses_;  // the geometry's nodes and every member learned
+  Lsn horizon_;       // highest horizon any node reported or SetHorizon asked for
+  Lsn horizon_held_;  // SetHorizon held back while a membership change runs (0: none)
   Lsn next_lsn_;
   Lsn last_round_end_;
   Lsn vcl_;

@@ -43,7 +43,7 @@ void VolumeCore::ReadPage(PageId page, Lsn read_point,
       op->read_point = read_point;
       op->fn = std::move(fn);
       const PgTrack& t = pgs_[pg.value()];
-      for (int i = 0; i < kCopies; ++i) {
+      for (size_t i = 0; i < t.members.size(); ++i) {
         if (t.scl[i] >= read_point) op->order.push_back(t.members[i]);
       }
       std::sort(op->order.begin(), op->order.end(), [&](NodeId a, NodeId b) {
@@ -144,17 +144,28 @@ void VolumeCore::SetHorizon(Lsn lsn) {
   {
     std::lock_guard lock(mu_);
     if (phase_ != Phase::kOpen) return;
-    proto::SetHorizonRequest req;
-    req.epoch = epoch_;
-    req.horizon = lsn;
-    std::string payload = proto::EncodeToString(req);
-    for (const auto& [id, node] : nodes_) {
-      if (node.pgs.empty()) continue;
-      // Best effort: the next call repeats it, and a node that missed it only keeps more.
-      out.sends.push_back({id, proto::kSetHorizon, payload, [](Result<std::string>) {}});
+    horizon_ = std::max(horizon_, lsn);
+    if (ChangingMembershipLocked()) {
+      // A joining member streams the PG's records from its peers: they must keep them. Sent
+      // when the change ends (FinishChangeStepLocked).
+      horizon_held_ = std::max(horizon_held_, lsn);
+      return;
     }
+    SendHorizonLocked(lsn, &out);
   }
   Run(&out);
+}
+
+void VolumeCore::SendHorizonLocked(Lsn lsn, Outbox* out) {
+  proto::SetHorizonRequest req;
+  req.epoch = epoch_;
+  req.horizon = lsn;
+  std::string payload = proto::EncodeToString(req);
+  for (const auto& [id, node] : nodes_) {
+    if (node.pgs.empty()) continue;
+    // Best effort: the next call repeats it, and a node that missed it only keeps more.
+    out->sends.push_back({id, proto::kSetHorizon, payload, [](Result<std::string>) {}});
+  }
 }
 
 }  // namespace nordlys::volume

@@ -33,6 +33,14 @@
 // found exactly that.) A node promised a higher epoch answers Fenced: another writer is
 // recovering, and this one stops.
 //
+// Memberships: a PG's members are not fixed (volume_membership.cc). Every read quorum above is
+// taken over the PG's membership as the answers reveal it: start from the geometry's placement,
+// and whenever an answer shows a higher membership version, adopt it and also ask its members;
+// a PG's read is complete when every set of the adopted membership has 3 answers (phase 0 does
+// the same for PG 0). Each membership was installed on a write quorum of every set of its
+// predecessor before anyone relied on it, so a complete read cannot stop at an outdated one.
+// Phases 2-4 then use each PG's adopted membership, and phase 4 needs 4 of 6 of each of its sets.
+//
 // Nodes that missed a recovery report a shorter epoch history; their SCL may include coverage
 // the newest history annuls, so it is capped at the lowest VDL of the entries they miss.
 #include <algorithm>
@@ -44,7 +52,6 @@ namespace nordlys::volume {
 namespace {
 
 constexpr std::string_view kLog = "volume";
-using Answer = std::pair<NodeId, proto::PgStateResponse>;
 
 // Highest coverage of a node with history `h` that survives `best`: everything above the
 // lowest V of the entries `h` lacks (or disagrees on) is annulled.
@@ -67,23 +74,65 @@ bool BetterHistory(const proto::EpochHistory& a, const proto::EpochHistory& b) {
 
 }  // namespace
 
+// A read quorum of one PG that follows the membership (file comment).
+struct VolumeCore::ConfigRead {
+  proto::Membership config;  // the highest seen; sets always filled
+  std::map<NodeId, proto::PgStateResponse> answers;
+  std::set<NodeId> asked;
+  std::set<NodeId> failed;
+  bool complete = false;
+
+  static std::vector<std::vector<NodeId>> Sets(const proto::Membership& m) {
+    std::vector<std::vector<NodeId>> out;
+    for (const auto* set : {&m.old_set, &m.new_set}) {
+      if (set->empty()) continue;
+      out.emplace_back();
+      for (const auto& x : *set) out.back().push_back(x.node);
+    }
+    return out;
+  }
+  // True if `m` is newer than what this read follows (then the caller asks its members too).
+  bool Adopt(const proto::Membership& m) {
+    if (!m.known() || m.version <= config.version) return false;
+    config = m;
+    return true;
+  }
+  bool Complete() const {
+    for (const auto& set : Sets(config)) {
+      int n = 0;
+      for (NodeId id : set) n += answers.count(id) ? 1 : 0;
+      if (n < kReadQuorum) return false;
+    }
+    return true;
+  }
+  bool Hopeless() const {
+    for (const auto& set : Sets(config)) {
+      int n = 0;
+      for (NodeId id : set) n += failed.count(id) ? 1 : 0;
+      if (n > kCopies - kReadQuorum) return true;
+    }
+    return false;
+  }
+  bool LooksEmpty() const {
+    if (config.version != proto::MembershipVersion{}) return false;
+    return std::all_of(answers.begin(), answers.end(), [](const auto& x) {
+      return x.second.scl == kInvalidLsn && x.second.max_lsn == kInvalidLsn;
+    });
+  }
+};
+
 struct VolumeCore::Recovery {
   std::function<void(Status)> done;
   uint64_t gen = 0;
   uint64_t start_micros = 0;
   int phase = 0;  // answers of an earlier phase are ignored
   // Phase 0.
-  int epoch_answers = 0;
-  int epoch_failures = 0;
+  ConfigRead epoch_read;
   // Phase 1.
-  struct Probe {
-    std::vector<Answer> answers;  // the first kReadQuorum
-    int failures = 0;
-  };
   uint64_t window_begin = 0;
-  std::vector<Probe> window;
+  std::vector<ConfigRead> window;
   size_t window_open = 0;
-  std::vector<std::vector<Answer>> found;  // per PG < k
+  std::vector<ConfigRead> found;  // per PG < k
   Epoch max_epoch;
   proto::EpochHistory best;
   Lsn vcl;
@@ -100,9 +149,9 @@ struct VolumeCore::Recovery {
   std::vector<Lsn> chain;
   // Phase 4.
   struct Install {
-    int acks = 0;
-    int failures = 0;
-    std::array<Lsn, kCopies> scl{};
+    std::map<NodeId, Lsn> acked;  // node -> its SCL (capped at VDL)
+    std::set<NodeId> failed;
+    bool complete = false;
   };
   std::vector<Install> installs;
   size_t installs_open = 0;
@@ -115,7 +164,10 @@ VolumeCore::VolumeCore(Geometry geometry, StorageChannel* channel, Scheduler* sc
                        VolumeOptions options)
     : geometry_(std::move(geometry)), channel_(channel), scheduler_(scheduler), options_(options) {
   NORDLYS_ASSERT(options_.lsn_allocation_limit > 0);
-  for (const NodeInfo& n : geometry_.nodes()) nodes_[n.id];
+  for (const NodeInfo& n : geometry_.nodes()) {
+    nodes_[n.id];
+    addresses_[n.id] = n.address;
+  }
 }
 
 VolumeCore::~VolumeCore() = default;
@@ -181,39 +233,68 @@ void VolumeCore::RecoveryCallLocked(Outbox* out, NodeId node, uint16_t type,
 
 // ---- phase 0: choose the epoch -----------------------------------------------------------------
 
-void VolumeCore::EpochProbeLocked(Outbox* out) {
-  Recovery& r = *rec_;
-  r.phase = 0;
+void VolumeCore::ConfigReadSendLocked(
+    ConfigRead* read, PgId pg, Epoch epoch, Lsn at_or_below,
+    std::function<void(VolumeCore*, NodeId, Result<std::string>)> fn, Outbox* out) {
+  LearnMembersLocked(read->config, out);
   proto::PgStateRequest req;
-  req.epoch = Epoch(0);  // read only: no promise
-  req.pg = PgId(0);
-  req.at_or_below = Lsn::Max();
+  req.epoch = epoch;
+  req.pg = pg;
+  req.at_or_below = at_or_below;
   std::string payload = proto::EncodeToString(req);
-  for (NodeId m : geometry_.Members(PgId(0))) {
-    RecoveryCallLocked(out, m, proto::kPgState, payload,
-                       [gen = r.gen](VolumeCore* self, Result<std::string> a) {
-                         self->OnEpochProbeAnswer(gen, std::move(a));
+  for (const proto::PgMember& m : read->config.Union()) {
+    if (!read->asked.insert(m.node).second) continue;
+    RecoveryCallLocked(out, m.node, proto::kPgState, payload,
+                       [fn, node = m.node](VolumeCore* self, Result<std::string> a) {
+                         fn(self, node, std::move(a));
                        });
   }
 }
 
-void VolumeCore::OnEpochProbeAnswer(uint64_t gen, Result<std::string> a) {
+void VolumeCore::EpochProbeLocked(Outbox* out) {
+  Recovery& r = *rec_;
+  r.phase = 0;
+  r.epoch_read = ConfigRead{};
+  r.epoch_read.config = DefaultMembership(PgId(0));
+  // Epoch 0: read only, no promise.
+  ConfigReadSendLocked(&r.epoch_read, PgId(0), Epoch(0), Lsn::Max(),
+                       [gen = r.gen](VolumeCore* self, NodeId node, Result<std::string> a) {
+                         self->OnEpochProbeAnswer(gen, node, std::move(a));
+                       },
+                       out);
+}
+
+void VolumeCore::OnEpochProbeAnswer(uint64_t gen, NodeId node, Result<std::string> a) {
   Outbox out;
   {
     std::lock_guard lock(mu_);
     if (!rec_ || rec_->gen != gen || rec_->phase != 0) return;
     Recovery& r = *rec_;
+    ConfigRead& read = r.epoch_read;
+    if (read.complete) return;
     proto::PgStateResponse resp;
     Status s = a.ok() ? proto::Decode(a.value(), &resp) : a.status();
     if (!s.ok()) {
-      if (++r.epoch_failures > kCopies - kReadQuorum) {
-        FailRecoveryLocked(Status::Unavailable("PG 0: fewer than 3 members reachable to learn "
-                                               "the volume's epoch: " + s.ToString()),
+      read.failed.insert(node);
+      if (read.Hopeless()) {
+        FailRecoveryLocked(Status::Unavailable("PG 0: fewer than 3 members of a set reachable "
+                                               "to learn the volume's epoch: " + s.ToString()),
                            &out);
       }
     } else {
       r.max_epoch = std::max({r.max_epoch, resp.node_epoch, resp.history.current()});
-      if (++r.epoch_answers == kReadQuorum) {
+      horizon_ = std::max(horizon_, resp.horizon);
+      bool newer = read.Adopt(resp.membership);
+      read.answers[node] = std::move(resp);
+      if (newer) {
+        ConfigReadSendLocked(&read, PgId(0), Epoch(0), Lsn::Max(),
+                             [gen](VolumeCore* self, NodeId n, Result<std::string> x) {
+                               self->OnEpochProbeAnswer(gen, n, std::move(x));
+                             },
+                             &out);
+      }
+      if (read.Complete()) {
+        read.complete = true;
         r.new_epoch = Epoch(r.max_epoch.value() + 1);
         r.max_epoch = Epoch(0);  // phase 1 collects it again, after the promises
         r.phase = 1;
@@ -234,17 +315,13 @@ void VolumeCore::ProbeWindowLocked(Outbox* out) {
   r.window_open = n;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t pg = r.window_begin + i;
-    proto::PgStateRequest req;
-    req.epoch = r.new_epoch;  // a promise: see the file comment
-    req.pg = PgId(pg);
-    req.at_or_below = Lsn::Max();
-    std::string payload = proto::EncodeToString(req);
-    for (NodeId m : geometry_.Members(PgId(pg))) {
-      RecoveryCallLocked(out, m, proto::kPgState, payload,
-                         [gen = r.gen, pg, m](VolumeCore* self, Result<std::string> a) {
+    r.window[i].config = DefaultMembership(PgId(pg));
+    // Every PgState carries the new epoch: a promise, see the file comment.
+    ConfigReadSendLocked(&r.window[i], PgId(pg), r.new_epoch, Lsn::Max(),
+                         [gen = r.gen, pg](VolumeCore* self, NodeId m, Result<std::string> a) {
                            self->OnProbeAnswer(gen, pg, m, std::move(a));
-                         });
-    }
+                         },
+                         out);
   }
 }
 
@@ -254,35 +331,46 @@ void VolumeCore::OnProbeAnswer(uint64_t gen, uint64_t pg, NodeId node, Result<st
     std::lock_guard lock(mu_);
     if (!rec_ || rec_->gen != gen || rec_->phase != 1 || pg < rec_->window_begin) return;
     Recovery& r = *rec_;
-    Recovery::Probe& p = r.window[pg - r.window_begin];
-    if (p.answers.size() >= kReadQuorum || p.failures > kCopies - kReadQuorum) return;
+    ConfigRead& p = r.window[pg - r.window_begin];
+    if (p.complete) return;
     proto::PgStateResponse resp;
     Status s = a.ok() ? proto::Decode(a.value(), &resp) : a.status();
     if (s.IsFenced()) {
       FailRecoveryLocked(s.WithContext("another writer is recovering with a newer epoch"), &out);
     } else if (!s.ok()) {
-      if (++p.failures > kCopies - kReadQuorum) {
+      p.failed.insert(node);
+      if (p.Hopeless()) {
         FailRecoveryLocked(Status::Unavailable("PG " + std::to_string(pg) +
-                                               ": fewer than 3 members reachable: " +
+                                               ": fewer than 3 members of a set reachable: " +
                                                s.ToString()),
                            &out);
       }
     } else {
       r.max_epoch = std::max(r.max_epoch, resp.node_epoch);
+      horizon_ = std::max(horizon_, resp.horizon);
       if (BetterHistory(resp.history, r.best)) r.best = resp.history;
-      p.answers.emplace_back(node, std::move(resp));
-      if (p.answers.size() == kReadQuorum && --r.window_open == 0) {
+      bool newer = p.Adopt(resp.membership);
+      p.answers[node] = std::move(resp);
+      if (newer) {
+        log::Info(kLog, "recovery: PG membership learned",
+                  {{"pg", pg}, {"version_epoch", p.config.version.epoch},
+                   {"version_seq", p.config.version.seq}});
+        ConfigReadSendLocked(&p, PgId(pg), r.new_epoch, Lsn::Max(),
+                             [gen, pg](VolumeCore* self, NodeId m, Result<std::string> x) {
+                               self->OnProbeAnswer(gen, pg, m, std::move(x));
+                             },
+                             &out);
+      }
+      if (p.Complete()) p.complete = true;
+      if (p.complete && --r.window_open == 0) {
         // The window is complete: keep PGs up to the first empty-looking one.
         bool stop = false;
-        for (Recovery::Probe& w : r.window) {
-          bool empty = std::all_of(w.answers.begin(), w.answers.end(), [](const Answer& x) {
-            return x.second.scl == kInvalidLsn && x.second.max_lsn == kInvalidLsn;
-          });
-          if (empty) {
+        for (ConfigRead& w : r.window) {
+          if (w.LooksEmpty()) {
             stop = true;
             break;
           }
-          r.found.push_back(std::move(w.answers));
+          r.found.push_back(std::move(w));
         }
         if (stop || r.found.size() >= kPgsMax) {
           AfterProbingLocked(&out);
@@ -298,9 +386,9 @@ void VolumeCore::OnProbeAnswer(uint64_t gen, uint64_t pg, NodeId node, Result<st
 void VolumeCore::AfterProbingLocked(Outbox* out) {
   Recovery& r = *rec_;
   r.vcl = r.found.empty() ? kInvalidLsn : Lsn::Max();
-  for (const auto& answers : r.found) {
+  for (const ConfigRead& read : r.found) {
     Lsn c_pg;
-    for (const Answer& a : answers) {
+    for (const auto& a : read.answers) {
       c_pg = std::max(c_pg, std::min(a.second.scl, HistoryCap(a.second.history, r.best)));
     }
     r.vcl = std::min(r.vcl, c_pg);
@@ -328,7 +416,8 @@ void VolumeCore::QueryLocked(int phase, Outbox* out) {
     req.pg = PgId(pg);
     req.at_or_below = target;
     std::string payload = proto::EncodeToString(req);
-    for (NodeId m : geometry_.Members(PgId(pg))) {
+    for (const proto::PgMember& mem : r.found[pg].config.Union()) {
+      NodeId m = mem.node;
       RecoveryCallLocked(out, m, proto::kPgState, payload,
                          [gen = r.gen, phase, pg, m](VolumeCore* self, Result<std::string> a) {
                            self->OnQueryAnswer(gen, phase, pg, m, std::move(a));
@@ -364,7 +453,7 @@ void VolumeCore::OnQueryAnswer(uint64_t gen, int phase, uint64_t pg, NodeId node
     } else {
       FailRecoveryLocked(a.status(), &out);
     }
-    if (rec_ && (q.got || q.answered == kCopies)) {
+    if (rec_ && (q.got || q.answered == static_cast<int>(r.found[pg].config.Union().size()))) {
       if (!q.got) {
         // No member reaches the target any more (the one that did failed since phase 1): use
         // the best seen. A lower VDL only truncates more; a lower chain start makes the first
@@ -438,7 +527,10 @@ void VolumeCore::InstallLocked(Outbox* out) {
     req.history = r.new_history;
     req.pg = PgId(pg);
     std::string payload = proto::EncodeToString(req);
-    for (NodeId m : geometry_.Members(PgId(pg))) {
+    proto::Membership config = pg < r.found.size() ? r.found[pg].config
+                                                    : DefaultMembership(PgId(pg));
+    for (const proto::PgMember& mem : config.Union()) {
+      NodeId m = mem.node;
       RecoveryCallLocked(out, m, proto::kInstallEpoch, payload,
                          [gen = r.gen, pg, m](VolumeCore* self, Result<std::string> a) {
                            self->OnRecoveryInstallAnswer(gen, pg, m, std::move(a));
@@ -455,7 +547,10 @@ void VolumeCore::OnRecoveryInstallAnswer(uint64_t gen, uint64_t pg, NodeId node,
     if (!rec_ || rec_->gen != gen || rec_->phase != 4 || rec_->installs.size() <= pg) return;
     Recovery& r = *rec_;
     Recovery::Install& in = r.installs[pg];
-    if (in.acks >= kWriteQuorum) return;
+    if (in.complete) return;
+    proto::Membership config = pg < r.found.size() ? r.found[pg].config
+                                                    : DefaultMembership(PgId(pg));
+    auto sets = ConfigRead::Sets(config);
     proto::PgStateResponse resp;
     Status s = a.ok() ? proto::Decode(a.value(), &resp) : a.status();
     if (s.ok() && (resp.node_epoch > r.new_epoch || !r.new_history.IsPrefixOf(resp.history))) {
@@ -465,18 +560,29 @@ void VolumeCore::OnRecoveryInstallAnswer(uint64_t gen, uint64_t pg, NodeId node,
     if (s.IsFenced()) {
       FailRecoveryLocked(s, &out);
     } else if (!s.ok()) {
-      if (++in.failures > kCopies - kWriteQuorum) {
+      in.failed.insert(node);
+      bool hopeless = std::any_of(sets.begin(), sets.end(), [&](const auto& set) {
+        return std::count_if(set.begin(), set.end(), [&](NodeId n) {
+                 return in.failed.count(n) > 0;
+               }) > kCopies - kWriteQuorum;
+      });
+      if (hopeless) {
         FailRecoveryLocked(Status::Unavailable("PG " + std::to_string(pg) +
                                                ": no write quorum for the new epoch: " +
                                                s.ToString()),
                            &out);
       }
     } else {
-      auto members = geometry_.Members(PgId(pg));
-      for (int i = 0; i < kCopies; ++i) {
-        if (members[i] == node) in.scl[i] = std::min(resp.scl, r.vdl);
+      in.acked[node] = std::min(resp.scl, r.vdl);
+      bool quorum = std::all_of(sets.begin(), sets.end(), [&](const auto& set) {
+        return std::count_if(set.begin(), set.end(), [&](NodeId n) {
+                 return in.acked.count(n) > 0;
+               }) >= kWriteQuorum;
+      });
+      if (quorum) {
+        in.complete = true;
+        if (--r.installs_open == 0) FinishRecoveryLocked(&out);
       }
-      if (++in.acks == kWriteQuorum && --r.installs_open == 0) FinishRecoveryLocked(&out);
     }
   }
   Run(&out);
@@ -496,9 +602,16 @@ void VolumeCore::FinishRecoveryLocked(Outbox* out) {
   pgs_.clear();
   for (auto& [id, node] : nodes_) node.pgs.clear();
   for (uint64_t pg = 0; pg < k; ++pg) {
-    AddPgLocked(PgId(pg), /*growing=*/false, out);
-    pgs_[pg].chain = r.chain[pg];
-    pgs_[pg].scl = r.installs[pg].scl;
+    AddPgLocked(PgId(pg), /*growing=*/false, out, r.found[pg].config);
+    PgTrack& t = pgs_[pg];
+    t.chain = r.chain[pg];
+    for (const auto& [node, scl] : r.installs[pg].acked) {
+      int i = MemberIndex(t, node);
+      if (i >= 0) t.scl[i] = scl;
+    }
+    // A change the previous writer left between its steps: this writer finishes it (step 2
+    // from the retry tick) once the joiner holds everything up to the recovered VDL.
+    if (t.config.transitional()) t.transition_vcl = r.vdl;
   }
   // PGs the probe did not find have no coverage below the first round; when that round starts
   // at 0 it covers them, otherwise they are grown (bootstrapped) like any new PG.
