@@ -60,6 +60,9 @@ class Scenario {
     f.disk_sync_us = 50 + r.Uniform(400);
     Trace(fmt::format("faults drop={} dup={} delay_max_us={} sync_us={}", f.drop, f.duplicate,
                       f.delay_max_us, f.disk_sync_us));
+    // Decided by the seed alone (no draw), so the other seeds keep their fault schedules.
+    replace_mode_ = !o.past_tolerance && o.seed % 3 == 0;
+    joiner_dies_ = replace_mode_ && o.seed % 9 == 0;
   }
 
   ScenarioResult Run();
@@ -95,6 +98,13 @@ class Scenario {
   // "" when every segment of every PG reached `vdl` and they hold identical records.
   std::string SegmentsDiffer(Writer* w, Lsn vdl);
   int DownCount();
+  // Membership change (replace mode): kill a node for good and replace it by a new one.
+  void StartReplacement();
+  // Asks the current writer for whatever step the replacement still needs (a new writer may
+  // have found the change not begun, or half done); called every fault-phase iteration.
+  void DriveReplacement();
+  // True when the writer's every PG is stable and holds no node that is gone for good.
+  bool ReplacementDone(Writer* w);
 
   ScenarioOptions o_;
   SimWorld world_;
@@ -103,6 +113,13 @@ class Scenario {
   std::map<uint64_t, MtrModel> mtrs_;           // by CPL
   std::set<std::string> cut_;
   bool stop_issuing_ = false;
+  bool replace_mode_ = false;
+  bool joiner_dies_ = false;   // the first replacement node dies too; retried with another
+  SimNode* dead_ = nullptr;    // F: the node replaced
+  SimNode* joiner_ = nullptr;  // G, or H once G died
+  std::set<NodeId> gone_;      // killed for good: the fault schedule never restarts them
+  bool dead_came_back_ = false;
+  uint64_t replace_asks_ = 0;  // bound on ReplaceMember calls (one per fault-phase iteration)
 };
 
 Writer* Scenario::StartWriter() {
@@ -192,6 +209,86 @@ bool Scenario::WaitRecovered(Writer* w, uint64_t budget_us) {
   return w->recovered;
 }
 
+void Scenario::StartReplacement() {
+  Random& r = world_.rng();
+  std::vector<SimNode*> candidates;
+  for (auto& n : world_.nodes()) {
+    if (n->up() && !cut_.count(n->az())) candidates.push_back(n.get());
+  }
+  if (candidates.empty() || DownCount() >= 2) return;
+  dead_ = candidates[r.Uniform(candidates.size())];
+  bool torn = r.OneIn(2);
+  Trace(fmt::format("node {} dies for good (torn={})", dead_->id(), torn));
+  dead_->Crash(torn);
+  gone_.insert(dead_->id());
+  joiner_ = world_.AddNode(dead_->az());
+  Trace(fmt::format("new node {} in {} to replace node {}", joiner_->id(), joiner_->az(),
+                    dead_->id()));
+  DriveReplacement();
+  if (joiner_dies_) {
+    // The replacement dies mid-change, while it still streams records from its peers: it is
+    // replaced in turn (ABCDEF∧ABCDEG -> ABCDEF∧ABCDEH) by the next DriveReplacement().
+    world_.RunAfter(1'000 + r.Uniform(4'000), [this] {
+      if (!joiner_->up()) return;
+      Trace(fmt::format("new node {} dies for good mid-change", joiner_->id()));
+      joiner_->Crash(false);
+      gone_.insert(joiner_->id());
+      joiner_ = world_.AddNode(dead_->az());
+      Trace(fmt::format("new node {} replaces it", joiner_->id()));
+    });
+  }
+}
+
+bool Scenario::ReplacementDone(Writer* w) {
+  if (!w->recovered || w->client->fenced() || w->client->ChangingMembership()) return false;
+  for (uint64_t pg = 0; pg * world_.geometry().pages_per_pg() < kPages; ++pg) {
+    std::vector<NodeId> members = w->client->Members(PgId(pg));
+    if (members.empty()) continue;  // not grown yet
+    if (members.size() != volume::kCopies) return false;
+    for (NodeId m : members) {
+      if (gone_.count(m)) return false;
+    }
+  }
+  return true;
+}
+
+void Scenario::DriveReplacement() {
+  if (dead_ == nullptr) return;
+  Writer* w = writers_.back().get();
+  if (!w->recovered || w->client->fenced() || ReplacementDone(w)) return;
+  if (replace_asks_ >= 10'000) return;
+  // Which gone node the writer still has, and whether a change is already under way.
+  std::set<NodeId> held;
+  for (uint64_t pg = 0; pg * world_.geometry().pages_per_pg() < kPages; ++pg) {
+    for (NodeId m : w->client->Members(PgId(pg))) {
+      if (gone_.count(m)) held.insert(m);
+    }
+  }
+  NodeId old;
+  if (w->client->ChangingMembership()) {
+    // A joiner that died mid-change is replaced by the current joiner (a retry); otherwise the
+    // writer finishes the change on its own.
+    for (NodeId g : held) {
+      if (g != dead_->id()) old = g;
+    }
+    if (old == NodeId(0)) return;
+  } else if (held.count(dead_->id())) {
+    old = dead_->id();
+  } else if (!held.empty()) {
+    old = *held.begin();
+  } else {
+    return;
+  }
+  ++replace_asks_;
+  volume::NodeInfo info{joiner_->id(), joiner_->az(), joiner_->address()};
+  int wid = w->id;
+  w->client->ReplaceMember(old, info, [this, wid, old, info](Status s) {
+    Trace(fmt::format("writer {}: ReplaceMember({} -> {}): {}", wid, old, info.id,
+                      s.ToString()));
+    if (s.ok()) ++result_.replacements;
+  });
+}
+
 int Scenario::DownCount() {
   int down = 0;
   for (auto& n : world_.nodes()) {
@@ -206,6 +303,12 @@ void Scenario::FaultPhase() {
   bool past_done = false;
   while (world_.NowMicros() < end && result_.failure.empty()) {
     world_.RunUntil(world_.NowMicros() + 20'000 + r.Uniform(80'000));
+    if (replace_mode_) {
+      if (dead_ == nullptr && world_.NowMicros() + o_.fault_phase_us > end + 150'000) {
+        StartReplacement();
+      }
+      DriveReplacement();
+    }
     int choice = static_cast<int>(r.Uniform(10));
     auto& nodes = world_.nodes();
     SimNode* n = nodes[r.Uniform(nodes.size())].get();
@@ -216,7 +319,12 @@ void Scenario::FaultPhase() {
         n->Crash(torn);
       }
     } else if (choice <= 4) {  // restart a down node (maybe wiped)
-      if (!n->up()) {
+      if (!n->up() && n == dead_ && !dead_came_back_ && r.OneIn(4)) {
+        // The replaced node comes back for a while: harmless, and it dies again before the end.
+        dead_came_back_ = true;
+        Status s = n->Restart();
+        Trace(fmt::format("replaced node {} comes back: {}", n->id(), s.ToString()));
+      } else if (!n->up() && !gone_.count(n->id())) {
         if (r.OneIn(6)) {
           Trace(fmt::format("wipe node {}", n->id()));
           n->Wipe();
@@ -316,6 +424,13 @@ void Scenario::Heal() {
   world_.faults().drop = 0;
   world_.faults().duplicate = 0;
   for (auto& n : world_.nodes()) {
+    if (gone_.count(n->id())) {
+      if (n->up()) {
+        Trace(fmt::format("node {} dies for good again", n->id()));
+        n->Crash(false);
+      }
+      continue;
+    }
     if (!n->up()) {
       Status s = n->Restart();
       if (!s.ok()) Fail(fmt::format("node {} restart: {}", n->id(), s.ToString()));
@@ -441,8 +556,14 @@ std::string Scenario::SegmentsDiffer(Writer* w, Lsn vdl) {
   for (uint64_t pg = 0; pg * world_.geometry().pages_per_pg() < kPages; ++pg) {
     std::string reference;
     NodeId reference_node;
-    for (NodeId id : world_.geometry().Members(PgId(pg))) {
+    std::vector<NodeId> members = w->client->Members(PgId(pg));
+    if (members.size() != volume::kCopies) {
+      return fmt::format("PG {} has {} members after healing (a membership change did not "
+                         "finish)", pg, members.size());
+    }
+    for (NodeId id : members) {
       SimNode* n = world_.node(id);
+      if (!n->up()) return fmt::format("node {}, a member of PG {}, is down", id, pg);
       auto st = n->store()->PgState({Epoch(0), PgId(pg), Lsn::Max()});
       if (!st.ok() || st->scl < vdl) {
         return fmt::format("node {} PG {} did not catch up after healing: SCL {} < VDL {}", id,
@@ -484,12 +605,40 @@ ScenarioResult Scenario::Run() {
     Fail("after healing, a new writer could not recover: " + last->recover_status.ToString());
     return result_;
   }
+  SimNode* extra_down = nullptr;
+  if (dead_ != nullptr) {
+    // The replacement must finish (the control plane would keep asking, as DriveReplacement
+    // does); then the old node is not needed: it stays dead, and one more node of another AZ
+    // dies too, and writes must still be acknowledged.
+    for (int i = 0; i < 100 && !ReplacementDone(last); ++i) {
+      DriveReplacement();
+      world_.RunUntil(world_.NowMicros() + 50'000, [&] { return ReplacementDone(last); });
+    }
+    if (!ReplacementDone(last)) {
+      TraceNodes();
+      Fail("the membership change did not finish after healing");
+      return result_;
+    }
+    Trace("membership change complete");
+    for (NodeId id : last->client->Members(PgId(0))) {
+      SimNode* n = world_.node(id);
+      if (n->az() != dead_->az() && n->up()) extra_down = n;
+    }
+    NORDLYS_ASSERT(extra_down != nullptr);
+    Trace(fmt::format("node {} crashes too (old node {} stays dead)", extra_down->id(),
+                      dead_->id()));
+    extra_down->Crash(false);
+  }
   uint64_t acked_before = result_.mtrs_acked;
   world_.RunUntil(world_.NowMicros() + kAvailabilityUs,
                   [&] { return result_.mtrs_acked >= acked_before + 20; });
   if (result_.mtrs_acked < acked_before + 20) {
     Fail(fmt::format("after healing, only {} new commits acknowledged in {} us",
                      result_.mtrs_acked - acked_before, kAvailabilityUs));
+  }
+  if (extra_down != nullptr) {
+    Status s = extra_down->Restart();
+    if (!s.ok()) Fail(fmt::format("node {} restart: {}", extra_down->id(), s.ToString()));
   }
   stop_issuing_ = true;
   last->issuing = false;

@@ -11,6 +11,12 @@
 //  3. After healing, writes are acknowledged again within a bounded virtual time (faults within
 //     tolerance never cost availability); past tolerance, recovery says Unavailable.
 //  4. Caught-up segments of a PG hold identical records.
+//  5. Membership changes (every third seed within tolerance): a node dies for good during the
+//     writes and is replaced by a new node through the two-step change, under the same faults
+//     (a second crash, wipes, drops, a dying writer; sometimes the replacement itself dies and
+//     is replaced again, and sometimes the dead node comes back for a while). The change must
+//     complete; afterwards the new member holds the same records as the PG's other members, and
+//     the volume stays writable with the old node gone for good and one more node down.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +37,7 @@ struct ScenarioResult {
   uint64_t mtrs_issued = 0;
   uint64_t recoveries = 0;
   uint64_t events = 0;
+  uint64_t replacements = 0;  // membership changes completed
   std::string trace;  // the fault schedule, for a human replaying the seed
 };
 

@@ -44,6 +44,13 @@ bool SimWorld::RunUntil(uint64_t until_us, const std::function<bool()>& stop) {
   return stop && stop();
 }
 
+SimNode* SimWorld::AddNode(const std::string& az) {
+  NodeId id(nodes_.size() + 1);
+  nodes_.push_back(std::make_unique<SimNode>(this, id, az, rng_.Next()));
+  NORDLYS_ASSERT(nodes_.back()->Restart().ok());
+  return nodes_.back().get();
+}
+
 SimNode* SimWorld::node(NodeId id) {
   for (auto& n : nodes_) {
     if (n->id() == id) return n.get();

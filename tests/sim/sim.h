@@ -103,6 +103,9 @@ class SimWorld : public volume::Scheduler {
   SimFaults& faults() { return faults_; }
   std::vector<std::unique_ptr<SimNode>>& nodes() { return nodes_; }
   SimNode* node(NodeId id);
+  // A new storage node (a replacement machine) in `az`, started, empty, and not in the
+  // geometry: it becomes a PG member only through a membership change.
+  SimNode* AddNode(const std::string& az);
   SimNode* NodeByAddress(const std::string& address);
   const volume::Geometry& geometry() const { return *geometry_; }
 
