@@ -5,9 +5,13 @@
 //   - restart them: writes resume;
 //   - flip bytes in a node's log: scrub finds it and the node repairs from its peers;
 //   - wipe a node's directory: it is rebuilt from its peers;
+//   - (second test) kill -9 a node for good, start a 7th storage process and replace the dead
+//     node with it through the two-step membership change while writes go on; then lose a node
+//     of another AZ: writes continue, and a new writer learns the membership from storage;
 //   - finally a new writer recovers the volume and every acknowledged commit reads back right.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -362,6 +366,83 @@ TEST_F(StorageClusterTest, SurvivesAzLossStallsPastQuorumRepairsCorruptionAndWip
   auto second = NewWriter(&st);
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_GE(second->vdl(), vdl);
+  ExpectPagesMatch(model, [&](PageId p) { return Read(second.get(), p, vdl); },
+                   "after writer recovery");
+}
+
+// Repair by replacement: a node is dead for good; a new (7th) storage process takes its place in
+// every PG through ABCDEF -> ABCDEF∧ABCDEG -> ABCDEG, with writes never stopping.
+TEST_F(StorageClusterTest, ReplacesDeadNodeWithNewNodeUnderWrites) {
+  channel_ = std::make_unique<volume::RpcStorageChannel>(loop_.get(), *geometry_);
+  scheduler_ = std::make_unique<volume::EventLoopScheduler>(loop_.get());
+  Status st;
+  auto writer = NewWriter(&st);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  Workload work(writer.get());
+  work.Start();
+  ASSERT_TRUE(work.WaitForAcks(200, 10000)) << "no progress with all nodes up";
+
+  // a1 dies for good.
+  h_.Kill9(procs_[0]);
+  ASSERT_TRUE(work.WaitForAcks(100, 10000)) << "writes stopped after losing one node";
+
+  // A 7th storage process, empty, in a1's AZ, replaces it.
+  auto fresh = h_.Start("a3", {"storage", "--data-dir", h_.dir() + "/a3", "--az", "az-a",
+                               "--node-id", "7"});
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  Harness::Proc* a3 = *fresh;
+  std::promise<Status> replaced;
+  writer->ReplaceMember(NodeId(1), volume::NodeInfo{NodeId(7), "az-a", a3->address},
+                        [&replaced](Status s) { replaced.set_value(s); });
+  // Writes go on during the change.
+  ASSERT_TRUE(work.WaitForAcks(200, 20000)) << "writes stopped during the membership change\n"
+                                             << DumpState();
+  auto done = replaced.get_future();
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(60)), std::future_status::ready)
+      << "membership change did not finish\n" << DumpState();
+  Status change = done.get();
+  ASSERT_TRUE(change.ok()) << change.ToString();
+  EXPECT_FALSE(writer->ChangingMembership());
+  for (uint64_t pg = 0; pg * kPagesPerPg < kPages; ++pg) {
+    auto members = writer->Members(PgId(pg));
+    EXPECT_EQ(members.size(), 6u) << "PG " << pg;
+    EXPECT_EQ(std::count(members.begin(), members.end(), NodeId(1)), 0) << "PG " << pg;
+  }
+
+  // Lose another node, of another AZ: 4 of the 6 members remain, with the new one among them.
+  h_.Kill9(procs_[2]);
+  ASSERT_TRUE(work.WaitForAcks(200, 20000)) << "writes stopped after losing b1 too\n"
+                                             << DumpState();
+
+  work.Stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Lsn vdl = writer->vdl();
+  uint64_t acked_above = 0;
+  auto model = work.Model(vdl, &acked_above);
+  EXPECT_EQ(acked_above, 0u) << "acknowledged above VDL";
+  ExpectPagesMatch(model, [&](PageId p) { return Read(writer.get(), p, vdl); }, "writer");
+  // The new node holds every page right once it caught up.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  Result<page::Page> probe = Status::Unavailable("not tried");
+  while (std::chrono::steady_clock::now() < deadline) {
+    probe = ReadAt(a3, writer->epoch(), PageId(kPages - 1), vdl);
+    if (probe.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(probe.ok()) << "a3 never caught up: " << probe.status().ToString();
+  ExpectPagesMatch(model, [&](PageId p) { return ReadAt(a3, writer->epoch(), p, vdl); }, "a3");
+
+  // A new writer, with a channel that knows only the geometry's 6 nodes, learns the membership
+  // (and a3's address) from storage while a1 and b1 are down, and finds every commit.
+  volume::RpcStorageChannel geometry_only(loop_.get(), *geometry_);
+  auto second = volume::VolumeClient::Create(*geometry_, &geometry_only, scheduler_.get(),
+                                             volume::VolumeOptions{});
+  std::promise<Status> recovered;
+  second->Recover([&recovered](Status s) { recovered.set_value(s); });
+  st = recovered.get_future().get();
+  ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << DumpState();
+  EXPECT_GE(second->vdl(), vdl);
+  EXPECT_EQ(second->Members(PgId(0)), writer->Members(PgId(0)));
   ExpectPagesMatch(model, [&](PageId p) { return Read(second.get(), p, vdl); },
                    "after writer recovery");
 }
