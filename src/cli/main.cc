@@ -16,6 +16,7 @@
 #include "common/env.h"
 #include "common/log.h"
 #include "net/rpc.h"
+#include "instance/process.h"
 #include "storage/storage_node.h"
 
 namespace nordlys::cli {
@@ -134,6 +135,100 @@ int RunStorage(const StorageArgs& a) {
   return 0;
 }
 
+// ---- nordlys instance ---------------------------------------------------------------------
+
+struct InstanceArgs {
+  Common common;
+  std::string role = "writer";
+  std::string storage;
+  std::string auth = "trust";
+  size_t buffer_pool_mb = 1024;
+  instance::WriterOptions writer;
+  std::string ready_file;
+};
+
+void AddInstance(CLI::App& app, InstanceArgs* a) {
+  CLI::App* cmd = app.add_subcommand("instance", "run a compute instance (SQL writer or reader)");
+  cmd->add_option("--role", a->role, "writer (reader instances are not built yet)")
+      ->capture_default_str();
+  cmd->add_option("--storage", a->storage,
+                  "the volume's storage nodes: AZ=HOST:PORT,... (6, 2 per AZ, node ids 1..6 "
+                  "in this order)")
+      ->required();
+  cmd->add_option("--listen", a->writer.listen,
+                  "HOST:PORT for PostgreSQL clients (port 0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--pages-per-pg", a->writer.pages_per_pg,
+                  "8 KiB pages per protection group (must match the volume's)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30))
+      ->capture_default_str();
+  cmd->add_option("--auth", a->auth, "client authentication: trust, password, md5 or scram")
+      ->check(CLI::IsMember({"trust", "password", "md5", "scram"}))
+      ->capture_default_str();
+  cmd->add_option("--buffer-pool-mb", a->buffer_pool_mb, "page cache size in MiB")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", a->writer.max_connections, "client connections at most")
+      ->check(CLI::Range(size_t{1}, size_t{10000}))
+      ->capture_default_str();
+  cmd->add_option("--ready-file", a->ready_file,
+                  "write the bound HOST:PORT here once serving (for scripts and tests)");
+  AddCommon(cmd, &a->common);
+}
+
+int RunInstance(InstanceArgs a) {
+  if (int rc = ApplyCommon(a.common)) return rc;
+  if (a.role != "writer") {
+    std::fprintf(stderr, "nordlys instance: --role %s: only writer instances exist so far "
+                 "(reader instances are a later issue)\n", a.role.c_str());
+    return kExitUsage;
+  }
+  auto nodes = instance::ParseStorageNodes(a.storage);
+  if (!nodes.ok()) {
+    std::fprintf(stderr, "nordlys instance: --storage: %s\n", nodes.status().message().c_str());
+    return kExitUsage;
+  }
+  std::string host;
+  uint16_t port = 0;
+  if (Status s = net::ParseHostPort(a.writer.listen, &host, &port, true); !s.ok()) {
+    std::fprintf(stderr, "nordlys instance: --listen: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  a.writer.storage_nodes = std::move(*nodes);
+  a.writer.buffer_pool_pages = a.buffer_pool_mb * 128;
+  a.writer.auth = a.auth == "trust"      ? pgwire::AuthMethod::kTrust
+                  : a.auth == "password" ? pgwire::AuthMethod::kPassword
+                  : a.auth == "md5"      ? pgwire::AuthMethod::kMd5
+                                         : pgwire::AuthMethod::kScramSha256;
+  BlockStopSignals();
+  auto w = instance::WriterInstance::Start(a.writer);
+  if (!w.ok()) return Fail("instance", w.status());
+  if (Status s = WriteReadyFile(a.ready_file, host + ":" + std::to_string((*w)->port()));
+      !s.ok()) {
+    return Fail("instance", s);
+  }
+  // Serve until stopped, or until a newer writer fences this one.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  while (true) {
+    timespec ts{0, 200'000'000};
+    int sig = sigtimedwait(&set, nullptr, &ts);
+    if (sig > 0) {
+      log::Info("instance", "stopping", {{"signal", strsignal(sig)}});
+      break;
+    }
+    if ((*w)->fenced()) {
+      log::Error("instance", "a newer writer fenced this one; exiting");
+      (*w)->Stop();
+      return kExitRuntime;
+    }
+  }
+  (*w)->Stop();
+  return 0;
+}
+
 // ---- nordlys up ---------------------------------------------------------------------------
 
 struct UpArgs {
@@ -200,8 +295,8 @@ int Main(int argc, char** argv) {
 
   StorageArgs storage_args;
   AddStorage(app, &storage_args);
-  app.add_subcommand("instance", "run a compute instance (SQL writer or reader)")
-      ->allow_extras();
+  InstanceArgs instance_args;
+  AddInstance(app, &instance_args);
   app.add_subcommand("control", "run the control plane")->allow_extras();
   UpArgs up_args;
   AddUp(app, &up_args);
@@ -242,9 +337,7 @@ int Main(int argc, char** argv) {
 
   if (app.got_subcommand("storage")) return RunStorage(storage_args);
   if (app.got_subcommand("up")) return RunUp(up_args);
-  if (app.got_subcommand("instance")) {
-    return NotBuilt("instance", "the SQL engine and PostgreSQL protocol server are issue #4");
-  }
+  if (app.got_subcommand("instance")) return RunInstance(std::move(instance_args));
   if (app.got_subcommand("control")) {
     return NotBuilt("control", "the control plane is not built yet");
   }

@@ -42,8 +42,18 @@ TEST(CliTest, UnknownCommandAndBadFlagsExitTwoWithAMessage) {
 
 TEST(CliTest, UnbuiltCommandsSaySoHonestly) {
   std::string out;
-  EXPECT_EQ(Harness::Run({"instance"}, &out), 1);
+  EXPECT_EQ(Harness::Run({"control"}, &out), 1);
   EXPECT_NE(out.find("not available yet"), std::string::npos) << out;
+  EXPECT_EQ(Harness::Run({"instance", "--role", "reader", "--storage", "a=127.0.0.1:1"}, &out), 2);
+  EXPECT_NE(out.find("only writer instances"), std::string::npos) << out;
+}
+
+TEST(CliTest, InstanceRejectsBadStorageLists) {
+  std::string out;
+  EXPECT_EQ(Harness::Run({"instance"}, &out), 2);  // --storage is required
+  EXPECT_EQ(Harness::Run({"instance", "--storage", "az-a"}, &out), 2);
+  EXPECT_NE(out.find("AZ=HOST:PORT"), std::string::npos) << out;
+  EXPECT_EQ(Harness::Run({"instance", "--storage", "a=x:1,b=y:2"}, &out), 1);  // not 3 AZs
 }
 
 }  // namespace
