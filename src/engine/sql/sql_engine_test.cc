@@ -166,7 +166,8 @@ TEST_F(SqlEngineTest, BinderErrorsCarrySqlstateAndPosition) {
   EXPECT_EQ(c.Exec("insert into t values (1, 'x', 3)"), "ERROR 42601 INSERT has more expressions than target columns");
   EXPECT_EQ(c.Exec("create table t (x int)"), "ERROR 42P07 relation \"t\" already exists");
   EXPECT_EQ(c.Exec("select * from t, t"), "ERROR 42712 table name \"t\" specified more than once");
-  EXPECT_EQ(c.Exec("select 1 from t x where t.a = 1"), "ERROR 42P01 missing FROM-clause entry for table \"t\"");
+  EXPECT_EQ(c.Exec("select 1 from t x where t.a = 1"), "ERROR 42P01 invalid reference to FROM-clause entry for table \"t\"");
+  EXPECT_EQ(c.Exec("select 1 from t x where u.a = 1"), "ERROR 42P01 missing FROM-clause entry for table \"u\"");
   EXPECT_EQ(c.Exec("create table w (a int) partition by range (a)"), "ERROR 0A000 partitioned tables is not supported");
   // Positions are 1-based characters.
   c.Exec("select nosuch from t");

@@ -342,7 +342,7 @@ Result<ExprPtr> Binder::BindColumnRef(const Json& b, ExprContext& ctx) {
       if (!qualifier.empty() && item.alias != qualifier) continue;
       if (!qualifier.empty()) qualifier_found = true;
       for (size_t c = 0; c < item.columns.size(); ++c) {
-        if (item.columns[c] != column) continue;
+        if (item.columns[c] != column || (qualifier.empty() && item.Hidden(c))) continue;
         if (found != nullptr) {
           return SqlError("42702", "column reference \"" + column + "\" is ambiguous", {.position = pos});
         }
@@ -366,6 +366,15 @@ Result<ExprPtr> Binder::BindColumnRef(const Json& b, ExprContext& ctx) {
     if (qualifier_found) break;
   }
   if (!qualifier.empty() && !qualifier_found) {
+    for (Scope* s = ctx.scope; s != nullptr; s = s->parent) {
+      for (const auto& item : s->items) {
+        if (item.table_name == qualifier && item.alias != qualifier) {
+          return SqlError("42P01", "invalid reference to FROM-clause entry for table \"" + qualifier + "\"",
+                          {.hint = "Perhaps you meant to reference the table alias \"" + item.alias + "\".",
+                           .position = pos});
+        }
+      }
+    }
     return SqlError("42P01", "missing FROM-clause entry for table \"" + qualifier + "\"", {.position = pos});
   }
   if (!qualifier.empty()) {

@@ -100,6 +100,7 @@ ScopeItem Binder::TableScope(const TableDef& t, const std::string& alias, int of
   item.alias = alias.empty() ? t.name : alias;
   item.offset = offset;
   item.table_oid = t.oid;
+  item.table_name = t.name;
   for (const auto& c : t.columns) {
     item.columns.push_back(c.name);
     item.types.push_back(c.type);
@@ -225,20 +226,73 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
   }
   if (k == "JoinExpr") {
     std::string jt = b.value("jointype", "JOIN_INNER");
-    if (b.value("isNatural", false)) return Unsupported("NATURAL JOIN");
-    if (b.contains("usingClause")) return Unsupported("JOIN ... USING");
     if (b.contains("alias")) return Unsupported("aliases on JOIN");
-    if (jt == "JOIN_RIGHT" || jt == "JOIN_FULL") {
-      return Unsupported(jt == "JOIN_RIGHT" ? "RIGHT JOIN" : "FULL JOIN");
-    }
     f->kind = BoundFrom::Kind::kJoin;
+    size_t left_begin = scope->items.size();
     NORDLYS_ASSIGN_OR_RETURN(f->left, BindFromItem(b["larg"], scope, offset));
+    size_t right_begin = scope->items.size();
     NORDLYS_ASSIGN_OR_RETURN(f->right, BindFromItem(b["rarg"], scope, offset));
+    size_t right_end = scope->items.size();
     f->width = f->left->width + f->right->width;
-    if (b.contains("quals")) {
+    f->join_type = jt == "JOIN_LEFT" ? BoundFrom::JoinType::kLeft
+                   : jt == "JOIN_RIGHT" ? BoundFrom::JoinType::kRight
+                   : jt == "JOIN_FULL" ? BoundFrom::JoinType::kFull : BoundFrom::JoinType::kInner;
+    bool natural = b.value("isNatural", false);
+    if (natural || b.contains("usingClause")) {
+      if (f->join_type == BoundFrom::JoinType::kFull) return Unsupported("FULL JOIN with USING or NATURAL");
+      // The visible (unhidden) columns of one side, by name.
+      auto find = [&](size_t from, size_t to, const std::string& name, ScopeItem** item, size_t* col) -> int {
+        int n = 0;
+        for (size_t i = from; i < to; ++i) {
+          for (size_t c = 0; c < scope->items[i].columns.size(); ++c) {
+            if (scope->items[i].columns[c] == name && !scope->items[i].Hidden(c)) {
+              *item = &scope->items[i];
+              *col = c;
+              ++n;
+            }
+          }
+        }
+        return n;
+      };
+      std::vector<std::string> names;
+      if (natural) {
+        for (size_t i = left_begin; i < right_begin; ++i) {
+          for (size_t c = 0; c < scope->items[i].columns.size(); ++c) {
+            if (scope->items[i].Hidden(c)) continue;
+            ScopeItem* it;
+            size_t col;
+            if (find(right_begin, right_end, scope->items[i].columns[c], &it, &col) > 0) {
+              names.push_back(scope->items[i].columns[c]);
+            }
+          }
+        }
+      } else {
+        names = NameList(b["usingClause"]);
+      }
+      std::vector<ExprPtr> eqs;
+      for (const auto& name : names) {
+        ScopeItem *li = nullptr, *ri = nullptr;
+        size_t lc = 0, rc = 0;
+        int nl = find(left_begin, right_begin, name, &li, &lc);
+        int nr = find(right_begin, right_end, name, &ri, &rc);
+        if (nl > 1) return SqlError("42702", "common column name \"" + name + "\" appears more than once in left table");
+        if (nr > 1) return SqlError("42702", "common column name \"" + name + "\" appears more than once in right table");
+        if (nl == 0) return SqlError("42703", "column \"" + name + "\" specified in USING clause does not exist in left table");
+        if (nr == 0) return SqlError("42703", "column \"" + name + "\" specified in USING clause does not exist in right table");
+        ExprPtr l = MakeColumn(li->offset + static_cast<int>(lc), li->types[lc], li->alias + "." + name);
+        ExprPtr r = MakeColumn(ri->offset + static_cast<int>(rc), ri->types[rc], ri->alias + "." + name);
+        NORDLYS_ASSIGN_OR_RETURN(ExprPtr eq, BindOperator(types::BinaryOp::kEq, l, r, 0));
+        eqs.push_back(eq);
+        ScopeItem* hide = f->join_type == BoundFrom::JoinType::kRight ? li : ri;
+        size_t hc = f->join_type == BoundFrom::JoinType::kRight ? lc : rc;
+        hide->hidden.resize(hide->columns.size(), false);
+        hide->hidden[hc] = true;
+      }
+      f->cond = MakeAnd(eqs);
+      if (!f->cond && f->join_type == BoundFrom::JoinType::kInner) f->join_type = BoundFrom::JoinType::kCross;
+    } else if (b.contains("quals")) {
       ExprContext ctx{scope, nullptr, "JOIN conditions"};
       NORDLYS_ASSIGN_OR_RETURN(f->cond, BindCondition(b["quals"], ctx, "JOIN/ON"));
-      f->join_type = jt == "JOIN_LEFT" ? BoundFrom::JoinType::kLeft : BoundFrom::JoinType::kInner;
     } else {
       f->join_type = BoundFrom::JoinType::kCross;
     }
@@ -392,6 +446,7 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
           if (!qual.empty() && item.alias != qual) continue;
           any = true;
           for (size_t c = 0; c < item.columns.size(); ++c) {
+            if (qual.empty() && item.Hidden(c)) continue;
             q->targets.push_back(MakeColumn(item.offset + static_cast<int>(c), item.types[c],
                                             item.alias + "." + item.columns[c]));
             q->names.push_back(item.columns[c]);

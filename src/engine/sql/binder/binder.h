@@ -36,7 +36,7 @@ struct BoundSelect;
 // One FROM item (a table, a subquery) or a join of two.
 struct BoundFrom {
   enum class Kind : uint8_t { kTable, kSubquery, kJoin, kFunction };
-  enum class JoinType : uint8_t { kInner, kLeft, kCross };
+  enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull, kCross };
   Kind kind = Kind::kTable;
   std::shared_ptr<const TableDef> table;  // kTable
   std::string alias;
@@ -100,7 +100,9 @@ struct ScopeItem {
   std::vector<types::Type> types;
   int offset = 0;
   uint32_t table_oid = 0;
-  bool joined_only = false;  // visible only through qualified names (not used yet)
+  std::string table_name;      // the table's own name (for "invalid reference to FROM-clause entry")
+  std::vector<bool> hidden;    // merged away by JOIN USING: reachable only qualified
+  bool Hidden(size_t c) const { return c < hidden.size() && hidden[c]; }
 };
 
 struct Scope {

@@ -91,22 +91,40 @@ Status NestedLoopJoin::Open(ExecContext* ctx) {
     if (!more) break;
     inner_.push_back(r);
   }
+  inner_matched_.assign(inner_.size(), false);
+  unmatched_pos_ = 0;
+  left_done_ = false;
   have_outer_ = false;
   return Status::OK();
 }
 
 Result<bool> NestedLoopJoin::Next(ExecContext* ctx, Row* row) {
   for (;;) {
+    if (left_done_) {
+      while (unmatched_pos_ < inner_.size()) {
+        size_t i = unmatched_pos_++;
+        if (inner_matched_[i]) continue;
+        row->assign(left_width_, types::Value());
+        row->insert(row->end(), inner_[i].begin(), inner_[i].end());
+        return true;
+      }
+      return false;
+    }
     if (!have_outer_) {
       NORDLYS_ASSIGN_OR_RETURN(bool more, left_->Next(ctx, &outer_));
-      if (!more) return false;
+      if (!more) {
+        if (!right_join_) return false;
+        left_done_ = true;
+        continue;
+      }
       have_outer_ = true;
       matched_ = false;
       pos_ = 0;
     }
     while (pos_ < inner_.size()) {
       NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
-      const Row& in = inner_[pos_++];
+      size_t i = pos_++;
+      const Row& in = inner_[i];
       *row = outer_;
       row->insert(row->end(), in.begin(), in.end());
       if (cond_) {
@@ -114,6 +132,7 @@ Result<bool> NestedLoopJoin::Next(ExecContext* ctx, Row* row) {
         if (!ok) continue;
       }
       matched_ = true;
+      inner_matched_[i] = true;
       return true;
     }
     have_outer_ = false;

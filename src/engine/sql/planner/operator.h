@@ -157,21 +157,33 @@ class Project final : public Operator {
 
 class NestedLoopJoin final : public Operator {
  public:
-  NestedLoopJoin(OperatorPtr left, OperatorPtr right, int right_width, bool left_join, ExprPtr cond)
-      : left_(std::move(left)), right_(std::move(right)), right_width_(right_width),
-        left_join_(left_join), cond_(std::move(cond)) {}
+  // left_join: unmatched left rows come out NULL-extended; right_join: unmatched right rows
+  // come out after all left rows (both: FULL JOIN).
+  NestedLoopJoin(OperatorPtr left, OperatorPtr right, int left_width, int right_width, bool left_join,
+                 bool right_join, ExprPtr cond)
+      : left_(std::move(left)), right_(std::move(right)), left_width_(left_width), right_width_(right_width),
+        left_join_(left_join), right_join_(right_join), cond_(std::move(cond)) {}
   Status Open(ExecContext* ctx) override;
   Result<bool> Next(ExecContext* ctx, Row* row) override;
-  std::string Label() const override { return left_join_ ? "Nested Loop Left Join" : "Nested Loop"; }
+  std::string Label() const override {
+    return left_join_ && right_join_ ? "Nested Loop Full Join"
+           : left_join_              ? "Nested Loop Left Join"
+           : right_join_             ? "Nested Loop Right Join" : "Nested Loop";
+  }
   void Details(std::vector<std::string>* out) const override;
   std::vector<const Operator*> Children() const override { return {left_.get(), right_.get()}; }
 
  private:
   OperatorPtr left_, right_;
+  int left_width_;
   int right_width_;
   bool left_join_;
+  bool right_join_;
   ExprPtr cond_;
   std::vector<Row> inner_;
+  std::vector<bool> inner_matched_;
+  size_t unmatched_pos_ = 0;
+  bool left_done_ = false;
   Row outer_;
   bool have_outer_ = false;
   bool matched_ = false;

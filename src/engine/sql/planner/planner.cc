@@ -190,6 +190,29 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
   SplitConjuncts(f.cond, &on);
   OperatorPtr left, right;
   std::vector<ExprPtr> join_conj;
+  if (f.join_type == BoundFrom::JoinType::kRight || f.join_type == BoundFrom::JoinType::kFull) {
+    bool full = f.join_type == BoundFrom::JoinType::kFull;
+    // RIGHT: WHERE conditions may filter the right side early, ON conditions on the left side
+    // alone filter the left side. FULL: nothing moves.
+    std::vector<ExprPtr> left_only, rest;
+    for (auto& c : on) {
+      if (!full && Within(*c, f.left->offset, f.left->offset + f.left->width) && !HasCorrelatedSubquery(*c)) {
+        left_only.push_back(c);
+      } else {
+        rest.push_back(c);
+      }
+    }
+    std::vector<ExprPtr> none;
+    NORDLYS_ASSIGN_OR_RETURN(left, PlanFrom(*f.left, &left_only));
+    NORDLYS_ASSIGN_OR_RETURN(right, PlanFrom(*f.right, full ? &none : conj));
+    rest.insert(rest.end(), left_only.begin(), left_only.end());
+    for (auto& c : rest) {
+      if (HasCorrelatedSubquery(*c) && from != 0) return Unsupported("correlated subqueries in this JOIN condition");
+      join_conj.push_back(ShiftColumns(c, -from));
+    }
+    return OperatorPtr(std::make_shared<NestedLoopJoin>(left, right, f.left->width, f.right->width, full, true,
+                                                        MakeAnd(join_conj)));
+  }
   if (!left_join) {
     conj->insert(conj->end(), on.begin(), on.end());
     NORDLYS_ASSIGN_OR_RETURN(left, PlanFrom(*f.left, conj));
@@ -238,7 +261,8 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
     return OperatorPtr(std::make_shared<HashJoin>(left, right, f.right->width, left_join, lkeys, rkeys,
                                                   MakeAnd(residual)));
   }
-  return OperatorPtr(std::make_shared<NestedLoopJoin>(left, right, f.right->width, left_join, MakeAnd(residual)));
+  return OperatorPtr(std::make_shared<NestedLoopJoin>(left, right, f.left->width, f.right->width, left_join, false,
+                                                      MakeAnd(residual)));
 }
 
 Result<OperatorPtr> Planner::PlanSortLimit(OperatorPtr input, const BoundSelect& q, std::vector<Type> types) {
