@@ -498,6 +498,11 @@ Result<ExprPtr> Binder::BindNamedOperator(const std::string& opname, ExprPtr l, 
                                "need to add explicit type casts.",
                        .position = location});
     }
+    // char(n) reaches textcat through its cast to text, which drops the trailing blanks.
+    for (ExprPtr* side : {&l, &r}) {
+      if ((*side)->type.id != TypeId::kBpchar) continue;
+      NORDLYS_ASSIGN_OR_RETURN(*side, Coerce(*side, Type(TypeId::kText), types::CastContext::kImplicit, "", location));
+    }
     auto e = std::make_shared<Expr>();
     e->kind = ExprKind::kFunc;
     e->func = Func::kConcatOp;

@@ -22,12 +22,16 @@ std::vector<Type> BoundSelect::OutputTypes() const {
 
 namespace {
 
-// PostgreSQL's FigureColname: the column name a target gets without AS.
-std::string FigureColname(const Json& node) {
+// PostgreSQL's FigureColname: the column name a target gets without AS. The strength says how
+// good a name is (2: a column or function name, 1: a type name or "case", 0: none), so that an
+// outer cast names `x::int::text` only when nothing stronger is inside.
+std::string FigureColname(const Json& node, int* strength) {
+  *strength = 2;
   auto [k, b] = NodeOf(node);
   if (k == "ColumnRef") {
     const Json& fields = (*b)["fields"];
     if (!fields.empty() && fields.back().contains("String")) return StrVal(fields.back());
+    *strength = 0;
     return "?column?";
   }
   if (k == "FuncCall") {
@@ -35,37 +39,43 @@ std::string FigureColname(const Json& node) {
     return names.empty() ? "?column?" : names.back();
   }
   if (k == "TypeCast") {
-    std::string inner = FigureColname((*b)["arg"]);
-    if (inner != "?column?") return inner;
+    std::string inner = FigureColname((*b)["arg"], strength);
+    if (*strength > 1) return inner;
     auto names = NameList((*b)["typeName"]["names"]);
-    if (names.empty()) return "?column?";
-    std::string n = names.back();
+    if (names.empty()) return inner;
+    *strength = 1;
     // PG shows the type's name as the column name; for the common aliases that is pg_type's.
     auto t = types::LookupType(names, {});
     if (t.ok()) return std::string(types::TypeInternalName(t->id));
-    return n;
+    return names.back();
   }
+  if (k == "CollateClause") return FigureColname((*b)["arg"], strength);
   if (k == "CaseExpr") {
     if (b->contains("defresult")) {
-      std::string d = FigureColname((*b)["defresult"]);
-      if (d != "?column?") return d;
+      std::string d = FigureColname((*b)["defresult"], strength);
+      if (*strength > 1) return d;
     }
+    *strength = 1;
     return "case";
   }
   if (k == "CoalesceExpr") return "coalesce";
+  if (k == "A_ArrayExpr") return "array";
+  if (k == "RowExpr") return "row";
   if (k == "MinMaxExpr") return (*b).value("op", "") == "IS_GREATEST" ? "greatest" : "least";
   if (k == "A_Expr" && (*b).value("kind", "") == "AEXPR_NULLIF") return "nullif";
   if (k == "SubLink") {
     std::string t = (*b).value("subLinkType", "");
     if (t == "EXISTS_SUBLINK") return "exists";
-    if (t == "EXPR_SUBLINK") {
+    if (t == "EXPR_SUBLINK" || t == "ARRAY_SUBLINK") {
       const Json& sel = (*b)["subselect"]["SelectStmt"];
       if (sel.contains("targetList") && !sel["targetList"].empty()) {
         const Json& rt = sel["targetList"][0]["ResTarget"];
         if (rt.contains("name")) return rt["name"].get<std::string>();
-        return FigureColname(rt["val"]);
+        int inner = 0;
+        return FigureColname(rt["val"], &inner);
       }
     }
+    *strength = 0;
     return "?column?";
   }
   if (k == "SQLValueFunction") {
@@ -76,7 +86,13 @@ std::string FigureColname(const Json& node) {
     if (op == "current_catalog") return "current_catalog";
     return op;
   }
+  *strength = 0;
   return "?column?";
+}
+
+std::string FigureColname(const Json& node) {
+  int strength = 0;
+  return FigureColname(node, &strength);
 }
 
 bool IsIntConst(const Json& node, int64_t* v) {
@@ -285,9 +301,12 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
         eqs.push_back(eq);
         ScopeItem* hide = f->join_type == BoundFrom::JoinType::kRight ? li : ri;
         size_t hc = f->join_type == BoundFrom::JoinType::kRight ? lc : rc;
+        ScopeItem* keep = hide == li ? ri : li;
+        scope->merged.emplace_back(static_cast<size_t>(keep - scope->items.data()), hide == li ? rc : lc);
         hide->hidden.resize(hide->columns.size(), false);
         hide->hidden[hc] = true;
       }
+      ++scope->using_joins;
       f->cond = MakeAnd(eqs);
       if (!f->cond && f->join_type == BoundFrom::JoinType::kInner) f->join_type = BoundFrom::JoinType::kCross;
     } else if (b.contains("quals")) {
@@ -442,16 +461,29 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
       }
       if (star) {
         bool any = false;
-        for (const auto& item : scope.items) {
+        auto add = [&](const ScopeItem& item, size_t c) {
+          q->targets.push_back(MakeColumn(item.offset + static_cast<int>(c), item.types[c],
+                                          item.alias + "." + item.columns[c]));
+          q->names.push_back(item.columns[c]);
+          q->origins.push_back({item.table_oid, static_cast<int16_t>(item.table_oid ? c + 1 : 0)});
+          target_nodes.push_back(nullptr);
+        };
+        auto is_merged = [&](size_t i, size_t c) {
+          return std::find(scope.merged.begin(), scope.merged.end(), std::make_pair(i, c)) != scope.merged.end();
+        };
+        if (qual.empty() && scope.using_joins > 1) {
+          return Unsupported("SELECT * over more than one JOIN ... USING or NATURAL JOIN", Position(val));
+        }
+        if (qual.empty()) {
+          for (const auto& [i, c] : scope.merged) add(scope.items[i], c);
+        }
+        for (size_t i = 0; i < scope.items.size(); ++i) {
+          const ScopeItem& item = scope.items[i];
           if (!qual.empty() && item.alias != qual) continue;
           any = true;
           for (size_t c = 0; c < item.columns.size(); ++c) {
-            if (qual.empty() && item.Hidden(c)) continue;
-            q->targets.push_back(MakeColumn(item.offset + static_cast<int>(c), item.types[c],
-                                            item.alias + "." + item.columns[c]));
-            q->names.push_back(item.columns[c]);
-            q->origins.push_back({item.table_oid, static_cast<int16_t>(item.table_oid ? c + 1 : 0)});
-            target_nodes.push_back(nullptr);
+            if (qual.empty() && (item.Hidden(c) || is_merged(i, c))) continue;
+            add(item, c);
           }
         }
         if (!qual.empty() && !any) {

@@ -109,6 +109,10 @@ struct Scope {
   std::vector<ScopeItem> items;
   Scope* parent = nullptr;
   bool correlated = false;  // set when a nested query referenced this scope
+  // JOIN ... USING / NATURAL: how many there are, and the merged columns (item, column) that
+  // SELECT * puts first, as PostgreSQL does.
+  int using_joins = 0;
+  std::vector<std::pair<size_t, size_t>> merged;
 };
 
 class Binder {

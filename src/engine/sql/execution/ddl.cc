@@ -179,6 +179,7 @@ Status AddConstraint(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::s
   if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE") {
     bool primary = type == "CONSTR_PRIMARY";
     if (con.contains("including") || con.contains("where_clause")) return Unsupported("INCLUDE/WHERE on constraints");
+    if (con.value("nulls_not_distinct", false)) return Unsupported("UNIQUE NULLS NOT DISTINCT");
     NORDLYS_ASSIGN_OR_RETURN(std::vector<int> cols, KeyColumns(*t, con["keys"]));
     if (primary && t->PrimaryKey() != nullptr) {
       return SqlError("42P16", "multiple primary keys for table \"" + t->name + "\" are not allowed");
@@ -412,10 +413,11 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
     } else if (type == "OBJECT_INDEX") {
       const IndexDef* ix = nullptr;
       if (const TableDef* t = d.snap().FindIndex(ns, name, &ix)) {
-        if (ix->primary || (ix->unique && ix->name.size() > 4 && ix->name.substr(ix->name.size() - 4) == "_key")) {
-          // Constraint-backed indexes go with ALTER TABLE DROP CONSTRAINT.
-          std::string con_kind = ix->primary ? "PRIMARY KEY" : "UNIQUE";
-          (void)con_kind;
+        if (ix->primary) {
+          // A primary key's index goes with ALTER TABLE DROP CONSTRAINT.
+          return SqlError("2BP01", "cannot drop index " + name + " because constraint " + name + " on table " +
+                                       t->name + " requires it",
+                          {.hint = "You can drop constraint " + name + " on table " + t->name + " instead."});
         }
         indexes.push_back({t->oid, name});
         found = true;
@@ -431,7 +433,8 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
         Notice(*d.env, "00000", std::string(what) + " \"" + shown + "\" does not exist, skipping");
         continue;
       }
-      return SqlError("42P01", std::string(what) + " \"" + shown + "\" does not exist");
+      return SqlError(type == "OBJECT_INDEX" ? "42704" : "42P01",
+                      std::string(what) + " \"" + shown + "\" does not exist");
     }
   }
   for (uint32_t oid : tables) {
@@ -459,6 +462,7 @@ Result<std::string> CreateIndex(DdlEnv& d, const Json& s) {
   if (method != "btree") return Unsupported("index access method \"" + method + "\"");
   if (s.contains("whereClause")) return Unsupported("partial indexes");
   if (s.contains("indexIncludingParams")) return Unsupported("INCLUDE");
+  if (s.value("nulls_not_distinct", false)) return Unsupported("UNIQUE NULLS NOT DISTINCT");
   TableDef t = *table;
   std::vector<int> cols;
   std::vector<bool> desc, nulls_first;
