@@ -35,4 +35,27 @@ SyntaxError SyntaxErrorOf(const Status& s) {
   return e;
 }
 
+int64_t IntegerAt(std::string_view sql, int location, bool keyword) {
+  if (location < 0 || static_cast<size_t>(location) >= sql.size()) return 0;
+  size_t i = static_cast<size_t>(location);
+  auto is_space = [&](size_t k) { return isspace(static_cast<unsigned char>(sql[k])) != 0; };
+  if (keyword) {
+    while (i < sql.size() && (isalpha(static_cast<unsigned char>(sql[i])) || sql[i] == '_' || is_space(i) ||
+                              sql[i] == '=')) {
+      ++i;
+    }
+  }
+  bool negative = false;
+  while (i < sql.size() && (sql[i] == '-' || sql[i] == '(' || sql[i] == '+' || is_space(i))) {
+    if (sql[i] == '-') negative = !negative;
+    ++i;
+  }
+  uint64_t v = 0;
+  while (i < sql.size() && isdigit(static_cast<unsigned char>(sql[i]))) {
+    v = v * 10 + static_cast<uint64_t>(sql[i] - '0');
+    ++i;
+  }
+  return negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+}
+
 }  // namespace nordlys::engine

@@ -4,7 +4,9 @@
 // Thread safety: safe to call from any thread (libpg_query keeps per-thread memory contexts).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -22,5 +24,13 @@ struct SyntaxError {
 };
 // The position of a syntax error from Parse(), recovered from its Status.
 SyntaxError SyntaxErrorOf(const Status& s);
+
+// libpg_query 15-4.0's JSON leaves out the value of an integer that is zero or negative
+// ({"ival":{}}, {"Integer":{}}). This reads it back from the statement text at the node's byte
+// `location`: after skipping, when `keyword` is set, the option words before the value
+// ("INCREMENT BY", "START WITH", "CACHE"), it counts the unary minus signs, parentheses and
+// blanks that PostgreSQL folds into a constant ("-1", "- 1", "-(1)", "-(-(2))") and reads the
+// digits. 0 when the text holds none.
+int64_t IntegerAt(std::string_view sql, int location, bool keyword = false);
 
 }  // namespace nordlys::engine

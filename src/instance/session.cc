@@ -11,6 +11,7 @@
 #include "engine/sql/errors.h"
 #include "engine/types/type_io.h"
 #include "instance/session_settings.h"
+#include "instance/statement_timer.h"
 
 namespace nordlys::instance {
 namespace {
@@ -180,7 +181,7 @@ class SqlSession final : public pgwire::Session {
   Status SimpleQuery(std::string_view sql_view, pgwire::QuerySink* sink) override {
     statements_.erase("");
     portals_.erase("");
-    cancel_ = false;
+    cancel_ = 0;
     std::string sql(sql_view);
     auto tree = engine::Parse(sql);
     if (!tree.ok()) {
@@ -295,7 +296,7 @@ class SqlSession final : public pgwire::Session {
       result.empty_query = true;
       return result;
     }
-    cancel_ = false;
+    cancel_ = 0;
     SinkOutput out(sink, /*simple=*/false, po.formats, &info_);
     std::vector<Type> col_types;
     for (const auto& c : po.prepared->info.columns) col_types.push_back(c.type);
@@ -346,7 +347,7 @@ class SqlSession final : public pgwire::Session {
     return Status::OK();
   }
 
-  void Cancel() override { cancel_ = true; }
+  void Cancel() override { cancel_ = static_cast<uint8_t>(storage::CancelReason::kUserRequest); }
 
   pgwire::TransactionStatus transaction_status() const override {
     if (failed_) return pgwire::TransactionStatus::kFailed;
@@ -417,6 +418,15 @@ class SqlSession final : public pgwire::Session {
       engine_->catalog()->EndTransaction(&cat_state_, commit && s.ok());
       txn_.reset();
     }
+    // Settings: a rolled-back block forgets its SETs; a committed one keeps them but not its
+    // SET LOCALs.
+    if (in_block_ && (!commit || !s.ok() || failed_) && block_start_info_) {
+      info_ = *block_start_info_;
+    } else if (session_level_info_) {
+      info_ = *session_level_info_;
+    }
+    block_start_info_.reset();
+    session_level_info_.reset();
     in_block_ = false;
     failed_ = false;
     next_isolation_ = DefaultIsolation();
@@ -458,7 +468,7 @@ class SqlSession final : public pgwire::Session {
     auto [kind, body] = Kind(stmt);
     if (failed_ && !IsTransactionExit(stmt)) return AbortedError();
     if (kind == "TransactionStmt") return RunTransactionStmt(*body, out);
-    if (kind == "VariableSetStmt") return RunSet(*body, sink);
+    if (kind == "VariableSetStmt") return RunSet(*body, sql, sink);
     if (kind == "VariableShowStmt") {
       std::string name = body->value("name", "");
       if (Lower(name) == "all") return Unsupported("SHOW ALL");
@@ -523,6 +533,7 @@ class SqlSession final : public pgwire::Session {
     NORDLYS_ASSIGN_OR_RETURN(ctx.snap, engine_->catalog()->Snapshot(txn_.get(), &cat_state_));
     std::vector<Type> types = param_types;
     if (types.empty() && !params.empty()) types.assign(params.size(), Type(TypeId::kText));
+    ScopedStatementTimeout timeout(StatementTimeoutMs(info_), &cancel_);
     return engine_->Execute(stmt, sql, types, &ctx, out);
   }
 
@@ -560,6 +571,7 @@ class SqlSession final : public pgwire::Session {
       }
       next_isolation_ = iso;
       in_block_ = true;
+      block_start_info_ = info_;
       EnsureTxn();
       return std::string(k == "TRANS_STMT_BEGIN" ? "BEGIN" : "START TRANSACTION");
     }
@@ -584,9 +596,22 @@ class SqlSession final : public pgwire::Session {
     return Unsupported("two-phase commit");
   }
 
-  Result<std::string> RunSet(const Json& b, pgwire::QuerySink* sink) {
+  Result<std::string> RunSet(const Json& b, const std::string& sql, pgwire::QuerySink* sink) {
     std::string kind = b.value("kind", "");
     std::string name = b.value("name", "");
+    const bool local = b.value("is_local", false);
+    if (local && kind != "VAR_SET_MULTI") {
+      if (!in_block_) {
+        // PostgreSQL: a warning, and the setting is not changed.
+        pgwire::Notice n;
+        n.severity = "WARNING";
+        n.sqlstate = "25P01";
+        n.message = "SET LOCAL can only be used in transaction blocks";
+        sink->SendNotice(n);
+        return std::string(kind == "VAR_RESET" ? "RESET" : "SET");
+      }
+      if (!session_level_info_) session_level_info_ = info_;  // what COMMIT goes back to
+    }
     std::optional<std::pair<std::string, std::string>> report;
     if (kind == "VAR_SET_MULTI") {
       // SET TRANSACTION ... / SET SESSION CHARACTERISTICS AS TRANSACTION ...
@@ -636,6 +661,10 @@ class SqlSession final : public pgwire::Session {
     }
     if (kind == "VAR_RESET" || kind == "VAR_SET_DEFAULT") {
       NORDLYS_RETURN_IF_ERROR(settings_.Reset(name, &info_, &report));
+      if (!local && session_level_info_) {
+        std::optional<std::pair<std::string, std::string>> ignored;
+        NORDLYS_RETURN_IF_ERROR(settings_.Reset(name, &*session_level_info_, &ignored));
+      }
     } else if (kind == "VAR_SET_VALUE") {
       std::string value;
       const Json& args = b["args"];
@@ -644,7 +673,10 @@ class SqlSession final : public pgwire::Session {
         std::string part;
         if (k == "A_Const") {
           if (c->contains("sval")) part = (*c)["sval"].value("sval", "");
-          else if (c->contains("ival")) part = std::to_string((*c)["ival"].value("ival", 0));
+          else if (c->contains("ival")) {
+            part = std::to_string((*c)["ival"].contains("ival") ? (*c)["ival"]["ival"].get<int64_t>()
+                                                                : engine::IntegerAt(sql, c->value("location", -1)));
+          }
           else if (c->contains("fval")) part = (*c)["fval"].value("fval", "");
           else if (c->contains("boolval")) part = (*c)["boolval"].value("boolval", false) ? "on" : "off";
           else part = "0";
@@ -658,6 +690,10 @@ class SqlSession final : public pgwire::Session {
         return Unsupported("SET transaction_isolation inside a transaction");
       }
       NORDLYS_RETURN_IF_ERROR(settings_.Set(name, value, &info_, &report));
+      if (!local && session_level_info_) {
+        std::optional<std::pair<std::string, std::string>> ignored;
+        NORDLYS_RETURN_IF_ERROR(settings_.Set(name, value, &*session_level_info_, &ignored));
+      }
       if (Lower(name) == "default_transaction_isolation" && !in_block_) next_isolation_ = DefaultIsolation();
     } else {
       return Unsupported("SET " + kind);
@@ -676,7 +712,11 @@ class SqlSession final : public pgwire::Session {
   bool in_block_ = false;
   bool failed_ = false;
   storage::Isolation next_isolation_ = storage::Isolation::kReadCommitted;
-  std::atomic<bool> cancel_{false};
+  storage::CancelFlag cancel_{0};
+  // Settings as they were at BEGIN (ROLLBACK returns to them), and, once a SET LOCAL ran in the
+  // block, the session-level settings COMMIT returns to.
+  std::optional<engine::sql::SessionInfo> block_start_info_;
+  std::optional<engine::sql::SessionInfo> session_level_info_;
   std::map<uint32_t, int64_t> currvals_;
   std::map<std::string, std::shared_ptr<const Prepared>> statements_;
   std::map<std::string, Portal> portals_;

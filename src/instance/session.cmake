@@ -1,2 +1,2 @@
 # The SQL session over pgwire (session.h).
-list(APPEND INSTANCE_SOURCES session.cc session_settings.cc)
+list(APPEND INSTANCE_SOURCES session.cc session_settings.cc statement_timer.cc)

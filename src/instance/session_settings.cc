@@ -10,6 +10,7 @@
 namespace nordlys::instance {
 namespace {
 
+
 using engine::sql::SqlError;
 
 struct Param {
@@ -60,6 +61,50 @@ const Param kParams[] = {
 std::string Lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+// A time parameter as PostgreSQL reads it: an integer with an optional unit (us, ms, s, min, h,
+// d; none means ms), rounded to milliseconds. 22023 otherwise, or when it is out of range.
+Result<int64_t> ParseMilliseconds(const std::string& name, const std::string& value) {
+  std::string v = Lower(value);
+  while (!v.empty() && isspace(static_cast<unsigned char>(v.back()))) v.pop_back();
+  size_t i = 0;
+  while (i < v.size() && isspace(static_cast<unsigned char>(v[i]))) ++i;
+  size_t digits = i;
+  if (digits < v.size() && (v[digits] == '-' || v[digits] == '+')) ++digits;
+  size_t end = digits;
+  while (end < v.size() && isdigit(static_cast<unsigned char>(v[end]))) ++end;
+  auto invalid = [&] {
+    return SqlError("22023", "invalid value for parameter \"" + name + "\": \"" + value + "\"",
+                    {.hint = "Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\"."});
+  };
+  if (end == digits || end - i > 12) return invalid();
+  int64_t n = std::stoll(v.substr(i, end - i));
+  std::string unit = v.substr(end);
+  while (!unit.empty() && isspace(static_cast<unsigned char>(unit.front()))) unit.erase(unit.begin());
+  int64_t ms;
+  if (unit.empty() || unit == "ms") ms = n;
+  else if (unit == "us") ms = (n + 999) / 1000;
+  else if (unit == "s") ms = n * 1000;
+  else if (unit == "min") ms = n * 60'000;
+  else if (unit == "h") ms = n * 3'600'000;
+  else if (unit == "d") ms = n * 86'400'000;
+  else return invalid();
+  if (ms < 0 || ms > INT32_MAX) {
+    return SqlError("22023", std::to_string(ms) + " ms is outside the valid range for parameter \"" + name +
+                                 "\" (0 .. 2147483647)");
+  }
+  return ms;
+}
+
+// How SHOW prints a time parameter: in the largest unit that divides it ("1s", "1500ms", "0").
+std::string FormatMilliseconds(int64_t ms) {
+  if (ms == 0) return "0";
+  for (auto [unit, size] : {std::pair<const char*, int64_t>{"d", 86'400'000}, {"h", 3'600'000}, {"min", 60'000},
+                            {"s", 1000}}) {
+    if (ms % size == 0) return std::to_string(ms / size) + unit;
+  }
+  return std::to_string(ms) + "ms";
 }
 
 const Param* Find(const std::string& lower) {
@@ -129,8 +174,12 @@ Result<std::string> Canonical(const Param& p, const std::string& value, engine::
     if (*b) return engine::sql::Unsupported("read-only transactions");
     return std::string("off");
   }
-  if (lname == "statement_timeout" || lname == "lock_timeout" || lname == "idle_in_transaction_session_timeout" ||
-      lname == "extra_float_digits") {
+  if (lname == "statement_timeout" || lname == "lock_timeout" || lname == "idle_in_transaction_session_timeout") {
+    NORDLYS_ASSIGN_OR_RETURN(int64_t ms, ParseMilliseconds(lname, value));
+    if (ms != 0 && lname != "statement_timeout") return engine::sql::Unsupported(lname);
+    return FormatMilliseconds(ms);
+  }
+  if (lname == "extra_float_digits") {
     std::string digits = lv;
     while (!digits.empty() && isalpha(static_cast<unsigned char>(digits.back()))) digits.pop_back();
     auto n = engine::types::ParseInteger(digits, 32);
@@ -143,9 +192,6 @@ Result<std::string> Canonical(const Param& p, const std::string& value, engine::
     if (lname == "extra_float_digits" && *n != 1) {
       // float output is the shortest exact form (extra_float_digits >= 1); other settings round.
       if (*n < 1) return engine::sql::Unsupported("extra_float_digits < 1");
-    }
-    if (lname == "statement_timeout" && *n != 0) {
-      return engine::sql::Unsupported("statement_timeout");
     }
     return value;
   }
@@ -210,6 +256,13 @@ Result<std::string> Settings::Show(const std::string& name, const engine::sql::S
   auto it = info.gucs.find(lname);
   if (it == info.gucs.end()) return Unrecognized(name);
   return it->second;
+}
+
+int64_t StatementTimeoutMs(const engine::sql::SessionInfo& info) {
+  auto it = info.gucs.find("statement_timeout");
+  if (it == info.gucs.end()) return 0;
+  auto ms = ParseMilliseconds("statement_timeout", it->second);
+  return ms.ok() ? *ms : 0;
 }
 
 }  // namespace nordlys::instance

@@ -29,4 +29,7 @@ class Settings {
   void InitInfo(engine::sql::SessionInfo* info) const;
 };
 
+// The session's statement_timeout in milliseconds (0: none).
+int64_t StatementTimeoutMs(const engine::sql::SessionInfo& info);
+
 }  // namespace nordlys::instance

@@ -338,6 +338,37 @@ TEST_F(SessionTest, GeneralSql) {
   EXPECT_EQ(Run(c, "drop table emp, dept"), "DROP TABLE");
 }
 
+TEST_F(SessionTest, StatementTimeoutStopsLongStatementsAndLockWaits) {
+  PGconn* a = Connect();
+  PGconn* b = Connect();
+  EXPECT_EQ(Run(a, "SET statement_timeout = '150ms'"), "SET");
+  EXPECT_EQ(Run(a, "SHOW statement_timeout"), "150ms\n");
+  EXPECT_EQ(Run(a, "SELECT count(*) FROM generate_series(1, 1000000000) g"),
+            "ERROR 57014 canceling statement due to statement timeout");
+  EXPECT_EQ(Run(a, "SELECT 1"), "1\n");  // the next statement starts with a clear flag
+  // A lock wait is a statement too.
+  EXPECT_EQ(Run(b, "CREATE TABLE locked (k int PRIMARY KEY, v int)"), "CREATE TABLE");
+  EXPECT_EQ(Run(b, "INSERT INTO locked VALUES (1, 0)"), "INSERT 0 1");
+  EXPECT_EQ(Run(b, "BEGIN"), "BEGIN");
+  EXPECT_EQ(Run(b, "UPDATE locked SET v = 1 WHERE k = 1"), "UPDATE 1");
+  EXPECT_EQ(Run(a, "UPDATE locked SET v = 2 WHERE k = 1"), "ERROR 57014 canceling statement due to statement timeout");
+  EXPECT_EQ(Run(b, "COMMIT"), "COMMIT");
+  EXPECT_EQ(Run(a, "SET statement_timeout = 0"), "SET");
+  EXPECT_EQ(Run(a, "UPDATE locked SET v = v + 10 WHERE k = 1"), "UPDATE 1");
+  EXPECT_EQ(Run(a, "SELECT v FROM locked"), "11\n");
+  // Units and bad values as PostgreSQL reads them; timeouts not enforced yet say so.
+  EXPECT_EQ(Run(a, "SET statement_timeout = 60000"), "SET");
+  EXPECT_EQ(Run(a, "SHOW statement_timeout"), "1min\n");
+  EXPECT_EQ(Run(a, "SET statement_timeout = '3 s'"), "SET");
+  EXPECT_EQ(Run(a, "SHOW statement_timeout"), "3s\n");
+  EXPECT_EQ(Run(a, "SET statement_timeout = 'soon'"),
+            "ERROR 22023 invalid value for parameter \"statement_timeout\": \"soon\"");
+  EXPECT_EQ(Run(a, "SET statement_timeout = -1"),
+            "ERROR 22023 -1 ms is outside the valid range for parameter \"statement_timeout\" (0 .. 2147483647)");
+  EXPECT_EQ(Run(a, "SET lock_timeout = '1s'"), "ERROR 0A000 lock_timeout is not supported");
+  EXPECT_EQ(Run(a, "SET lock_timeout = 0"), "SET");
+}
+
 TEST_F(SessionTest, CopyTextAndCsv) {
   PGconn* c = Connect();
   EXPECT_EQ(Run(c, "create table k (a int, b text, c date)"), "CREATE TABLE");

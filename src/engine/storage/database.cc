@@ -22,11 +22,14 @@ Status WriteAt(Mtr* mtr, PageGuard* g, size_t off, std::string bytes) {
   return mtr->Add(g, redo::RecordType::kWriteBytes, std::move(payload));
 }
 
-Status CancelStatus() {
-  return Status::Sql(StatusCode::kAborted, "57014", "canceling statement due to user request");
-}
-
 }  // namespace
+
+Status CanceledStatus(uint8_t reason) {
+  return Status::Sql(StatusCode::kAborted, "57014",
+                     reason == static_cast<uint8_t>(CancelReason::kStatementTimeout)
+                         ? "canceling statement due to statement timeout"
+                         : "canceling statement due to user request");
+}
 
 struct Database::Impl {
   std::mutex rel_mu;
@@ -324,8 +327,8 @@ Status Database::WaitForXid(Transaction* waiter, Xid xid) {
   }
   Status result = Status::OK();
   while (impl_->live.count(x)) {
-    if (waiter->cancel && waiter->cancel->load(std::memory_order_relaxed)) {
-      result = CancelStatus();
+    if (IsCanceled(waiter->cancel)) {
+      result = CanceledStatus(waiter->cancel->load());
       break;
     }
     impl_->cv.wait_for(lock, std::chrono::milliseconds(10));

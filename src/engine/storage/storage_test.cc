@@ -218,16 +218,17 @@ TEST_F(StorageTest, CancelStopsAWait) {
   auto a = Begin();
   ASSERT_TRUE(db_->heap(rel).Lock(a.get(), *x, RowLockMode::kForUpdate).ok());
   auto b = Begin();
-  std::atomic<bool> cancel{false};
+  CancelFlag cancel{0};
   b->cancel = &cancel;
   std::thread th([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
-    cancel = true;
+    cancel = static_cast<uint8_t>(CancelReason::kStatementTimeout);
   });
   auto r = db_->heap(rel).Delete(b.get(), *x);
   th.join();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().sqlstate(), "57014");
+  EXPECT_EQ(r.status().message(), "canceling statement due to statement timeout");
 }
 
 TEST_F(StorageTest, DeleteAndVacuumReclaimSpace) {

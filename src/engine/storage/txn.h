@@ -57,6 +57,14 @@ struct Tid {
 
 class Database;
 
+// Why a statement is being stopped; a session's CancelFlag holds one. Any thread may set it.
+enum class CancelReason : uint8_t { kNone = 0, kUserRequest = 1, kStatementTimeout = 2 };
+using CancelFlag = std::atomic<uint8_t>;
+// The 57014 error for a set flag: "canceling statement due to user request" or "... due to
+// statement timeout", as PostgreSQL words them.
+Status CanceledStatus(uint8_t reason);
+inline bool IsCanceled(const CancelFlag* f) { return f != nullptr && f->load(std::memory_order_relaxed) != 0; }
+
 class Transaction {
  public:
   Isolation isolation() const { return isolation_; }
@@ -64,8 +72,9 @@ class Transaction {
   uint32_t command_id() const { return command_id_; }
   const Snapshot& snapshot() const { return snapshot_; }
   bool read_only() const { return xid_ == kInvalidXid; }
-  // Set by another thread (cancel request, statement_timeout) to stop waits with 57014.
-  std::atomic<bool>* cancel = nullptr;
+  // Set by another thread (cancel request, statement_timeout) to stop waits with 57014: holds a
+  // CancelReason, kNone while the statement may run.
+  CancelFlag* cancel = nullptr;
 
  private:
   friend class Database;

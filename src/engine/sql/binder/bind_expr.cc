@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "engine/sql/binder/binder.h"
+#include "engine/parser.h"
 #include "engine/sql/errors.h"
 #include "engine/types/cast.h"
 #include "engine/types/type_io.h"
@@ -263,27 +264,8 @@ Result<ExprPtr> Binder::BindAConst(const Json& b) {
     e = MakeConst(Value(), Type(TypeId::kUnknown));
   } else if (b.contains("ival")) {
     // libpg_query's JSON leaves out zero and negative integers: read the literal from the text.
-    int64_t v = 0;
-    if (b["ival"].contains("ival")) {
-      v = b["ival"]["ival"].get<int64_t>();
-    } else {
-      int loc = b.value("location", -1);
-      if (loc >= 0 && loc < static_cast<int>(sql_.size())) {
-        size_t i = loc;
-        bool neg = false;
-        if (sql_[i] == '-') {
-          neg = true;
-          ++i;
-          while (i < sql_.size() && isspace(static_cast<unsigned char>(sql_[i]))) ++i;
-        }
-        int64_t acc = 0;
-        while (i < sql_.size() && isdigit(static_cast<unsigned char>(sql_[i]))) {
-          acc = acc * 10 + (sql_[i] - '0');
-          ++i;
-        }
-        v = neg ? -acc : acc;
-      }
-    }
+    int64_t v = b["ival"].contains("ival") ? b["ival"]["ival"].get<int64_t>()
+                                           : IntegerAt(sql_, b.value("location", -1));
     e = MakeConst(Value::Int4(static_cast<int32_t>(v)), Type(TypeId::kInt4));
   } else if (b.contains("fval")) {
     std::string text = b["fval"].value("fval", "0");
@@ -898,19 +880,7 @@ Json NormalizeStoredExpr(const Json& node, std::string_view sql) {
     if (it.key() == "location") continue;
     if (it.key() == "A_Const" && it.value().contains("ival") && !it.value()["ival"].contains("ival")) {
       Json c = it.value();
-      int loc = c.value("location", -1);
-      int64_t v = 0;
-      if (loc >= 0 && loc < static_cast<int>(sql.size())) {
-        size_t i = loc;
-        bool neg = false;
-        if (sql[i] == '-') {
-          neg = true;
-          ++i;
-          while (i < sql.size() && isspace(static_cast<unsigned char>(sql[i]))) ++i;
-        }
-        while (i < sql.size() && isdigit(static_cast<unsigned char>(sql[i]))) v = v * 10 + (sql[i++] - '0');
-        if (neg) v = -v;
-      }
+      int64_t v = IntegerAt(sql, c.value("location", -1));
       c.erase("location");
       c["ival"] = Json{{"ival", v}};
       out["A_Const"] = c;

@@ -288,9 +288,7 @@ Status Catalog::BeginDdl(storage::Transaction* txn, TxnCatalogState* state) {
   if (state->ddl_lock.owns_lock()) return Status::OK();
   std::unique_lock<std::timed_mutex> lock(ddl_mu_, std::defer_lock);
   while (!lock.try_lock_for(std::chrono::milliseconds(50))) {
-    if (txn->cancel != nullptr && txn->cancel->load()) {
-      return SqlError("57014", "canceling statement due to user request");
-    }
+    if (storage::IsCanceled(txn->cancel)) return storage::CanceledStatus(txn->cancel->load());
   }
   state->ddl_lock = std::move(lock);
   // Read the catalog as this transaction sees it now that no other DDL can run.

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/parser.h"
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/eval.h"
 #include "engine/sql/execution/statements.h"
@@ -773,9 +774,13 @@ Result<std::string> CreateSequence(DdlEnv& d, const Json& s) {
   q.name = name;
   q.namespace_oid = ns;
   bool has_min = false, has_max = false, has_start = false;
-  auto int_arg = [](const Json& de) -> int64_t {
+  auto int_arg = [&](const Json& de) -> int64_t {
     const Json& a = de["arg"];
-    if (a.contains("Integer")) return a["Integer"].value("ival", 0);
+    if (a.contains("Integer")) {
+      // Negative values are missing from libpg_query's JSON (parser.h): read them from the text.
+      if (a["Integer"].contains("ival")) return a["Integer"]["ival"].get<int64_t>();
+      return IntegerAt(d.env->sql, de.value("location", -1), /*keyword=*/true);
+    }
     if (a.contains("Float")) return std::stoll(a["Float"].value("fval", "0"));
     return 0;
   };

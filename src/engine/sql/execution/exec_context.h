@@ -28,15 +28,13 @@ struct ExecContext {
   std::vector<const Row*> outer;       // enclosing queries' current rows, innermost last
   int64_t txn_timestamp = 0;           // now(): the transaction's start (PG timestamp, us)
   int64_t stmt_timestamp = 0;
-  std::atomic<bool>* cancel = nullptr;
+  storage::CancelFlag* cancel = nullptr;
   std::map<uint32_t, int64_t>* currvals = nullptr;  // session: last nextval per sequence
   uint64_t rows_since_check = 0;
 
   // 57014 when the statement was cancelled. Cheap; call per row.
   Status CheckCancel() {
-    if (cancel != nullptr && (++rows_since_check & 255) == 0 && cancel->load(std::memory_order_relaxed)) {
-      return Status::Sql(StatusCode::kAborted, "57014", "canceling statement due to user request");
-    }
+    if ((++rows_since_check & 255) == 0 && storage::IsCanceled(cancel)) return storage::CanceledStatus(cancel->load());
     return Status::OK();
   }
 };
