@@ -185,6 +185,42 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindQuery(const Json& node, Scope* 
   return r;
 }
 
+types::Value TidValue(const storage::Tid& tid) {
+  return types::Value::Int8(static_cast<int64_t>((tid.page.value() << 16) | tid.slot));
+}
+
+storage::Tid TidOfValue(const types::Value& v) {
+  uint64_t x = static_cast<uint64_t>(v.as_int());
+  return storage::Tid{PageId(x >> 16), static_cast<uint16_t>(x & 0xffff)};
+}
+
+Result<std::unique_ptr<BoundFrom>> Binder::BindDmlSource(std::shared_ptr<const TableDef> table,
+                                                         const std::string& alias, const Json* from_list,
+                                                         Scope* scope) {
+  auto target = std::make_unique<BoundFrom>();
+  target->kind = BoundFrom::Kind::kTable;
+  target->table = table;
+  target->alias = alias;
+  target->with_tid = true;
+  target->width = static_cast<int>(table->columns.size()) + 1;
+  scope->items.push_back(TableScope(*table, alias, 0));
+  int offset = target->width;
+  std::unique_ptr<BoundFrom> from = std::move(target);
+  if (from_list == nullptr) return from;
+  for (const auto& item : *from_list) {
+    NORDLYS_ASSIGN_OR_RETURN(auto f, BindFromItem(item, scope, &offset));
+    auto j = std::make_unique<BoundFrom>();
+    j->kind = BoundFrom::Kind::kJoin;
+    j->join_type = BoundFrom::JoinType::kCross;
+    j->offset = 0;
+    j->width = from->width + f->width;
+    j->left = std::move(from);
+    j->right = std::move(f);
+    from = std::move(j);
+  }
+  return from;
+}
+
 Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope* scope, int* offset) {
   auto [k, bp] = NodeOf(node);
   const Json& b = *bp;

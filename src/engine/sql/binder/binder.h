@@ -48,7 +48,14 @@ struct BoundFrom {
   types::Type func_type;
   int offset = 0;                         // first column in the FROM row
   int width = 0;
+  // kTable, UPDATE/DELETE target: the scan appends the row version's Tid (TidValue) after the
+  // table's columns; width counts it. No scope item names it.
+  bool with_tid = false;
 };
+
+// A row version's Tid as the int8 a with_tid scan emits, and back.
+types::Value TidValue(const storage::Tid& tid);
+storage::Tid TidOfValue(const types::Value& v);
 
 struct AggCall {
   AggFunc func = AggFunc::kCount;
@@ -146,6 +153,11 @@ class Binder {
 
   // Scope item of a table (all its columns), at `offset`.
   static ScopeItem TableScope(const TableDef& t, const std::string& alias, int offset);
+  // UPDATE ... FROM / DELETE ... USING: the target table (with_tid, so its row is
+  // [columns][tid]) cross-joined with the items of `from_list` (may be null), added to `scope`
+  // in that order. WHERE and SET bind over the same scope.
+  Result<std::unique_ptr<BoundFrom>> BindDmlSource(std::shared_ptr<const TableDef> table, const std::string& alias,
+                                                   const Json* from_list, Scope* scope);
 
   int Position(const Json& node) const;  // from "location"
   const CatalogSnapshot& catalog() const { return *snap_; }

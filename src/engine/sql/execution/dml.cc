@@ -149,21 +149,33 @@ Result<std::shared_ptr<const TableDef>> TargetTable(Binder& binder, const Json& 
   return binder.LookupTable(rel);
 }
 
-// RETURNING list over the table row.
-Status BindReturning(Binder& binder, const Json& s, const TableDef& table, const std::string& alias,
-                     std::vector<ExprPtr>* exprs, std::vector<ResultColumn>* cols) {
+// RETURNING list over the statement's row: the target table's columns first (at 0), then, for
+// UPDATE ... FROM and DELETE ... USING, the Tid and the other FROM items, as `scope` says.
+Status BindReturning(Binder& binder, const Json& s, Scope* scope, std::vector<ExprPtr>* exprs,
+                     std::vector<ResultColumn>* cols) {
   if (!s.contains("returningList")) return Status::OK();
-  Scope scope;
-  scope.items.push_back(Binder::TableScope(table, alias, 0));
-  Binder::ExprContext ctx{&scope, nullptr, "RETURNING"};
+  Binder::ExprContext ctx{scope, nullptr, "RETURNING"};
   for (const auto& t : s["returningList"]) {
     const Json& rt = t["ResTarget"];
     const Json& val = rt["val"];
     auto [k, b] = NodeOf(val);
     if (k == "ColumnRef" && (*b)["fields"].back().contains("A_Star")) {
-      for (size_t i = 0; i < table.columns.size(); ++i) {
-        exprs->push_back(MakeColumn(static_cast<int>(i), table.columns[i].type, table.columns[i].name));
-        cols->push_back({table.columns[i].name, table.columns[i].type, table.oid, static_cast<int16_t>(i + 1)});
+      const Json& fields = (*b)["fields"];
+      std::string qual = fields.size() == 2 ? StrVal(fields[0]) : "";
+      bool any = false;
+      for (const auto& item : scope->items) {
+        if (!qual.empty() && item.alias != qual) continue;
+        any = true;
+        for (size_t i = 0; i < item.columns.size(); ++i) {
+          if (qual.empty() && item.Hidden(i)) continue;
+          exprs->push_back(MakeColumn(item.offset + static_cast<int>(i), item.types[i], item.columns[i]));
+          cols->push_back({item.columns[i], item.types[i], item.table_oid,
+                           static_cast<int16_t>(item.table_oid ? i + 1 : 0)});
+        }
+      }
+      if (!any) {
+        return SqlError("42P01", "missing FROM-clause entry for table \"" + qual + "\"",
+                        {.position = binder.Position(val)});
       }
       continue;
     }
@@ -176,8 +188,13 @@ Status BindReturning(Binder& binder, const Json& s, const TableDef& table, const
     }
     ResultColumn rc{name, e->type};
     if (e->kind == ExprKind::kColumn) {
-      rc.table_oid = table.oid;
-      rc.attnum = static_cast<int16_t>(e->index + 1);
+      for (const auto& item : scope->items) {
+        int c = e->index - item.offset;
+        if (item.table_oid != 0 && c >= 0 && c < static_cast<int>(item.columns.size())) {
+          rc.table_oid = item.table_oid;
+          rc.attnum = static_cast<int16_t>(c + 1);
+        }
+      }
     }
     exprs->push_back(e);
     cols->push_back(rc);
@@ -299,7 +316,9 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
   }
   std::vector<ExprPtr> returning;
   std::vector<ResultColumn> rcols;
-  NORDLYS_RETURN_IF_ERROR(BindReturning(binder, s, *table, alias, &returning, &rcols));
+  Scope returning_scope;
+  returning_scope.items.push_back(Binder::TableScope(*table, alias, 0));
+  NORDLYS_RETURN_IF_ERROR(BindReturning(binder, s, &returning_scope, &returning, &rcols));
   if (env.describe) {
     env.info->returns_rows = !returning.empty();
     env.info->columns = rcols;
@@ -362,22 +381,104 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
   return "INSERT 0 " + std::to_string(n);
 }
 
+namespace {
+
+// The rows UPDATE and DELETE act on: the target's row versions that pass WHERE (joined with the
+// FROM/USING items), and, under READ COMMITTED, the re-check on a newer version when a
+// concurrent transaction changed the one the statement saw.
+class DmlSource {
+ public:
+  DmlSource(std::shared_ptr<const TableDef> table, ExecContext* ctx)
+      : table_(std::move(table)), ctx_(ctx), width_(table_->columns.size()) {}
+
+  Status Bind(Binder& binder, const std::string& alias, const Json* from_list, const Json& s) {
+    NORDLYS_ASSIGN_OR_RETURN(from_, binder.BindDmlSource(table_, alias, from_list, &scope_));
+    if (s.contains("whereClause")) {
+      Binder::ExprContext ctx{&scope_, nullptr, "WHERE"};
+      NORDLYS_ASSIGN_OR_RETURN(ExprPtr w, binder.BindCondition(s["whereClause"], ctx, "WHERE"));
+      SplitConjuncts(w, &conj_);
+    }
+    return Status::OK();
+  }
+  Scope* scope() { return &scope_; }
+  size_t width() const { return width_; }
+
+  Status Open(Planner& planner) {
+    NORDLYS_ASSIGN_OR_RETURN(plan_, planner.PlanDmlSource(*from_, conj_));
+    return plan_->Open(ctx_);
+  }
+  // The next joined row: [target columns][Tid][other items' columns].
+  Result<bool> Next(Row* row, storage::Tid* tid) {
+    NORDLYS_ASSIGN_OR_RETURN(bool more, plan_->Next(ctx_, row));
+    if (more) *tid = TidOfValue((*row)[width_]);
+    return more;
+  }
+  // READ COMMITTED after kUpdated: moves *row's target part to the newest version of the row
+  // and says whether it still passes WHERE (with the same FROM row). false: skip the row.
+  Result<bool> Recheck(Row* row, storage::Tid* tid) {
+    storage::Tid latest;
+    NORDLYS_ASSIGN_OR_RETURN(bool alive, ctx_->db->heap(table_->heap).FetchLatest(ctx_->txn, *tid, &latest, &data_));
+    if (!alive) return false;
+    Row target;
+    NORDLYS_RETURN_IF_ERROR(DecodeRow(data_, table_->columns, &target));
+    std::copy(target.begin(), target.end(), row->begin());
+    (*row)[width_] = TidValue(latest);
+    for (const auto& c : conj_) {
+      NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*c, *row, ctx_));
+      if (!ok) return false;
+    }
+    *tid = latest;
+    return true;
+  }
+
+ private:
+  std::shared_ptr<const TableDef> table_;
+  ExecContext* ctx_;
+  size_t width_;
+  Scope scope_;
+  std::unique_ptr<BoundFrom> from_;
+  std::vector<ExprPtr> conj_;
+  OperatorPtr plan_;
+  std::string data_;
+};
+
+std::string AliasOf(const Json& rel) {
+  return rel.contains("alias") ? rel["alias"].value("aliasname", "") : "";
+}
+
+}  // namespace
+
 Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
   Binder binder = env.MakeBinder();
-  if (s.contains("fromClause")) return Unsupported("UPDATE ... FROM");
   if (s.contains("withClause")) return Unsupported("WITH");
   NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"]));
-  std::string alias = s["relation"].contains("alias") ? s["relation"]["alias"].value("aliasname", "") : "";
-  Scope scope;
-  scope.items.push_back(Binder::TableScope(*table, alias, 0));
-  Binder::ExprContext ctx{&scope, nullptr, "UPDATE"};
+  DmlSource source(table, env.ctx);
+  NORDLYS_RETURN_IF_ERROR(source.Bind(binder, AliasOf(s["relation"]),
+                                      s.contains("fromClause") ? &s["fromClause"] : nullptr, s));
+  Binder::ExprContext ctx{source.scope(), nullptr, "UPDATE"};
   std::vector<std::pair<int, ExprPtr>> sets;  // nullptr expr = DEFAULT
   for (const auto& t : s["targetList"]) {
     const Json& rt = t["ResTarget"];
     std::string name = rt.value("name", "");
     int pos = binder.Position(t);
     if (rt.contains("indirection")) return Unsupported("UPDATE of subfields or array elements", pos);
-    if (NodeOf(rt["val"]).first == "MultiAssignRef") return Unsupported("multiple-column UPDATE", pos);
+    const Json* val = &rt["val"];
+    if (NodeOf(*val).first == "MultiAssignRef") {
+      // SET (a, b) = (x, y): this target is element colno of the row.
+      const Json& m = (*val)["MultiAssignRef"];
+      auto [sk, sb] = NodeOf(m["source"]);
+      if (sk == "SubLink") return Unsupported("multiple-column UPDATE from a sub-SELECT", pos);
+      if (sk != "RowExpr") {
+        return SqlError("0A000", "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+                        {.position = binder.Position(m["source"])});
+      }
+      const Json& args = (*sb)["args"];
+      size_t colno = m.value("colno", 1);
+      if (args.size() != m.value("ncolumns", size_t{0})) {
+        return SqlError("42601", "number of columns does not match number of values", {.position = pos});
+      }
+      val = &args[colno - 1];
+    }
     int idx = table->ColumnIndex(name);
     if (idx < 0) {
       return SqlError("42703", "column \"" + name + "\" of relation \"" + table->name + "\" does not exist",
@@ -386,24 +487,19 @@ Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
     for (const auto& [c, e] : sets) {
       if (c == idx) return SqlError("42601", "multiple assignments to same column \"" + name + "\"", {.position = pos});
     }
-    if (NodeOf(rt["val"]).first == "SetToDefault") {
+    if (NodeOf(*val).first == "SetToDefault") {
       sets.push_back({idx, nullptr});
       continue;
     }
-    NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, binder.BindExpr(rt["val"], ctx));
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, binder.BindExpr(*val, ctx));
     const ColumnDef& col = table->columns[idx];
     NORDLYS_ASSIGN_OR_RETURN(e, binder.Coerce(e, col.type, types::CastContext::kAssignment, col.name,
-                                              binder.Position(rt["val"])));
+                                              binder.Position(*val)));
     sets.push_back({idx, e});
-  }
-  std::vector<ExprPtr> conj;
-  if (s.contains("whereClause")) {
-    NORDLYS_ASSIGN_OR_RETURN(ExprPtr w, binder.BindCondition(s["whereClause"], ctx, "WHERE"));
-    SplitConjuncts(w, &conj);
   }
   std::vector<ExprPtr> returning;
   std::vector<ResultColumn> rcols;
-  NORDLYS_RETURN_IF_ERROR(BindReturning(binder, s, *table, alias, &returning, &rcols));
+  NORDLYS_RETURN_IF_ERROR(BindReturning(binder, s, source.scope(), &returning, &rcols));
   if (env.describe) {
     env.info->returns_rows = !returning.empty();
     env.info->columns = rcols;
@@ -413,19 +509,18 @@ Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
   NORDLYS_RETURN_IF_ERROR(writer.Prepare(env.param_types));
   Planner planner;
   NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
-  auto scan = planner.PlanTableScan(table, alias, conj);
   if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
-  NORDLYS_RETURN_IF_ERROR(scan->Open(env.ctx));
-  storage::Heap heap = env.ctx->db->heap(table->heap);
+  NORDLYS_RETURN_IF_ERROR(source.Open(planner));
+  const size_t width = source.width();
   uint64_t n = 0;
-  Row row, new_row;
-  std::string data;
+  Row row, old_row, new_row;
+  storage::Tid tid;
   for (;;) {
-    NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(env.ctx, &row));
+    NORDLYS_ASSIGN_OR_RETURN(bool more, source.Next(&row, &tid));
     if (!more) break;
-    storage::Tid tid = scan->current_tid();
     for (;;) {
-      new_row = row;
+      old_row.assign(row.begin(), row.begin() + width);
+      new_row = old_row;
       for (const auto& [c, e] : sets) {
         if (e) {
           NORDLYS_ASSIGN_OR_RETURN(new_row[c], Eval(*e, row, env.ctx));
@@ -434,23 +529,19 @@ Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
         }
       }
       NORDLYS_RETURN_IF_ERROR(writer.CheckRow(new_row));
-      NORDLYS_ASSIGN_OR_RETURN(storage::TmResult r, writer.Update(tid, row, new_row));
+      NORDLYS_ASSIGN_OR_RETURN(storage::TmResult r, writer.Update(tid, old_row, new_row));
       if (r.outcome == storage::TmOutcome::kOk) {
         ++n;
-        NORDLYS_RETURN_IF_ERROR(EmitReturning(returning, new_row, env.ctx, env.out));
+        if (!returning.empty()) {
+          std::copy(new_row.begin(), new_row.end(), row.begin());
+          NORDLYS_RETURN_IF_ERROR(EmitReturning(returning, row, env.ctx, env.out));
+        }
         break;
       }
-      if (r.outcome != storage::TmOutcome::kUpdated) break;  // deleted, or changed by this statement
-      // READ COMMITTED: re-check the condition on the newest version and retry there.
-      storage::Tid latest;
-      NORDLYS_ASSIGN_OR_RETURN(bool alive, heap.FetchLatest(env.ctx->txn, tid, &latest, &data));
-      if (!alive) break;
-      NORDLYS_RETURN_IF_ERROR(DecodeRow(data, table->columns, &row));
-      if (scan->filter()) {
-        NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*scan->filter(), row, env.ctx));
-        if (!ok) break;
-      }
-      tid = latest;
+      // Deleted, or already changed by this statement (another FROM row matched it).
+      if (r.outcome != storage::TmOutcome::kUpdated) break;
+      NORDLYS_ASSIGN_OR_RETURN(bool again, source.Recheck(&row, &tid));
+      if (!again) break;
     }
   }
   return "UPDATE " + std::to_string(n);
@@ -458,21 +549,14 @@ Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
 
 Result<std::string> ExecDelete(const Json& s, StmtEnv& env) {
   Binder binder = env.MakeBinder();
-  if (s.contains("usingClause")) return Unsupported("DELETE ... USING");
   if (s.contains("withClause")) return Unsupported("WITH");
   NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"]));
-  std::string alias = s["relation"].contains("alias") ? s["relation"]["alias"].value("aliasname", "") : "";
-  Scope scope;
-  scope.items.push_back(Binder::TableScope(*table, alias, 0));
-  Binder::ExprContext ctx{&scope, nullptr, "WHERE"};
-  std::vector<ExprPtr> conj;
-  if (s.contains("whereClause")) {
-    NORDLYS_ASSIGN_OR_RETURN(ExprPtr w, binder.BindCondition(s["whereClause"], ctx, "WHERE"));
-    SplitConjuncts(w, &conj);
-  }
+  DmlSource source(table, env.ctx);
+  NORDLYS_RETURN_IF_ERROR(source.Bind(binder, AliasOf(s["relation"]),
+                                      s.contains("usingClause") ? &s["usingClause"] : nullptr, s));
   std::vector<ExprPtr> returning;
   std::vector<ResultColumn> rcols;
-  NORDLYS_RETURN_IF_ERROR(BindReturning(binder, s, *table, alias, &returning, &rcols));
+  NORDLYS_RETURN_IF_ERROR(BindReturning(binder, s, source.scope(), &returning, &rcols));
   if (env.describe) {
     env.info->returns_rows = !returning.empty();
     env.info->columns = rcols;
@@ -480,17 +564,15 @@ Result<std::string> ExecDelete(const Json& s, StmtEnv& env) {
   }
   Planner planner;
   NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
-  auto scan = planner.PlanTableScan(table, alias, conj);
   if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
-  NORDLYS_RETURN_IF_ERROR(scan->Open(env.ctx));
+  NORDLYS_RETURN_IF_ERROR(source.Open(planner));
   storage::Heap heap = env.ctx->db->heap(table->heap);
   uint64_t n = 0;
   Row row;
-  std::string data;
+  storage::Tid tid;
   for (;;) {
-    NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(env.ctx, &row));
+    NORDLYS_ASSIGN_OR_RETURN(bool more, source.Next(&row, &tid));
     if (!more) break;
-    storage::Tid tid = scan->current_tid();
     for (;;) {
       NORDLYS_ASSIGN_OR_RETURN(storage::TmResult r, heap.Delete(env.ctx->txn, tid));
       if (r.outcome == storage::TmOutcome::kOk) {
@@ -499,15 +581,8 @@ Result<std::string> ExecDelete(const Json& s, StmtEnv& env) {
         break;
       }
       if (r.outcome != storage::TmOutcome::kUpdated) break;
-      storage::Tid latest;
-      NORDLYS_ASSIGN_OR_RETURN(bool alive, heap.FetchLatest(env.ctx->txn, tid, &latest, &data));
-      if (!alive) break;
-      NORDLYS_RETURN_IF_ERROR(DecodeRow(data, table->columns, &row));
-      if (scan->filter()) {
-        NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*scan->filter(), row, env.ctx));
-        if (!ok) break;
-      }
-      tid = latest;
+      NORDLYS_ASSIGN_OR_RETURN(bool again, source.Recheck(&row, &tid));
+      if (!again) break;
     }
   }
   return "DELETE " + std::to_string(n);

@@ -28,6 +28,7 @@ Result<bool> SeqScan::Next(ExecContext* ctx, Row* row) {
       NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*filter_, *row, ctx));
       if (!ok) continue;
     }
+    if (emit_tid_) row->push_back(TidValue(tid_));
     return true;
   }
 }
@@ -118,6 +119,7 @@ Result<bool> IndexScan::Next(ExecContext* ctx, Row* row) {
       NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*filter_, *row, ctx));
       if (!ok) continue;
     }
+    if (emit_tid_) row->push_back(TidValue(tid_));
     return true;
   }
   return false;

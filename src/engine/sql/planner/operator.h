@@ -42,11 +42,14 @@ class ScanOperator : public Operator {
   const TableDef& table() const { return *table_; }
   // The predicate the scan applies (all of the WHERE conjuncts on this table).
   const ExprPtr& filter() const { return filter_; }
+  // UPDATE/DELETE targets: each row gets the version's Tid appended (TidValue) after the filter.
+  void set_emit_tid(bool on) { emit_tid_ = on; }
 
  protected:
   std::shared_ptr<const TableDef> table_;
   ExprPtr filter_;
   storage::Tid tid_;
+  bool emit_tid_ = false;
 };
 
 class SeqScan final : public ScanOperator {

@@ -151,6 +151,12 @@ std::shared_ptr<ScanOperator> Planner::PlanTableScan(std::shared_ptr<const Table
   return std::make_shared<SeqScan>(table, filter, alias);
 }
 
+Result<OperatorPtr> Planner::PlanDmlSource(const BoundFrom& from, std::vector<ExprPtr> conj) {
+  NORDLYS_ASSIGN_OR_RETURN(OperatorPtr input, PlanFrom(from, &conj));
+  if (!conj.empty()) input = std::make_shared<Filter>(input, MakeAnd(conj));
+  return input;
+}
+
 Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* conj) {
   int from = f.offset, to = f.offset + f.width;
   auto take_local = [&](std::vector<ExprPtr>* list, bool allow_correlated) {
@@ -168,7 +174,9 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
   switch (f.kind) {
     case BoundFrom::Kind::kTable: {
       auto mine = take_local(conj, false);
-      return OperatorPtr(PlanTableScan(f.table, f.alias, mine));
+      auto scan = PlanTableScan(f.table, f.alias, mine);
+      scan->set_emit_tid(f.with_tid);
+      return OperatorPtr(scan);
     }
     case BoundFrom::Kind::kSubquery: {
       NORDLYS_ASSIGN_OR_RETURN(OperatorPtr sub, PlanQuery(*f.subquery));

@@ -20,6 +20,9 @@ class Planner {
   Result<OperatorPtr> PlanQuery(const BoundSelect& q);
   // Plans the subqueries the binder collected (each expression then has its operator tree).
   Status PlanSubqueries(Binder* binder);
+  // UPDATE/DELETE: the rows of Binder::BindDmlSource's FROM that pass `conjuncts` (over its
+  // row: target columns, Tid, the other items' columns).
+  Result<OperatorPtr> PlanDmlSource(const BoundFrom& from, std::vector<ExprPtr> conjuncts);
   // Access path for one table; `conjuncts` are over the table's row.
   std::shared_ptr<ScanOperator> PlanTableScan(std::shared_ptr<const TableDef> table,
                                               const std::string& alias,
