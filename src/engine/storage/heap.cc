@@ -250,6 +250,13 @@ Result<bool> Heap::FetchLatest(Transaction* txn, Tid tid, Tid* latest, std::stri
       auto t = hp.Tuple(tid.slot);
       if (!t) return false;
       h = HeapPage::ReadHeader(*t);
+      if (h.infomask & page::kRedirect) {
+        // A pruned chain head (an index entry's Tid): the chain goes on at its target.
+        const int next = HotNext(hp, tid, h);
+        if (next < 0) return false;
+        tid.slot = static_cast<uint16_t>(next);
+        continue;
+      }
       NORDLYS_ASSIGN_OR_RETURN(XmaxState st, ClassifyXmax(db_, txn, h));
       if (st == XmaxState::kFree) {
         *latest = tid;
@@ -430,6 +437,17 @@ static Result<Heap::Liveness> VersionLiveness(Database* db, Transaction* txn,
   if (st == XidStatus::kAborted) return L::kLive;
   *wait_for = Xid(h.xmax);
   return L::kInProgress;
+}
+
+Result<bool> Heap::InsertedByCurrentCommand(Transaction* txn, Tid tid) {
+  if (txn->xid() == kInvalidXid) return false;
+  NORDLYS_ASSIGN_OR_RETURN(PageGuard g, db_->pool()->Fetch(tid.page, LatchMode::kShared));
+  if (g.page()->type() != page::PageType::kHeap) return false;
+  HeapPage hp(g.page());
+  auto t = hp.Tuple(tid.slot);
+  if (!t) return false;
+  const TupleHeader h = HeapPage::ReadHeader(*t);
+  return Xid(h.xmin) == txn->xid() && (h.cids & 0xffff) == (txn->command_id() & 0xffff);
 }
 
 Result<Heap::Liveness> Heap::LivenessOf(Transaction* txn, Tid tid, Xid* wait_for) {

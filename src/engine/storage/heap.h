@@ -52,7 +52,8 @@ class Heap {
   // no version is visible. *found (optional) gets the visible version's Tid (use it for Update,
   // Delete and Lock).
   Result<bool> Fetch(Transaction* txn, Tid tid, std::string* data, Tid* found = nullptr);
-  // READ COMMITTED re-check: follows the version chain from `tid` to its newest committed (or
+  // READ COMMITTED re-check: follows the version chain from `tid` (a version, or a chain head an
+  // index entry points at) to its newest committed (or
   // own) version. false when the row was deleted. Waits for an in-progress updater.
   Result<bool> FetchLatest(Transaction* txn, Tid tid, Tid* latest, std::string* data);
 
@@ -71,6 +72,9 @@ class Heap {
   // when that depends on a running xid.
   enum class Liveness : uint8_t { kDead, kLive, kInProgress };
   Result<Liveness> LivenessOf(Transaction* txn, Tid tid, Xid* wait_for);
+  // Was the version at `tid` inserted by txn's current command (so the statement must not
+  // change it again: INSERT ... ON CONFLICT DO UPDATE's 21000)?
+  Result<bool> InsertedByCurrentCommand(Transaction* txn, Tid tid);
   // True when every version of the HOT chain starting at `tid` is dead to every snapshot with
   // respect to `horizon` (an earlier
   // Database::OldestXmin()): deleted by a committed xid below it, or inserted by an aborted xid

@@ -90,7 +90,7 @@ Status TableWriter::UniqueViolation(const IndexDef& ix, const Row& row) {
                   {.detail = "Key (" + cols + ")=(" + vals + ") already exists."});
 }
 
-Status TableWriter::InsertIndexEntries(const Row& row, storage::Tid tid, const Row* old_row) {
+Status TableWriter::InsertIndexEntries(const Row& row, storage::Tid tid, const Row* old_row, bool* arbiter_conflict) {
   for (const auto& ix : table_->indexes) {
     std::string key;
     bool has_null = false;
@@ -106,7 +106,14 @@ Status TableWriter::InsertIndexEntries(const Row& row, storage::Tid tid, const R
     // NULLs never collide.
     if (ix.unique && changed && !has_null) {
       Status s = index.InsertUnique(ctx_->txn, ctx_->db->heap(table_->heap), key, tid);
-      if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(ix, row);
+      if (s.code() == StatusCode::kAlreadyExists) {
+        if (arbiter_conflict != nullptr &&
+            std::find(arbiters_.begin(), arbiters_.end(), &ix) != arbiters_.end()) {
+          *arbiter_conflict = true;
+          return Status::OK();
+        }
+        return UniqueViolation(ix, row);
+      }
       NORDLYS_RETURN_IF_ERROR(s);
     } else {
       NORDLYS_RETURN_IF_ERROR(index.Insert(ctx_->txn, key, tid));
@@ -115,11 +122,62 @@ Status TableWriter::InsertIndexEntries(const Row& row, storage::Tid tid, const R
   return Status::OK();
 }
 
+Result<std::optional<storage::Tid>> TableWriter::FindConflict(const Row& row) {
+  storage::Heap heap = ctx_->db->heap(table_->heap);
+  for (const IndexDef* ix : arbiters_) {
+    std::string key;
+    bool has_null = false;
+    for (size_t i = 0; i < ix->columns.size(); ++i) {
+      int c = ix->columns[i];
+      has_null |= row[c].is_null();
+      NORDLYS_RETURN_IF_ERROR(types::AppendKey(row[c], {table_->columns[c].type, ix->descending[i], ix->nulls_first[i]}, &key));
+    }
+    if (has_null) continue;  // NULLs never conflict
+    for (int attempt = 0;; ++attempt) {
+      NORDLYS_ASSERT(attempt < 1'000'000);
+      auto scan = ctx_->db->index(ix->rel).Scan(key, storage::PrefixSuccessor(key));
+      std::string k;
+      storage::Tid tid;
+      bool wait = false;
+      storage::Xid wait_for;
+      for (;;) {
+        NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(&k, &tid));
+        if (!more) break;
+        if (k != key) continue;
+        NORDLYS_ASSIGN_OR_RETURN(storage::Heap::Liveness l, heap.LivenessOf(ctx_->txn, tid, &wait_for));
+        if (l == storage::Heap::Liveness::kLive) return std::optional<storage::Tid>(tid);
+        if (l == storage::Heap::Liveness::kInProgress) {
+          wait = true;
+          break;
+        }
+      }
+      if (!wait) break;
+      // Another transaction is inserting or deleting this key: its outcome decides.
+      scan.reset();
+      NORDLYS_RETURN_IF_ERROR(ctx_->db->WaitForXid(ctx_->txn, wait_for));
+    }
+  }
+  return std::optional<storage::Tid>();
+}
+
 Result<storage::Tid> TableWriter::Insert(const Row& row) {
   EncodeRowInto(row, table_->columns, &buf_);
   NORDLYS_ASSIGN_OR_RETURN(storage::Tid tid, ctx_->db->heap(table_->heap).Insert(ctx_->txn, buf_));
-  NORDLYS_RETURN_IF_ERROR(InsertIndexEntries(row, tid, nullptr));
+  NORDLYS_RETURN_IF_ERROR(InsertIndexEntries(row, tid, nullptr, nullptr));
   return tid;
+}
+
+Result<std::optional<storage::Tid>> TableWriter::InsertUnlessConflict(const Row& row) {
+  EncodeRowInto(row, table_->columns, &buf_);
+  storage::Heap heap = ctx_->db->heap(table_->heap);
+  NORDLYS_ASSIGN_OR_RETURN(storage::Tid tid, heap.Insert(ctx_->txn, buf_));
+  bool conflict = false;
+  NORDLYS_RETURN_IF_ERROR(InsertIndexEntries(row, tid, nullptr, &conflict));
+  if (!conflict) return std::optional<storage::Tid>(tid);
+  // Take the row out again: the index entries made so far lead to a version deleted by its own
+  // inserter, which no snapshot sees.
+  NORDLYS_RETURN_IF_ERROR(heap.Delete(ctx_->txn, tid).status());
+  return std::optional<storage::Tid>();
 }
 
 Result<storage::TmResult> TableWriter::Update(storage::Tid tid, const Row& old_row, const Row& new_row) {
@@ -135,7 +193,7 @@ Result<storage::TmResult> TableWriter::Update(storage::Tid tid, const Row& old_r
   NORDLYS_ASSIGN_OR_RETURN(storage::TmResult r,
                            ctx_->db->heap(table_->heap).Update(ctx_->txn, tid, buf_, &new_tid, hot_allowed, &hot));
   if (r.outcome == storage::TmOutcome::kOk && !hot) {
-    NORDLYS_RETURN_IF_ERROR(InsertIndexEntries(new_row, new_tid, &old_row));
+    NORDLYS_RETURN_IF_ERROR(InsertIndexEntries(new_row, new_tid, &old_row, nullptr));
   }
   return r;
 }
@@ -213,12 +271,245 @@ Status EmitReturning(const std::vector<ExprPtr>& exprs, const Row& row, ExecCont
 
 }  // namespace
 
+namespace {
+
+// The rows UPDATE and DELETE act on: the target's row versions that pass WHERE (joined with the
+// FROM/USING items), and, under READ COMMITTED, the re-check on a newer version when a
+// concurrent transaction changed the one the statement saw.
+class DmlSource {
+ public:
+  DmlSource(std::shared_ptr<const TableDef> table, ExecContext* ctx)
+      : table_(std::move(table)), ctx_(ctx), width_(table_->columns.size()) {}
+
+  Status Bind(Binder& binder, const std::string& alias, const Json* from_list, const Json& s) {
+    NORDLYS_ASSIGN_OR_RETURN(from_, binder.BindDmlSource(table_, alias, from_list, &scope_));
+    if (s.contains("whereClause")) {
+      Binder::ExprContext ctx{&scope_, nullptr, "WHERE"};
+      NORDLYS_ASSIGN_OR_RETURN(ExprPtr w, binder.BindCondition(s["whereClause"], ctx, "WHERE"));
+      SplitConjuncts(w, &conj_);
+    }
+    return Status::OK();
+  }
+  Scope* scope() { return &scope_; }
+  size_t width() const { return width_; }
+
+  Status Open(Planner& planner) {
+    NORDLYS_ASSIGN_OR_RETURN(plan_, planner.PlanDmlSource(*from_, conj_));
+    return plan_->Open(ctx_);
+  }
+  // The next joined row: [target columns][Tid][other items' columns].
+  Result<bool> Next(Row* row, storage::Tid* tid) {
+    NORDLYS_ASSIGN_OR_RETURN(bool more, plan_->Next(ctx_, row));
+    if (more) *tid = TidOfValue((*row)[width_]);
+    return more;
+  }
+  // READ COMMITTED after kUpdated: moves *row's target part to the newest version of the row
+  // and says whether it still passes WHERE (with the same FROM row). false: skip the row.
+  Result<bool> Recheck(Row* row, storage::Tid* tid) {
+    storage::Tid latest;
+    NORDLYS_ASSIGN_OR_RETURN(bool alive, ctx_->db->heap(table_->heap).FetchLatest(ctx_->txn, *tid, &latest, &data_));
+    if (!alive) return false;
+    Row target;
+    NORDLYS_RETURN_IF_ERROR(DecodeRow(data_, table_->columns, &target));
+    std::copy(target.begin(), target.end(), row->begin());
+    (*row)[width_] = TidValue(latest);
+    for (const auto& c : conj_) {
+      NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*c, *row, ctx_));
+      if (!ok) return false;
+    }
+    *tid = latest;
+    return true;
+  }
+
+ private:
+  std::shared_ptr<const TableDef> table_;
+  ExecContext* ctx_;
+  size_t width_;
+  Scope scope_;
+  std::unique_ptr<BoundFrom> from_;
+  std::vector<ExprPtr> conj_;
+  OperatorPtr plan_;
+  std::string data_;
+};
+
+// SET col = expr, ... (UPDATE, ON CONFLICT DO UPDATE) over `scope`; a nullptr expression means
+// DEFAULT. Each expression is coerced to its column's type.
+Status BindSetList(Binder& binder, const TableDef& table, const Json& target_list, Scope* scope, const char* what,
+                   std::vector<std::pair<int, ExprPtr>>* out) {
+  std::vector<std::pair<int, ExprPtr>>& sets = *out;
+  Binder::ExprContext ctx{scope, nullptr, what};
+  for (const auto& t : target_list) {
+    const Json& rt = t["ResTarget"];
+    std::string name = rt.value("name", "");
+    int pos = binder.Position(t);
+    if (rt.contains("indirection")) return Unsupported("UPDATE of subfields or array elements", pos);
+    const Json* val = &rt["val"];
+    if (NodeOf(*val).first == "MultiAssignRef") {
+      // SET (a, b) = (x, y): this target is element colno of the row.
+      const Json& m = (*val)["MultiAssignRef"];
+      auto [sk, sb] = NodeOf(m["source"]);
+      if (sk == "SubLink") return Unsupported("multiple-column UPDATE from a sub-SELECT", pos);
+      if (sk != "RowExpr") {
+        return SqlError("0A000", "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+                        {.position = binder.Position(m["source"])});
+      }
+      const Json& args = (*sb)["args"];
+      size_t colno = m.value("colno", 1);
+      if (args.size() != m.value("ncolumns", size_t{0})) {
+        return SqlError("42601", "number of columns does not match number of values", {.position = pos});
+      }
+      val = &args[colno - 1];
+    }
+    int idx = table.ColumnIndex(name);
+    if (idx < 0) {
+      return SqlError("42703", "column \"" + name + "\" of relation \"" + table.name + "\" does not exist",
+                      {.position = pos});
+    }
+    for (const auto& [c, e] : sets) {
+      if (c == idx) return SqlError("42601", "multiple assignments to same column \"" + name + "\"", {.position = pos});
+    }
+    if (NodeOf(*val).first == "SetToDefault") {
+      sets.push_back({idx, nullptr});
+      continue;
+    }
+    NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, binder.BindExpr(*val, ctx));
+    const ColumnDef& col = table.columns[idx];
+    NORDLYS_ASSIGN_OR_RETURN(e, binder.Coerce(e, col.type, types::CastContext::kAssignment, col.name,
+                                              binder.Position(*val)));
+    sets.push_back({idx, e});
+  }
+  return Status::OK();
+}
+
+// INSERT ... ON CONFLICT: the arbiter indexes and, for DO UPDATE, its SET list and WHERE over
+// [existing row][EXCLUDED row].
+struct OnConflict {
+  bool active = false;
+  bool update = false;
+  std::vector<const IndexDef*> arbiters;
+  std::vector<std::pair<int, ExprPtr>> sets;
+  ExprPtr where;
+};
+
+Status BindOnConflict(Binder& binder, const TableDef& table, const std::string& alias, const Json& oc,
+                      OnConflict* out) {
+  out->active = true;
+  out->update = oc.value("action", "") == "ONCONFLICT_UPDATE";
+  int pos = binder.Position(oc);
+  if (oc.contains("infer")) {
+    const Json& infer = oc["infer"];
+    if (infer.contains("whereClause")) return Unsupported("ON CONFLICT with an index predicate", pos);
+    if (infer.contains("conname")) {
+      std::string name = infer["conname"].get<std::string>();
+      for (const auto& ix : table.indexes) {
+        if (ix.name == name && ix.unique) out->arbiters.push_back(&ix);
+      }
+      if (out->arbiters.empty()) {
+        return SqlError("42704", "constraint \"" + name + "\" for table \"" + table.name + "\" does not exist");
+      }
+    } else {
+      std::vector<int> cols;
+      for (const auto& e : infer["indexElems"]) {
+        const Json& ie = e["IndexElem"];
+        if (!ie.contains("name")) return Unsupported("ON CONFLICT on an expression", pos);
+        std::string name = ie["name"].get<std::string>();
+        int c = table.ColumnIndex(name);
+        if (c < 0) {
+          return SqlError("42703", "column \"" + name + "\" does not exist", {.position = binder.Position(e)});
+        }
+        cols.push_back(c);
+      }
+      std::sort(cols.begin(), cols.end());
+      cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+      for (const auto& ix : table.indexes) {
+        std::vector<int> ic = ix.columns;
+        std::sort(ic.begin(), ic.end());
+        if (ix.unique && ic == cols) out->arbiters.push_back(&ix);
+      }
+      if (out->arbiters.empty()) {
+        return SqlError("42P10", "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+      }
+    }
+  } else {
+    if (out->update) {
+      return SqlError("42601", "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                      {.hint = "For example, ON CONFLICT (column_name).", .position = pos});
+    }
+    for (const auto& ix : table.indexes) {
+      if (ix.unique) out->arbiters.push_back(&ix);
+    }
+  }
+  if (!out->update) return Status::OK();
+  Scope scope;
+  scope.items.push_back(Binder::TableScope(table, alias, 0));
+  ScopeItem excluded = Binder::TableScope(table, "excluded", static_cast<int>(table.columns.size()));
+  excluded.table_oid = 0;
+  scope.items.push_back(excluded);
+  NORDLYS_RETURN_IF_ERROR(BindSetList(binder, table, oc["targetList"], &scope, "UPDATE", &out->sets));
+  if (oc.contains("whereClause")) {
+    Binder::ExprContext ctx{&scope, nullptr, "WHERE"};
+    NORDLYS_ASSIGN_OR_RETURN(out->where, binder.BindCondition(oc["whereClause"], ctx, "WHERE"));
+  }
+  return Status::OK();
+}
+
+// DO UPDATE of the live row whose chain starts at `root`, with `proposed` as EXCLUDED. Locks
+// the newest version first (READ COMMITTED: whatever committed last, visible or not, as
+// PostgreSQL does). false: that row went away or changed under us; look for the conflict again.
+Result<bool> ConflictUpdate(TableWriter& writer, storage::Heap& heap, const OnConflict& oc, storage::Tid root,
+                            const Row& proposed, ExecContext* ctx, const std::vector<ExprPtr>& returning,
+                            StatementOutput* out, uint64_t* n) {
+  auto second_time = [] {
+    return SqlError("21000", "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                    {.hint = "Ensure that no rows proposed for insertion within the same command have duplicate "
+                             "constrained values."});
+  };
+  storage::Tid latest;
+  std::string data;
+  NORDLYS_ASSIGN_OR_RETURN(bool alive, heap.FetchLatest(ctx->txn, root, &latest, &data));
+  if (!alive) return false;
+  NORDLYS_ASSIGN_OR_RETURN(bool mine_now, heap.InsertedByCurrentCommand(ctx->txn, latest));
+  if (mine_now) return second_time();
+  NORDLYS_ASSIGN_OR_RETURN(storage::TmResult lock, heap.Lock(ctx->txn, latest, storage::RowLockMode::kForUpdate));
+  if (lock.outcome == storage::TmOutcome::kSelfModified) return second_time();
+  if (lock.outcome != storage::TmOutcome::kOk) return false;
+  const TableDef& table = writer.table();
+  Row existing;
+  NORDLYS_RETURN_IF_ERROR(DecodeRow(data, table.columns, &existing));
+  Row both = existing;
+  both.insert(both.end(), proposed.begin(), proposed.end());
+  if (oc.where) {
+    NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*oc.where, both, ctx));
+    if (!ok) return true;  // the row stays locked, unchanged, as in PostgreSQL
+  }
+  Row new_row = existing;
+  for (const auto& [c, e] : oc.sets) {
+    if (e) {
+      NORDLYS_ASSIGN_OR_RETURN(new_row[c], Eval(*e, both, ctx));
+    } else {
+      NORDLYS_ASSIGN_OR_RETURN(new_row[c], writer.DefaultOf(c));
+    }
+  }
+  NORDLYS_RETURN_IF_ERROR(writer.CheckRow(new_row));
+  NORDLYS_ASSIGN_OR_RETURN(storage::TmResult r, writer.Update(latest, existing, new_row));
+  if (r.outcome == storage::TmOutcome::kSelfModified) return second_time();
+  if (r.outcome != storage::TmOutcome::kOk) return false;
+  ++*n;
+  NORDLYS_RETURN_IF_ERROR(EmitReturning(returning, new_row, ctx, out));
+  return true;
+}
+
+std::string AliasOf(const Json& rel) {
+  return rel.contains("alias") ? rel["alias"].value("aliasname", "") : "";
+}
+
+}  // namespace
+
 Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
   Binder binder = env.MakeBinder();
-  if (s.contains("onConflictClause")) return Unsupported("INSERT ... ON CONFLICT");
   if (s.contains("withClause")) return Unsupported("WITH");
   NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"]));
-  std::string alias = s["relation"].contains("alias") ? s["relation"]["alias"].value("aliasname", "") : "";
+  std::string alias = AliasOf(s["relation"]);
   // Target columns.
   std::vector<int> target;
   if (s.contains("cols")) {
@@ -314,6 +605,10 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
     rows.push_back({});  // DEFAULT VALUES
     target.clear();
   }
+  OnConflict on_conflict;
+  if (s.contains("onConflictClause")) {
+    NORDLYS_RETURN_IF_ERROR(BindOnConflict(binder, *table, alias, s["onConflictClause"], &on_conflict));
+  }
   std::vector<ExprPtr> returning;
   std::vector<ResultColumn> rcols;
   Scope returning_scope;
@@ -326,11 +621,13 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
   }
   TableWriter writer(table, env.ctx, env.sql);
   NORDLYS_RETURN_IF_ERROR(writer.Prepare(env.param_types));
+  writer.set_arbiters(on_conflict.arbiters);
   Planner planner;
   NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
   if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
   uint64_t n = 0;
   Row none;
+  storage::Heap heap = env.ctx->db->heap(table->heap);
   auto insert_row = [&](Row full, const std::vector<bool>& given) -> Status {
     for (size_t c = 0; c < full.size(); ++c) {
       if (!given[c]) {
@@ -338,9 +635,28 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
       }
     }
     NORDLYS_RETURN_IF_ERROR(writer.CheckRow(full));
-    NORDLYS_RETURN_IF_ERROR(writer.Insert(full).status());
-    ++n;
-    return EmitReturning(returning, full, env.ctx, env.out);
+    if (!on_conflict.active) {
+      NORDLYS_RETURN_IF_ERROR(writer.Insert(full).status());
+      ++n;
+      return EmitReturning(returning, full, env.ctx, env.out);
+    }
+    // ON CONFLICT: look for a row holding the key first; insert when there is none. An insert
+    // that still meets a duplicate (a concurrent transaction committed it in between) takes its
+    // own row out again and goes back to the look-up.
+    for (int attempt = 0;; ++attempt) {
+      NORDLYS_ASSERT(attempt < 1'000'000);
+      NORDLYS_ASSIGN_OR_RETURN(std::optional<storage::Tid> existing, writer.FindConflict(full));
+      if (!existing) {
+        NORDLYS_ASSIGN_OR_RETURN(std::optional<storage::Tid> tid, writer.InsertUnlessConflict(full));
+        if (!tid) continue;
+        ++n;
+        return EmitReturning(returning, full, env.ctx, env.out);
+      }
+      if (!on_conflict.update) return Status::OK();  // DO NOTHING
+      NORDLYS_ASSIGN_OR_RETURN(bool done, ConflictUpdate(writer, heap, on_conflict, *existing, full, env.ctx,
+                                                         returning, env.out, &n));
+      if (done) return Status::OK();
+    }
   };
   size_t ncols = table->columns.size();
   if (query) {
@@ -381,72 +697,6 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
   return "INSERT 0 " + std::to_string(n);
 }
 
-namespace {
-
-// The rows UPDATE and DELETE act on: the target's row versions that pass WHERE (joined with the
-// FROM/USING items), and, under READ COMMITTED, the re-check on a newer version when a
-// concurrent transaction changed the one the statement saw.
-class DmlSource {
- public:
-  DmlSource(std::shared_ptr<const TableDef> table, ExecContext* ctx)
-      : table_(std::move(table)), ctx_(ctx), width_(table_->columns.size()) {}
-
-  Status Bind(Binder& binder, const std::string& alias, const Json* from_list, const Json& s) {
-    NORDLYS_ASSIGN_OR_RETURN(from_, binder.BindDmlSource(table_, alias, from_list, &scope_));
-    if (s.contains("whereClause")) {
-      Binder::ExprContext ctx{&scope_, nullptr, "WHERE"};
-      NORDLYS_ASSIGN_OR_RETURN(ExprPtr w, binder.BindCondition(s["whereClause"], ctx, "WHERE"));
-      SplitConjuncts(w, &conj_);
-    }
-    return Status::OK();
-  }
-  Scope* scope() { return &scope_; }
-  size_t width() const { return width_; }
-
-  Status Open(Planner& planner) {
-    NORDLYS_ASSIGN_OR_RETURN(plan_, planner.PlanDmlSource(*from_, conj_));
-    return plan_->Open(ctx_);
-  }
-  // The next joined row: [target columns][Tid][other items' columns].
-  Result<bool> Next(Row* row, storage::Tid* tid) {
-    NORDLYS_ASSIGN_OR_RETURN(bool more, plan_->Next(ctx_, row));
-    if (more) *tid = TidOfValue((*row)[width_]);
-    return more;
-  }
-  // READ COMMITTED after kUpdated: moves *row's target part to the newest version of the row
-  // and says whether it still passes WHERE (with the same FROM row). false: skip the row.
-  Result<bool> Recheck(Row* row, storage::Tid* tid) {
-    storage::Tid latest;
-    NORDLYS_ASSIGN_OR_RETURN(bool alive, ctx_->db->heap(table_->heap).FetchLatest(ctx_->txn, *tid, &latest, &data_));
-    if (!alive) return false;
-    Row target;
-    NORDLYS_RETURN_IF_ERROR(DecodeRow(data_, table_->columns, &target));
-    std::copy(target.begin(), target.end(), row->begin());
-    (*row)[width_] = TidValue(latest);
-    for (const auto& c : conj_) {
-      NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*c, *row, ctx_));
-      if (!ok) return false;
-    }
-    *tid = latest;
-    return true;
-  }
-
- private:
-  std::shared_ptr<const TableDef> table_;
-  ExecContext* ctx_;
-  size_t width_;
-  Scope scope_;
-  std::unique_ptr<BoundFrom> from_;
-  std::vector<ExprPtr> conj_;
-  OperatorPtr plan_;
-  std::string data_;
-};
-
-std::string AliasOf(const Json& rel) {
-  return rel.contains("alias") ? rel["alias"].value("aliasname", "") : "";
-}
-
-}  // namespace
 
 Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
   Binder binder = env.MakeBinder();
@@ -455,48 +705,8 @@ Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
   DmlSource source(table, env.ctx);
   NORDLYS_RETURN_IF_ERROR(source.Bind(binder, AliasOf(s["relation"]),
                                       s.contains("fromClause") ? &s["fromClause"] : nullptr, s));
-  Binder::ExprContext ctx{source.scope(), nullptr, "UPDATE"};
   std::vector<std::pair<int, ExprPtr>> sets;  // nullptr expr = DEFAULT
-  for (const auto& t : s["targetList"]) {
-    const Json& rt = t["ResTarget"];
-    std::string name = rt.value("name", "");
-    int pos = binder.Position(t);
-    if (rt.contains("indirection")) return Unsupported("UPDATE of subfields or array elements", pos);
-    const Json* val = &rt["val"];
-    if (NodeOf(*val).first == "MultiAssignRef") {
-      // SET (a, b) = (x, y): this target is element colno of the row.
-      const Json& m = (*val)["MultiAssignRef"];
-      auto [sk, sb] = NodeOf(m["source"]);
-      if (sk == "SubLink") return Unsupported("multiple-column UPDATE from a sub-SELECT", pos);
-      if (sk != "RowExpr") {
-        return SqlError("0A000", "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
-                        {.position = binder.Position(m["source"])});
-      }
-      const Json& args = (*sb)["args"];
-      size_t colno = m.value("colno", 1);
-      if (args.size() != m.value("ncolumns", size_t{0})) {
-        return SqlError("42601", "number of columns does not match number of values", {.position = pos});
-      }
-      val = &args[colno - 1];
-    }
-    int idx = table->ColumnIndex(name);
-    if (idx < 0) {
-      return SqlError("42703", "column \"" + name + "\" of relation \"" + table->name + "\" does not exist",
-                      {.position = pos});
-    }
-    for (const auto& [c, e] : sets) {
-      if (c == idx) return SqlError("42601", "multiple assignments to same column \"" + name + "\"", {.position = pos});
-    }
-    if (NodeOf(*val).first == "SetToDefault") {
-      sets.push_back({idx, nullptr});
-      continue;
-    }
-    NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, binder.BindExpr(*val, ctx));
-    const ColumnDef& col = table->columns[idx];
-    NORDLYS_ASSIGN_OR_RETURN(e, binder.Coerce(e, col.type, types::CastContext::kAssignment, col.name,
-                                              binder.Position(*val)));
-    sets.push_back({idx, e});
-  }
+  NORDLYS_RETURN_IF_ERROR(BindSetList(binder, *table, s["targetList"], source.scope(), "UPDATE", &sets));
   std::vector<ExprPtr> returning;
   std::vector<ResultColumn> rcols;
   NORDLYS_RETURN_IF_ERROR(BindReturning(binder, s, source.scope(), &returning, &rcols));

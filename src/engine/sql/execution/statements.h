@@ -2,6 +2,7 @@
 // env.describe set they only bind and fill env.info (for Prepare/Describe).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,13 +52,22 @@ class TableWriter {
   Status CheckRow(const Row& row);
   // Inserts the row and its index entries (23505 on a duplicate key).
   Result<storage::Tid> Insert(const Row& row);
+  // INSERT ... ON CONFLICT's arbiter indexes, for FindConflict and InsertUnlessConflict.
+  void set_arbiters(std::vector<const IndexDef*> arbiters) { arbiters_ = std::move(arbiters); }
+  // As Insert, but a duplicate key in an arbiter index (a concurrent transaction got there
+  // between FindConflict and now) takes the row out again and returns nullopt.
+  Result<std::optional<storage::Tid>> InsertUnlessConflict(const Row& row);
+  // The Tid of a live row that holds `row`'s key in an arbiter index, waiting for in-progress
+  // inserters and deleters; nullopt when there is none.
+  Result<std::optional<storage::Tid>> FindConflict(const Row& row);
   // Replaces the version at tid (which the statement saw as `old_row`) with new_row, adding
   // index entries unless the update stays in the HOT chain. Outcome as Heap::Update.
   Result<storage::TmResult> Update(storage::Tid tid, const Row& old_row, const Row& new_row);
   const TableDef& table() const { return *table_; }
 
  private:
-  Status InsertIndexEntries(const Row& row, storage::Tid tid, const Row* old_row);
+  // *arbiter_conflict (when given) is set, and the rest skipped, on a duplicate in an arbiter.
+  Status InsertIndexEntries(const Row& row, storage::Tid tid, const Row* old_row, bool* arbiter_conflict);
   Status UniqueViolation(const IndexDef& ix, const Row& row);
 
   std::shared_ptr<const TableDef> table_;
@@ -66,6 +76,7 @@ class TableWriter {
   std::vector<ExprPtr> defaults_;
   std::vector<std::pair<std::string, ExprPtr>> checks_;
   std::string buf_;
+  std::vector<const IndexDef*> arbiters_;
 };
 
 // "(1, foo, null)": PG's "Failing row contains" form of a row.
