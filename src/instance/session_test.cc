@@ -292,6 +292,42 @@ TEST_F(SessionTest, ConcurrentUpsertsCountEveryAttemptOnce) {
             std::to_string(kKeys) + "|" + std::to_string(kClients * kRounds) + "\n");
 }
 
+// FOR UPDATE holds the row against other writers until the block ends, and a FOR UPDATE that
+// waited for a concurrent update returns the row as that update left it (READ COMMITTED).
+TEST_F(SessionTest, SelectForUpdateLocksRowsAndSeesTheNewestVersion) {
+  PGconn* a = Connect();
+  PGconn* b = Connect();
+  EXPECT_EQ(Run(a, "CREATE TABLE acct (id int PRIMARY KEY, bal int, tag text)"), "CREATE TABLE");
+  EXPECT_EQ(Run(a, "INSERT INTO acct VALUES (1, 100, 'x'), (2, 200, 'y')"), "INSERT 0 2");
+  EXPECT_EQ(Run(a, "BEGIN"), "BEGIN");
+  EXPECT_EQ(Run(a, "SELECT bal FROM acct WHERE id = 1 FOR UPDATE"), "100\n");
+  EXPECT_EQ(Run(b, "SET statement_timeout = '200ms'"), "SET");
+  EXPECT_EQ(Run(b, "UPDATE acct SET bal = 0 WHERE id = 1"), "ERROR 57014 canceling statement due to statement timeout");
+  EXPECT_EQ(Run(b, "UPDATE acct SET bal = 201 WHERE id = 2"), "UPDATE 1");  // other rows are free
+  EXPECT_EQ(Run(b, "SELECT bal FROM acct WHERE id = 1"), "100\n");          // readers never wait
+  EXPECT_EQ(Run(a, "COMMIT"), "COMMIT");
+  EXPECT_EQ(Run(b, "UPDATE acct SET bal = bal + 1 WHERE id = 1"), "UPDATE 1");
+  EXPECT_EQ(Run(b, "SET statement_timeout = 0"), "SET");
+
+  // b updates and holds; a's FOR UPDATE waits, then sees b's committed values.
+  EXPECT_EQ(Run(b, "BEGIN"), "BEGIN");
+  EXPECT_EQ(Run(b, "UPDATE acct SET bal = 500, tag = 'moved' WHERE id = 1"), "UPDATE 1");
+  std::string seen;
+  std::thread t([&] { seen = Run(a, "SELECT id, bal, tag FROM acct WHERE bal >= 100 ORDER BY id FOR UPDATE"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(Run(b, "COMMIT"), "COMMIT");
+  t.join();
+  EXPECT_EQ(seen, "1|500|moved\n2|201|y\n");
+  // A row that no longer qualifies after the concurrent update is left out.
+  EXPECT_EQ(Run(b, "BEGIN"), "BEGIN");
+  EXPECT_EQ(Run(b, "UPDATE acct SET bal = 5 WHERE id = 2"), "UPDATE 1");
+  std::thread t2([&] { seen = Run(a, "SELECT id FROM acct WHERE bal > 100 ORDER BY id FOR SHARE"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(Run(b, "COMMIT"), "COMMIT");
+  t2.join();
+  EXPECT_EQ(seen, "1\n");
+}
+
 TEST_F(SessionTest, TransactionBlocksAndFailedState) {
   PGconn* c = Connect();
   EXPECT_EQ(Run(c, "create table t (a int primary key, b text)"), "CREATE TABLE");

@@ -111,6 +111,24 @@ std::string Fingerprint(const Expr& e) {
 
 }  // namespace
 
+// "FOR UPDATE", "FOR SHARE", ... as PostgreSQL's errors name a locking clause.
+static std::string LockingClauseName(const Json& s) {
+  std::string strength = s["lockingClause"][0]["LockingClause"].value("strength", "");
+  return strength == "LCS_FORUPDATE"        ? "FOR UPDATE"
+         : strength == "LCS_FORNOKEYUPDATE" ? "FOR NO KEY UPDATE"
+         : strength == "LCS_FORSHARE"       ? "FOR SHARE"
+                                            : "FOR KEY SHARE";
+}
+
+static void CollectRowLocks(const BoundFrom* f, std::vector<BoundSelect::RowLock>* out) {
+  if (f == nullptr) return;
+  if (f->kind == BoundFrom::Kind::kTable && f->with_tid) out->push_back({f->table, f->offset, f->lock_exclusive});
+  if (f->kind == BoundFrom::Kind::kJoin) {
+    CollectRowLocks(f->left.get(), out);
+    CollectRowLocks(f->right.get(), out);
+  }
+}
+
 ScopeItem Binder::TableScope(const TableDef& t, const std::string& alias, int offset) {
   ScopeItem item;
   item.alias = alias.empty() ? t.name : alias;
@@ -178,6 +196,11 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindQuery(const Json& node, Scope* 
     }
   }
   std::string op = s.value("op", "SETOP_NONE");
+  if (s.contains("lockingClause") && (op != "SETOP_NONE" || s.contains("valuesLists"))) {
+    std::string what = LockingClauseName(s);
+    return SqlError("0A000", op != "SETOP_NONE" ? what + " is not allowed with UNION/INTERSECT/EXCEPT"
+                                                : what + " cannot be applied to VALUES");
+  }
   Result<std::unique_ptr<BoundSelect>> r = op != "SETOP_NONE"          ? BindSetOp(s, outer)
                                            : s.contains("valuesLists") ? BindValues(s, outer)
                                                                        : BindSimpleSelect(s, outer);
@@ -263,6 +286,19 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
       }
     }
     f->width = static_cast<int>(item.columns.size());
+    if (locking_ != nullptr && locking_->scope == scope) {
+      for (size_t i = 0; i < locking_->names.size(); ++i) {
+        if (locking_->names[i] != item.alias) continue;
+        locking_->used[i] = true;
+        f->with_tid = true;
+        f->lock_exclusive = locking_->exclusive[i];
+      }
+      if (locking_->all) {
+        f->with_tid = true;
+        f->lock_exclusive = locking_->all_exclusive;
+      }
+      if (f->with_tid) f->width += 1;  // the Tid after the columns; no scope name reaches it
+    }
     *offset += f->width;
     scope->items.push_back(std::move(item));
     return f;
@@ -447,8 +483,30 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
   Scope scope;
   scope.parent = outer;
   if (s.contains("intoClause")) return Unsupported("SELECT INTO");
-  if (s.contains("lockingClause")) return Unsupported("SELECT ... FOR UPDATE/SHARE");
   if (s.contains("windowClause")) return Unsupported("WINDOW");
+  LockRequest lock;
+  if (s.contains("lockingClause")) {
+    for (const auto& lc : s["lockingClause"]) {
+      const Json& c = lc["LockingClause"];
+      std::string strength = c.value("strength", "");
+      bool exclusive = strength == "LCS_FORUPDATE" || strength == "LCS_FORNOKEYUPDATE";
+      if (c.value("waitPolicy", "LockWaitBlock") != "LockWaitBlock") {
+        return Unsupported(c.value("waitPolicy", "") == "LockWaitSkip" ? "SKIP LOCKED" : "NOWAIT");
+      }
+      if (!c.contains("lockedRels")) {
+        lock.all = true;
+        lock.all_exclusive = lock.all_exclusive || exclusive;
+        continue;
+      }
+      for (const auto& r : c["lockedRels"]) {
+        lock.names.push_back(r["RangeVar"].value("relname", ""));
+        lock.exclusive.push_back(exclusive);
+        lock.used.push_back(false);
+      }
+    }
+    lock.scope = &scope;
+    locking_ = &lock;
+  }
   if (s.contains("distinctClause")) {
     const Json& d = s["distinctClause"];
     if (!(d.size() == 1 && d[0].empty())) return Unsupported("DISTINCT ON");
@@ -474,6 +532,15 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
     }
   }
   q->from_width = offset;
+  if (locking_ == &lock) {
+    locking_ = nullptr;
+    for (size_t i = 0; i < lock.names.size(); ++i) {
+      if (!lock.used[i]) {
+        return SqlError("42P01", "relation \"" + lock.names[i] + "\" in FOR UPDATE clause not found in FROM clause");
+      }
+    }
+    CollectRowLocks(q->from.get(), &q->row_locks);
+  }
   if (s.contains("whereClause")) {
     ExprContext ctx{&scope, nullptr, "WHERE"};
     NORDLYS_ASSIGN_OR_RETURN(q->where, BindCondition(s["whereClause"], ctx, "WHERE"));
@@ -594,6 +661,20 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
   NORDLYS_RETURN_IF_ERROR(BindSortLimit(s, q.get(), &scope));
   NORDLYS_RETURN_IF_ERROR(FinishAggregation(q.get()));
   for (auto& t : q->targets) t = ResolveUnknown(t);
+  if (s.contains("lockingClause")) {
+    const char* with = q->distinct ? "DISTINCT clause" : !q->group_by.empty() ? "GROUP BY clause"
+                       : q->having ? "HAVING clause" : q->aggregated ? "aggregate functions" : nullptr;
+    if (with != nullptr) {
+      return SqlError("0A000", LockingClauseName(s) + " is not allowed with " + with);
+    }
+    // The FROM row rides along after every other target (see BoundSelect::row_locks).
+    q->lock_from_start = q->targets.size();
+    std::vector<Type> from_types(q->from_width, Type(TypeId::kInt8));  // Tids stay int8
+    for (const auto& item : scope.items) {
+      for (size_t c = 0; c < item.types.size(); ++c) from_types[item.offset + c] = item.types[c];
+    }
+    for (int i = 0; i < q->from_width; ++i) q->targets.push_back(MakeColumn(i, from_types[i], ""));
+  }
   q->correlated = scope.correlated;
   return q;
 }

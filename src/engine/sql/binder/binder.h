@@ -51,6 +51,7 @@ struct BoundFrom {
   // kTable, UPDATE/DELETE target: the scan appends the row version's Tid (TidValue) after the
   // table's columns; width counts it. No scope item names it.
   bool with_tid = false;
+  bool lock_exclusive = false;  // with_tid for FOR UPDATE (true) or FOR SHARE (false)
 };
 
 // A row version's Tid as the int8 a with_tid scan emits, and back.
@@ -94,7 +95,17 @@ struct BoundSelect {
   bool distinct = false;
   std::vector<SortKey> order_by;    // over the target row (always kColumn into targets)
   ExprPtr limit, offset;            // row-independent
-  bool for_update = false;
+  // SELECT ... FOR UPDATE / FOR SHARE: the tables whose rows are locked (each is a with_tid
+  // FROM item: its Tid follows its columns in the FROM row), and where the whole FROM row
+  // travels along in targets (hidden, from lock_from_start on) so that LockRows can re-check
+  // WHERE and recompute the visible targets on a newer version of a locked row.
+  struct RowLock {
+    std::shared_ptr<const TableDef> table;
+    int offset = 0;  // in the FROM row; the Tid is at offset + columns
+    bool exclusive = true;
+  };
+  std::vector<RowLock> row_locks;
+  size_t lock_from_start = 0;
   bool correlated = false;          // reads a column of an enclosing query
 
   std::vector<types::Type> OutputTypes() const;
@@ -174,6 +185,17 @@ class Binder {
   std::vector<PendingSubquery> pending_subqueries_;
 
  private:
+  // The FOR UPDATE/SHARE clause of the SELECT whose FROM is being bound: which tables (empty:
+  // all) in which mode. Only that query's own FROM items are affected.
+  struct LockRequest {
+    const Scope* scope = nullptr;
+    std::vector<std::string> names;
+    std::vector<bool> exclusive;  // per name
+    bool all = false;
+    bool all_exclusive = false;
+    std::vector<bool> used;       // per name: matched a FROM item
+  };
+  LockRequest* locking_ = nullptr;
   Result<std::unique_ptr<BoundSelect>> BindSimpleSelect(const Json& s, Scope* outer);
   Result<std::unique_ptr<BoundSelect>> BindValues(const Json& s, Scope* outer);
   Result<std::unique_ptr<BoundSelect>> BindSetOp(const Json& s, Scope* outer);

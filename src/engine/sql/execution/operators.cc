@@ -287,6 +287,59 @@ void Sort::Details(std::vector<std::string>* out) const {
   out->push_back("Sort Key: " + k);
 }
 
+Row LockRows::FromRow(const Row& row) const {
+  return Row(row.begin() + static_cast<std::ptrdiff_t>(from_start_),
+             row.begin() + static_cast<std::ptrdiff_t>(from_start_) + from_width_);
+}
+
+Result<bool> LockRows::LockOne(ExecContext* ctx, const BoundSelect::RowLock& lock, Row* row, bool* changed) {
+  storage::Heap heap = ctx->db->heap(lock.table->heap);
+  const size_t base = from_start_ + static_cast<size_t>(lock.offset);
+  const size_t tid_at = base + lock.table->columns.size();
+  storage::Tid tid = TidOfValue((*row)[tid_at]);
+  const auto mode = lock.exclusive ? storage::RowLockMode::kForUpdate : storage::RowLockMode::kForShare;
+  for (int hops = 0;; ++hops) {
+    NORDLYS_ASSERT(hops < 10'000'000);
+    NORDLYS_ASSIGN_OR_RETURN(storage::TmResult r, heap.Lock(ctx->txn, tid, mode));
+    if (r.outcome == storage::TmOutcome::kOk || r.outcome == storage::TmOutcome::kSelfModified) return true;
+    if (r.outcome == storage::TmOutcome::kDeleted) return false;
+    // Updated by a committed transaction: continue on its newest version.
+    storage::Tid latest;
+    NORDLYS_ASSIGN_OR_RETURN(bool alive, heap.FetchLatest(ctx->txn, tid, &latest, &data_));
+    if (!alive) return false;
+    Row fresh;
+    NORDLYS_RETURN_IF_ERROR(DecodeRow(data_, lock.table->columns, &fresh));
+    std::copy(fresh.begin(), fresh.end(), row->begin() + static_cast<std::ptrdiff_t>(base));
+    (*row)[tid_at] = TidValue(latest);
+    tid = latest;
+    *changed = true;
+    if (where_) {
+      NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*where_, FromRow(*row), ctx));
+      if (!ok) return false;
+    }
+  }
+}
+
+Result<bool> LockRows::Next(ExecContext* ctx, Row* row) {
+  for (;;) {
+    NORDLYS_ASSIGN_OR_RETURN(bool more, child_->Next(ctx, row));
+    if (!more) return false;
+    bool changed = false, keep = true;
+    for (const auto& lock : locks_) {
+      NORDLYS_ASSIGN_OR_RETURN(keep, LockOne(ctx, lock, row, &changed));
+      if (!keep) break;
+    }
+    if (!keep) continue;
+    if (changed) {
+      Row from = FromRow(*row);
+      for (size_t i = 0; i < targets_.size(); ++i) {
+        NORDLYS_ASSIGN_OR_RETURN((*row)[i], Eval(*targets_[i], from, ctx));
+      }
+    }
+    return true;
+  }
+}
+
 Status Limit::Open(ExecContext* ctx) {
   NORDLYS_RETURN_IF_ERROR(child_->Open(ctx));
   Row none;

@@ -283,6 +283,36 @@ class Limit final : public Operator {
   int64_t remaining_ = -1;  // -1: no limit
 };
 
+// SELECT ... FOR UPDATE / FOR SHARE, above Sort and Limit so that only returned rows are locked.
+// Its input rows carry the whole FROM row from q.lock_from_start on (BoundSelect::row_locks).
+// A row a concurrent transaction changed is followed to its newest version (READ COMMITTED),
+// WHERE is checked again there and the visible targets recomputed; a deleted row, or one that
+// no longer qualifies, is skipped. REPEATABLE READ fails with 40001 instead (Heap::Lock).
+class LockRows final : public Operator {
+ public:
+  LockRows(OperatorPtr child, std::vector<BoundSelect::RowLock> locks, size_t from_start, int from_width,
+           std::vector<ExprPtr> visible_targets, ExprPtr where)
+      : child_(std::move(child)), locks_(std::move(locks)), from_start_(from_start), from_width_(from_width),
+        targets_(std::move(visible_targets)), where_(std::move(where)) {}
+  Status Open(ExecContext* ctx) override { return child_->Open(ctx); }
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return "LockRows"; }
+  std::vector<const Operator*> Children() const override { return {child_.get()}; }
+
+ private:
+  // Locks one table's row in *row; false: skip the row.
+  Result<bool> LockOne(ExecContext* ctx, const BoundSelect::RowLock& lock, Row* row, bool* changed);
+  Row FromRow(const Row& row) const;
+
+  OperatorPtr child_;
+  std::vector<BoundSelect::RowLock> locks_;
+  size_t from_start_;
+  int from_width_;
+  std::vector<ExprPtr> targets_;
+  ExprPtr where_;
+  std::string data_;
+};
+
 class SetOperation final : public Operator {
  public:
   SetOperation(OperatorPtr left, OperatorPtr right, BoundSelect::SetOp op, bool all,

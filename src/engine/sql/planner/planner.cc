@@ -309,6 +309,10 @@ Result<OperatorPtr> Planner::PlanQuery(const BoundSelect& q) {
   for (const auto& t : q.targets) types.push_back(t->type);
   if (q.distinct) input = std::make_shared<Distinct>(input, types);
   NORDLYS_ASSIGN_OR_RETURN(input, PlanSortLimit(input, q, types));
+  if (!q.row_locks.empty()) {
+    std::vector<ExprPtr> visible(q.targets.begin(), q.targets.begin() + static_cast<std::ptrdiff_t>(q.visible));
+    input = std::make_shared<LockRows>(input, q.row_locks, q.lock_from_start, q.from_width, visible, q.where);
+  }
   if (q.targets.size() > q.visible) {
     std::vector<ExprPtr> cols;
     for (size_t i = 0; i < q.visible; ++i) cols.push_back(MakeColumn(static_cast<int>(i), types[i], q.names[i]));
