@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <set>
@@ -139,6 +140,37 @@ TEST_F(WriterTest, SqlKeepsWorkingWhenAnAzIsLost) {
   EXPECT_EQ(rows[0][0], "100");
   EXPECT_EQ(rows[0][1], "100");
   PQfinish(c);
+}
+
+// psql's own describe commands, as a user types them: each sends its catalog queries
+// (pg_class, pg_namespace, pg_index, regex operators, pg_table_is_visible, ...).
+TEST_F(WriterTest, PsqlListsRelationsSchemasAndIndexes) {
+  PGconn* c = Connect();
+  ASSERT_EQ(Exec(c, "CREATE TABLE items (id int PRIMARY KEY, name text)"), "");
+  ASSERT_EQ(Exec(c, "CREATE INDEX items_name ON items (name)"), "");
+  ASSERT_EQ(Exec(c, "CREATE SEQUENCE item_ids"), "");
+  PQfinish(c);
+  const char* psql = access("/usr/lib/postgresql/15/bin/psql", X_OK) == 0 ? "/usr/lib/postgresql/15/bin/psql" : "psql";
+  auto run = [&](const std::string& command) {
+    std::string cmd = std::string(psql) + " -X -A -t -c '" + command + "' '" + cluster_->ConnectionString() + "' 2>&1";
+    std::string out;
+    FILE* f = popen(cmd.c_str(), "r");
+    EXPECT_NE(f, nullptr);
+    if (f == nullptr) return out;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    pclose(f);
+    return out;
+  };
+  EXPECT_EQ(run("\\dt"), "public|items|table|postgres\n");
+  EXPECT_EQ(run("\\d"), "public|item_ids|sequence|postgres\npublic|items|table|postgres\n");
+  EXPECT_EQ(run("\\di"), "public|items_name|index|postgres|items\npublic|items_pkey|index|postgres|items\n");
+  EXPECT_EQ(run("\\ds"), "public|item_ids|sequence|postgres\n");
+  EXPECT_EQ(run("\\dn"), "public|postgres\n");
+  EXPECT_EQ(run("\\dt nosuch*"), "Did not find any relation named \"nosuch*\".\n");
+  // Describing one table needs array types, which are not built: psql shows the 0A000 error.
+  EXPECT_NE(run("\\d items").find("not supported"), std::string::npos);
 }
 
 }  // namespace

@@ -236,7 +236,13 @@ Result<ExprPtr> Binder::BindExpr(const Json& node, ExprContext& ctx) {
     return ExprPtr(e);
   }
   if (kind == "A_ArrayExpr" || kind == "A_Indirection") return Unsupported("arrays", Position(node));
-  if (kind == "CollateClause") return Unsupported("COLLATE", Position(node));
+  if (kind == "CollateClause") {
+    // Text compares bytewise (the C collation) everywhere; naming that collation changes nothing.
+    auto names = NameList((*body)["collname"]);
+    std::string coll = names.empty() ? "" : names.back();
+    if (coll != "default" && coll != "C" && coll != "POSIX") return Unsupported("COLLATE \"" + coll + "\"", Position(node));
+    return BindExpr((*body)["arg"], ctx);
+  }
   if (kind == "RowExpr") return Unsupported("row constructors", Position(node));
   if (kind == "GroupingFunc") return Unsupported("GROUPING", Position(node));
   return Unsupported("expression " + kind, Position(node));
@@ -358,6 +364,14 @@ Result<ExprPtr> Binder::BindColumnRef(const Json& b, ExprContext& ctx) {
       }
     }
     return SqlError("42P01", "missing FROM-clause entry for table \"" + qualifier + "\"", {.position = pos});
+  }
+  for (Scope* s = ctx.scope; s != nullptr; s = s->parent) {
+    for (const auto& item : s->items) {
+      if (item.unsupported == nullptr || (!qualifier.empty() && item.alias != qualifier)) continue;
+      for (const auto& u : *item.unsupported) {
+        if (u == column) return Unsupported("column " + item.table_name + "." + column, pos);
+      }
+    }
   }
   if (!qualifier.empty()) {
     return SqlError("42703", "column " + qualifier + "." + column + " does not exist", {.position = pos});
@@ -489,6 +503,28 @@ Result<ExprPtr> Binder::BindNamedOperator(const std::string& opname, ExprPtr l, 
     e->kind = ExprKind::kFunc;
     e->func = Func::kConcatOp;
     e->type = Type(TypeId::kText);
+    e->args = {l, r};
+    e->location = location;
+    return ExprPtr(e);
+  }
+  if (opname == "~" || opname == "!~" || opname == "~*" || opname == "!~*") {
+    // textregexeq and friends: both sides text (name and char(n) reach it through their casts).
+    for (ExprPtr* side : {&l, &r}) {
+      TypeId t = (*side)->type.id;
+      if (t != TypeId::kUnknown && types::CategoryOf(t) != types::TypeCategory::kString) {
+        return SqlError("42883", "operator does not exist: " + types::FormatType(l->type) + " " + opname + " " +
+                                     types::FormatType(r->type),
+                        {.hint = "No operator matches the given name and argument types. You might need to add "
+                                 "explicit type casts.",
+                         .position = location});
+      }
+      NORDLYS_ASSIGN_OR_RETURN(*side, Coerce(*side, Type(TypeId::kText), types::CastContext::kImplicit, "", location));
+    }
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kFunc;
+    e->func = opname == "~" ? Func::kRegexMatch : opname == "!~" ? Func::kRegexNotMatch
+              : opname == "~*" ? Func::kRegexIMatch : Func::kRegexNotIMatch;
+    e->type = Type(TypeId::kBool);
     e->args = {l, r};
     e->location = location;
     return ExprPtr(e);

@@ -193,6 +193,34 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
     set(Func::kBackendPid, TypeId::kInt4);
   } else if (name == "txid_current" && want(0, 0)) {
     set(Func::kTxidCurrent, TypeId::kInt8);
+  } else if (name == "pg_get_userbyid" && want(1, 1)) {
+    NORDLYS_RETURN_IF_ERROR(coerce_all(TypeId::kOid));
+    set(Func::kPgGetUserById, TypeId::kName);
+  } else if (name == "pg_table_is_visible" && want(1, 1)) {
+    NORDLYS_RETURN_IF_ERROR(coerce_all(TypeId::kOid));
+    set(Func::kPgTableIsVisible, TypeId::kBool);
+  } else if (name == "pg_encoding_to_char" && want(1, 1)) {
+    NORDLYS_RETURN_IF_ERROR(coerce_all(TypeId::kInt4));
+    set(Func::kPgEncodingToChar, TypeId::kName);
+  } else if (name == "format_type" && want(2, 2)) {
+    if (args[0]->type.id != TypeId::kOid && args[0]->type.id != TypeId::kUnknown && !IsInteger(args[0]->type.id)) {
+      return NoSuchFunction(name, args, pos);
+    }
+    NORDLYS_ASSIGN_OR_RETURN(args[0], Coerce(args[0], Type(TypeId::kOid), types::CastContext::kImplicit, "", pos));
+    NORDLYS_ASSIGN_OR_RETURN(args[1], Coerce(args[1], Type(TypeId::kInt4), types::CastContext::kImplicit, "", pos));
+    set(Func::kFormatType, TypeId::kText);
+  } else if (name == "obj_description" && want(1, 2)) {
+    // COMMENT ON is not built, so no object has a description: NULL is the true answer.
+    NORDLYS_ASSIGN_OR_RETURN(args[0], Coerce(args[0], Type(TypeId::kOid), types::CastContext::kImplicit, "", pos));
+    if (args.size() == 2) {
+      if (args[1]->type.id != TypeId::kUnknown && !IsString(args[1]->type.id)) return NoSuchFunction(name, args, pos);
+      NORDLYS_ASSIGN_OR_RETURN(args[1], Coerce(args[1], Type(TypeId::kName), types::CastContext::kImplicit, "", pos));
+    }
+    set(Func::kObjDescription, TypeId::kText);
+  } else if (name == "col_description" && want(2, 2)) {
+    NORDLYS_ASSIGN_OR_RETURN(args[0], Coerce(args[0], Type(TypeId::kOid), types::CastContext::kImplicit, "", pos));
+    NORDLYS_ASSIGN_OR_RETURN(args[1], Coerce(args[1], Type(TypeId::kInt4), types::CastContext::kImplicit, "", pos));
+    set(Func::kColDescription, TypeId::kText);
   } else if (name == "random" && want(0, 0)) {
     set(Func::kRandom, TypeId::kFloat8);
   } else if (name == "gen_random_uuid" && want(0, 0)) {

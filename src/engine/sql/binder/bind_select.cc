@@ -266,6 +266,36 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
   }
   if (k == "RangeFunction") return BindFunctionItem(b, scope, offset);
   if (k == "RangeVar") {
+    // pg_catalog comes first on the search path, as in PostgreSQL.
+    std::string schema = b.value("schemaname", "");
+    const SystemRelation* sys =
+        schema.empty() || schema == "pg_catalog" ? FindSystemRelation(b.value("relname", "")) : nullptr;
+    if (sys != nullptr && !b.contains("catalogname")) {
+      if (locking_ != nullptr && locking_->scope == scope) return Unsupported("FOR UPDATE on a system catalog");
+      f->kind = BoundFrom::Kind::kSystem;
+      f->system = sys;
+      f->alias = b.contains("alias") ? b["alias"].value("aliasname", "") : "";
+      ScopeItem item;
+      item.alias = f->alias.empty() ? sys->name : f->alias;
+      item.offset = *offset;
+      item.table_oid = sys->oid;
+      item.table_name = sys->name;
+      item.unsupported = &sys->unsupported;
+      for (const auto& c : sys->columns) {
+        item.columns.push_back(c.name);
+        item.types.push_back(c.type);
+      }
+      for (const auto& other : scope->items) {
+        if (other.alias == item.alias) {
+          return SqlError("42712", "table name \"" + item.alias + "\" specified more than once",
+                          {.position = Position(node)});
+        }
+      }
+      f->width = static_cast<int>(item.columns.size());
+      *offset += f->width;
+      scope->items.push_back(std::move(item));
+      return f;
+    }
     NORDLYS_ASSIGN_OR_RETURN(f->table, LookupTable(b));
     f->kind = BoundFrom::Kind::kTable;
     f->alias = b.contains("alias") ? b["alias"].value("aliasname", "") : "";

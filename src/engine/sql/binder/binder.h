@@ -18,6 +18,7 @@
 
 #include "engine/sql/binder/expr.h"
 #include "engine/sql/catalog/catalog.h"
+#include "engine/sql/catalog/system_views.h"
 #include "engine/sql/session_info.h"
 #include "engine/types/cast.h"
 
@@ -35,10 +36,11 @@ struct BoundSelect;
 
 // One FROM item (a table, a subquery) or a join of two.
 struct BoundFrom {
-  enum class Kind : uint8_t { kTable, kSubquery, kJoin, kFunction };
+  enum class Kind : uint8_t { kTable, kSubquery, kJoin, kFunction, kSystem };
   enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull, kCross };
   Kind kind = Kind::kTable;
   std::shared_ptr<const TableDef> table;  // kTable
+  const SystemRelation* system = nullptr; // kSystem: a pg_catalog relation
   std::string alias;
   std::unique_ptr<BoundSelect> subquery;  // kSubquery
   JoinType join_type = JoinType::kInner;  // kJoin
@@ -120,6 +122,7 @@ struct ScopeItem {
   uint32_t table_oid = 0;
   std::string table_name;      // the table's own name (for "invalid reference to FROM-clause entry")
   std::vector<bool> hidden;    // merged away by JOIN USING: reachable only qualified
+  const std::vector<std::string>* unsupported = nullptr;  // system relations: PG columns not provided
   bool Hidden(size_t c) const { return c < hidden.size() && hidden[c]; }
 };
 

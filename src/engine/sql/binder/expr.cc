@@ -128,6 +128,16 @@ const char* FuncName(Func f) {
     case Func::kPosition: return "strpos";
     case Func::kLeft: return "left";
     case Func::kRight: return "right";
+    case Func::kRegexMatch: return "~";
+    case Func::kRegexNotMatch: return "!~";
+    case Func::kRegexIMatch: return "~*";
+    case Func::kRegexNotIMatch: return "!~*";
+    case Func::kPgGetUserById: return "pg_get_userbyid";
+    case Func::kPgEncodingToChar: return "pg_encoding_to_char";
+    case Func::kColDescription: return "col_description";
+    case Func::kPgTableIsVisible: return "pg_table_is_visible";
+    case Func::kObjDescription: return "obj_description";
+    case Func::kFormatType: return "format_type";
     case Func::kRandom: return "random";
     case Func::kMod: return "mod";
     case Func::kFloor: return "floor";
@@ -193,6 +203,10 @@ std::string Expr::ToString() const {
     case K::kCast: return "(" + args[0]->ToString() + ")::" + types::FormatType(type);
     case K::kFunc:
       if (func == Func::kConcatOp) return "(" + args[0]->ToString() + " || " + args[1]->ToString() + ")";
+      if (func == Func::kRegexMatch || func == Func::kRegexNotMatch || func == Func::kRegexIMatch ||
+          func == Func::kRegexNotIMatch) {
+        return "(" + args[0]->ToString() + " " + FuncName(func) + " " + args[1]->ToString() + ")";
+      }
       return std::string(FuncName(func)) + "(" + ArgList(*this) + ")";
     case K::kAggRef: return "agg" + std::to_string(index);
     case K::kCase: {

@@ -36,7 +36,8 @@ enum class Func : uint8_t {
   kStrpos, kMd5, kToChar, kExtract, kDateTrunc, kGenRandomUuid, kPgTypeof, kInitcap,
   kReverse, kLpad, kRpad, kSplitPart, kChr, kAscii, kOctetLength, kCharLength, kFormatType,
   kSettingCurrent, kObjDescription, kTxidCurrent, kPgTableIsVisible, kArrayPosition, kBitAnd, kBitOr, kBitXor, kBitNot, kShiftLeft,
-  kShiftRight,
+  kShiftRight, kRegexMatch, kRegexNotMatch, kRegexIMatch, kRegexNotIMatch, kPgGetUserById,
+  kPgEncodingToChar, kColDescription,
 };
 
 // Aggregates.

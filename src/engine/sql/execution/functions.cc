@@ -1,7 +1,10 @@
 // Evaluation of the built-in scalar functions (binder/bind_function.cc types them).
+#include <map>
+#include <regex>
 #include <cmath>
 #include <random>
 
+#include "engine/sql/catalog/system_views.h"
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/eval.h"
 #include "engine/types/operators.h"
@@ -14,6 +17,24 @@ using types::TypeId;
 using types::Value;
 
 namespace {
+
+// The regular expression of ~ and friends, compiled once per pattern per thread (a bounded
+// cache). std::regex's ECMAScript grammar covers what PostgreSQL's AREs are mostly used for
+// (anchors, classes, \d \w \s, alternation, repetition); 2201B for a pattern it rejects.
+Result<const std::regex*> CompiledRegex(const std::string& pattern, bool icase) {
+  constexpr size_t kCacheEntriesMax = 64;
+  thread_local std::map<std::pair<std::string, bool>, std::regex> cache;
+  auto key = std::make_pair(pattern, icase);
+  auto it = cache.find(key);
+  if (it != cache.end()) return &it->second;
+  if (cache.size() >= kCacheEntriesMax) cache.clear();
+  try {
+    auto flags = std::regex::ECMAScript | (icase ? std::regex::icase : std::regex::flag_type{});
+    return &cache.emplace(key, std::regex(pattern, flags)).first->second;
+  } catch (const std::regex_error& err) {
+    return SqlError("2201B", std::string("invalid regular expression: ") + err.what());
+  }
+}
 
 size_t CharLen(std::string_view s, size_t i) {
   auto c = static_cast<unsigned char>(s[i]);
@@ -90,6 +111,9 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
       }
       return Value::String(out);
     }
+    case Func::kObjDescription:
+    case Func::kColDescription:
+      return Value();  // no object has a comment (COMMENT ON is not built)
     case Func::kNow: return Value::TimestampTz(ctx->txn_timestamp);
     case Func::kStatementTimestamp: return Value::TimestampTz(ctx->stmt_timestamp);
     case Func::kClockTimestamp: return Value::TimestampTz(NowTimestamp());
@@ -128,6 +152,27 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
     if (v.is_null()) return Value();  // strict functions
   }
   switch (e.func) {
+    case Func::kRegexMatch:
+    case Func::kRegexNotMatch:
+    case Func::kRegexIMatch:
+    case Func::kRegexNotIMatch: {
+      const bool icase = e.func == Func::kRegexIMatch || e.func == Func::kRegexNotIMatch;
+      NORDLYS_ASSIGN_OR_RETURN(const std::regex* re, CompiledRegex(a[1].as_string(), icase));
+      const bool m = std::regex_search(a[0].as_string(), *re);
+      return Value::Bool(e.func == Func::kRegexMatch || e.func == Func::kRegexIMatch ? m : !m);
+    }
+    case Func::kPgGetUserById: return Value::String(RoleName(static_cast<uint32_t>(a[0].as_int())));
+    case Func::kPgTableIsVisible:
+      return Value::Bool(ctx->snap != nullptr && RelationVisible(*ctx->snap, static_cast<uint32_t>(a[0].as_int())));
+    case Func::kPgEncodingToChar: {
+      int64_t enc = a[0].as_int();
+      return Value::String(enc == 6 ? "UTF8" : enc == 0 ? "SQL_ASCII" : "");
+    }
+    case Func::kFormatType: {
+      uint32_t oid = static_cast<uint32_t>(a[0].as_int());
+      if (!types::IsKnownTypeOid(oid)) return Value::String("???");
+      return Value::String(types::FormatType(Type(static_cast<TypeId>(oid), static_cast<int32_t>(a[1].as_int()))));
+    }
     case Func::kSettingCurrent: {
       std::string name = a[0].as_string();
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -33,6 +33,33 @@ Result<bool> SeqScan::Next(ExecContext* ctx, Row* row) {
   }
 }
 
+Status SystemScan::Open(ExecContext* ctx) {
+  rows_ = relation_->rows(*ctx->snap, ctx->session ? ctx->session->database : "postgres");
+  for (const auto& r : rows_) NORDLYS_ASSERT(r.size() == relation_->columns.size());
+  pos_ = 0;
+  return Status::OK();
+}
+
+Result<bool> SystemScan::Next(ExecContext* ctx, Row* row) {
+  while (pos_ < rows_.size()) {
+    *row = rows_[pos_++];
+    if (filter_) {
+      NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*filter_, *row, ctx));
+      if (!ok) continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+std::string SystemScan::Label() const {
+  return "Seq Scan on " + relation_->name + (alias_.empty() || alias_ == relation_->name ? "" : " " + alias_);
+}
+
+void SystemScan::Details(std::vector<std::string>* out) const {
+  if (filter_) out->push_back("Filter: " + filter_->ToString());
+}
+
 std::string SeqScan::Label() const {
   return "Seq Scan on " + table_->name + (alias_.empty() || alias_ == table_->name ? "" : " " + alias_);
 }

@@ -66,6 +66,24 @@ class SeqScan final : public ScanOperator {
   std::string data_;
 };
 
+// A pg_catalog relation (system_views.h): its rows from the statement's catalog snapshot.
+class SystemScan final : public Operator {
+ public:
+  SystemScan(const SystemRelation* relation, ExprPtr filter, std::string alias)
+      : relation_(relation), filter_(std::move(filter)), alias_(std::move(alias)) {}
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override;
+  void Details(std::vector<std::string>* out) const override;
+
+ private:
+  const SystemRelation* relation_;
+  ExprPtr filter_;
+  std::string alias_;
+  std::vector<Row> rows_;
+  size_t pos_ = 0;
+};
+
 // Equality on the leading index columns, then optionally a range on the next one.
 struct IndexBounds {
   std::vector<ExprPtr> eq;  // row-independent, one per leading column

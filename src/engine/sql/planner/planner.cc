@@ -190,6 +190,10 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
       if (!mine.empty()) gen = std::make_shared<Filter>(gen, MakeAnd(mine));
       return gen;
     }
+    case BoundFrom::Kind::kSystem: {
+      auto mine = take_local(conj, false);
+      return OperatorPtr(std::make_shared<SystemScan>(f.system, MakeAnd(mine), f.alias));
+    }
     case BoundFrom::Kind::kJoin:
       break;
   }

@@ -1,0 +1,20 @@
+-- pg_catalog as psql's \d family and drivers read it: pg_class, pg_namespace, pg_index, pg_attribute, pg_type; regex operators.
+CREATE TABLE cat_t (a int PRIMARY KEY, b text NOT NULL DEFAULT 'x', c numeric(5, 2));
+CREATE INDEX cat_ti ON cat_t (b);
+CREATE SEQUENCE cat_s;
+SELECT n.nspname, c.relname, c.relkind::text FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p','v','m','S','f','') AND n.nspname <> 'pg_catalog' AND n.nspname !~ '^pg_toast' AND n.nspname <> 'information_schema' AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1,2;
+SELECT c.relname, c2.relname AS tbl, i.indisunique, i.indisprimary FROM pg_catalog.pg_class c JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid JOIN pg_catalog.pg_class c2 ON i.indrelid = c2.oid WHERE c2.relname = 'cat_t' ORDER BY 1;
+SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(cat_t)$' COLLATE pg_catalog.default AND pg_catalog.pg_table_is_visible(c.oid);
+SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.atthasdef FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE c.relname = 'cat_t' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum;
+SELECT t.typname, t.typlen, t.typcategory::text FROM pg_catalog.pg_type t WHERE t.typname IN ('int4', 'text', 'bool', 'numeric', 'timestamptz') ORDER BY 1;
+SELECT oid::int, typname FROM pg_type WHERE typname = 'int8';
+SELECT n.nspname FROM pg_namespace n WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' ORDER BY 1;
+SELECT count(*) > 0 FROM pg_catalog.pg_class WHERE relname = 'pg_class';
+SELECT obj_description(c.oid, 'pg_class'), col_description(c.oid, 1) FROM pg_class c WHERE relname = 'cat_t';
+SELECT pg_catalog.pg_encoding_to_char(6);
+SELECT 'abc' ~ '^a', 'abc' !~ 'c$', 'ABC' ~* 'b', 'x' !~* 'X', 'a1b22' ~ '[0-9]{2}', 'foo' ~ 'o|x';
+SELECT 'abc' COLLATE "C" < 'abd';
+SELECT relname FROM pg_class WHERE relname ~ '^cat_' ORDER BY relname;
+DROP TABLE cat_t;
+DROP SEQUENCE cat_s;
+SELECT count(*) FROM pg_class WHERE relname LIKE 'cat\_%';
