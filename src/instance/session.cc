@@ -392,6 +392,9 @@ class SqlSession final : public pgwire::Session {
   void MarkFailed() {
     if (!in_block_) return;
     failed_ = true;
+    // With a savepoint, ROLLBACK TO may still bring the block back: keep the transaction (its
+    // failed statement's changes carry a subxid that ROLLBACK TO aborts).
+    if (txn_ && txn_->savepoint_count() > 0) return;
     if (txn_) {
       // Release row locks now, as PG's AbortTransaction does; ROLLBACK only ends the block.
       db_->Abort(txn_.get());
@@ -427,6 +430,7 @@ class SqlSession final : public pgwire::Session {
     }
     block_start_info_.reset();
     session_level_info_.reset();
+    savepoints_.clear();
     in_block_ = false;
     failed_ = false;
     next_isolation_ = DefaultIsolation();
@@ -591,9 +595,41 @@ class SqlSession final : public pgwire::Session {
       return std::string("ROLLBACK");
     }
     if (k == "TRANS_STMT_SAVEPOINT" || k == "TRANS_STMT_RELEASE" || k == "TRANS_STMT_ROLLBACK_TO") {
-      return Unsupported("savepoints");
+      return RunSavepointStmt(k, b.value("savepoint_name", ""));
     }
     return Unsupported("two-phase commit");
+  }
+
+  // SAVEPOINT, RELEASE and ROLLBACK TO: subtransactions (Database::Savepoint). Settings and the
+  // transaction's view of the catalog go back with ROLLBACK TO as well.
+  Result<std::string> RunSavepointStmt(const std::string& k, const std::string& name) {
+    const char* what = k == "TRANS_STMT_SAVEPOINT" ? "SAVEPOINT" : k == "TRANS_STMT_RELEASE" ? "RELEASE SAVEPOINT"
+                                                                                           : "ROLLBACK TO SAVEPOINT";
+    if (!in_block_) return SqlError("25P01", std::string(what) + " can only be used in transaction blocks");
+    if (k == "TRANS_STMT_SAVEPOINT") {
+      EnsureTxn();
+      db_->Savepoint(txn_.get(), name);
+      savepoints_.push_back({name, info_, session_level_info_, cat_state_.own});
+      return std::string("SAVEPOINT");
+    }
+    if (!txn_) {
+      // The block failed before any savepoint existed: there is nothing to go back to.
+      return SqlError("3B001", "savepoint \"" + name + "\" does not exist");
+    }
+    size_t i = savepoints_.size();
+    while (i > 0 && savepoints_[i - 1].name != name) --i;
+    if (k == "TRANS_STMT_RELEASE") {
+      NORDLYS_RETURN_IF_ERROR(db_->ReleaseSavepoint(txn_.get(), name));
+      savepoints_.resize(i - 1);
+      return std::string("RELEASE");
+    }
+    NORDLYS_RETURN_IF_ERROR(db_->RollbackToSavepoint(txn_.get(), name));
+    info_ = savepoints_[i - 1].info;
+    session_level_info_ = savepoints_[i - 1].session_level;
+    cat_state_.own = savepoints_[i - 1].catalog;
+    savepoints_.resize(i);
+    failed_ = false;
+    return std::string("ROLLBACK");
   }
 
   Result<std::string> RunSet(const Json& b, const std::string& sql, pgwire::QuerySink* sink) {
@@ -717,6 +753,14 @@ class SqlSession final : public pgwire::Session {
   // block, the session-level settings COMMIT returns to.
   std::optional<engine::sql::SessionInfo> block_start_info_;
   std::optional<engine::sql::SessionInfo> session_level_info_;
+  // Open savepoints, innermost last: what ROLLBACK TO restores besides the data.
+  struct SavepointState {
+    std::string name;
+    engine::sql::SessionInfo info;
+    std::optional<engine::sql::SessionInfo> session_level;
+    std::shared_ptr<const engine::sql::CatalogSnapshot> catalog;
+  };
+  std::vector<SavepointState> savepoints_;
   std::map<uint32_t, int64_t> currvals_;
   std::map<std::string, std::shared_ptr<const Prepared>> statements_;
   std::map<std::string, Portal> portals_;

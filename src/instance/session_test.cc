@@ -328,6 +328,55 @@ TEST_F(SessionTest, SelectForUpdateLocksRowsAndSeesTheNewestVersion) {
   EXPECT_EQ(seen, "1\n");
 }
 
+// Savepoints across sessions: a subtransaction's changes stay invisible until the top
+// transaction commits, ROLLBACK TO releases what the subtransaction held at once, and waiting on
+// a subtransaction counts as waiting on its transaction for deadlock detection.
+TEST_F(SessionTest, SavepointsAcrossSessions) {
+  PGconn* a = Connect();
+  PGconn* b = Connect();
+  EXPECT_EQ(Run(a, "CREATE TABLE sv (k int PRIMARY KEY, v int)"), "CREATE TABLE");
+  EXPECT_EQ(Run(a, "INSERT INTO sv VALUES (10, 0), (20, 0)"), "INSERT 0 2");
+  EXPECT_EQ(Run(a, "BEGIN"), "BEGIN");
+  EXPECT_EQ(Run(a, "INSERT INTO sv VALUES (1, 1)"), "INSERT 0 1");
+  EXPECT_EQ(Run(a, "SAVEPOINT s"), "SAVEPOINT");
+  EXPECT_EQ(Run(a, "INSERT INTO sv VALUES (2, 2)"), "INSERT 0 1");
+  EXPECT_EQ(Run(a, "UPDATE sv SET v = 5 WHERE k = 10"), "UPDATE 1");
+  EXPECT_EQ(Run(b, "SELECT k, v FROM sv ORDER BY k"), "10|0\n20|0\n");
+  EXPECT_EQ(Run(b, "SET statement_timeout = '200ms'"), "SET");
+  EXPECT_EQ(Run(b, "INSERT INTO sv VALUES (2, 99)"), "ERROR 57014 canceling statement due to statement timeout");
+  EXPECT_EQ(Run(a, "ROLLBACK TO s"), "ROLLBACK");
+  EXPECT_EQ(Run(b, "INSERT INTO sv VALUES (2, 99)"), "INSERT 0 1");  // the key is free again
+  EXPECT_EQ(Run(b, "UPDATE sv SET v = 7 WHERE k = 10"), "UPDATE 1");  // and so is the row lock
+  EXPECT_EQ(Run(a, "COMMIT"), "COMMIT");
+  EXPECT_EQ(Run(b, "SELECT k, v FROM sv ORDER BY k"), "1|1\n2|99\n10|7\n20|0\n");
+  EXPECT_EQ(Run(b, "SET statement_timeout = 0"), "SET");
+
+  // a holds 10 (top level) and 20 (in a savepoint); b holds 1 and waits for 20; a then asks for
+  // 1: a cycle through a's subtransaction, which must be found.
+  EXPECT_EQ(Run(a, "BEGIN"), "BEGIN");
+  EXPECT_EQ(Run(a, "UPDATE sv SET v = v + 1 WHERE k = 10"), "UPDATE 1");
+  EXPECT_EQ(Run(a, "SAVEPOINT t"), "SAVEPOINT");
+  EXPECT_EQ(Run(a, "UPDATE sv SET v = v + 1 WHERE k = 20"), "UPDATE 1");
+  EXPECT_EQ(Run(b, "BEGIN"), "BEGIN");
+  EXPECT_EQ(Run(b, "UPDATE sv SET v = v + 1 WHERE k = 1"), "UPDATE 1");
+  std::string b_result;
+  std::thread t([&] { b_result = Run(b, "UPDATE sv SET v = v + 1 WHERE k = 20"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::string a_result = Run(a, "UPDATE sv SET v = v + 1 WHERE k = 1");
+  if (a_result.rfind("ERROR 40P01", 0) == 0) {
+    EXPECT_EQ(Run(a, "ROLLBACK"), "ROLLBACK");
+    t.join();
+    EXPECT_EQ(b_result, "UPDATE 1");
+  } else {
+    t.join();
+    EXPECT_EQ(b_result.substr(0, 11), "ERROR 40P01") << b_result;
+    EXPECT_EQ(a_result, "UPDATE 1");
+    EXPECT_EQ(Run(a, "ROLLBACK"), "ROLLBACK");
+  }
+  EXPECT_EQ(Run(b, "ROLLBACK"), "ROLLBACK");
+  EXPECT_EQ(Run(a, "SELECT k, v FROM sv ORDER BY k"), "1|1\n2|99\n10|7\n20|0\n");
+}
+
 TEST_F(SessionTest, TransactionBlocksAndFailedState) {
   PGconn* c = Connect();
   EXPECT_EQ(Run(c, "create table t (a int primary key, b text)"), "CREATE TABLE");

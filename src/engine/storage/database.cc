@@ -45,7 +45,21 @@ struct Database::Impl {
   std::set<uint64_t> live;     // GUARDED_BY(mu)
   std::vector<uint8_t> status;  // GUARDED_BY(mu); index xid - boot_xid (XidStatus)
   std::multiset<uint64_t> snapshot_xmins;               // GUARDED_BY(mu)
-  std::unordered_map<uint64_t, uint64_t> waits_for;     // GUARDED_BY(mu); waiter -> holder
+  std::unordered_map<uint64_t, uint64_t> waits_for;     // GUARDED_BY(mu); waiter -> holder (top xids)
+  std::unordered_map<uint64_t, uint64_t> top_of;        // GUARDED_BY(mu); live subxid -> its top xid
+
+  // REQUIRES: mu held.
+  uint64_t TopOf(uint64_t x) const {
+    auto it = top_of.find(x);
+    return it == top_of.end() ? x : it->second;
+  }
+  // An xid is over (committed or aborted): forget it. REQUIRES: mu held.
+  void Finish(uint64_t x, XidStatus st) {
+    status[x - boot_xid] = uint8_t(st);
+    live.erase(x);
+    waits_for.erase(x);
+    top_of.erase(x);
+  }
   // Status pages of xids below boot_xid never change again: cached copies by page number.
   std::unordered_map<uint64_t, std::shared_ptr<const page::Page>> old_status;  // GUARDED_BY(mu)
 
@@ -166,7 +180,7 @@ void Database::CommandCounterIncrement(Transaction* txn) {
 }
 
 Result<Xid> Database::EnsureXid(Transaction* txn) {
-  if (txn->xid_ != kInvalidXid) return txn->xid_;
+  if (txn->current_ != kInvalidXid) return txn->current_;
   if (txn->command_id_ >= 0xffff) {
     return Status::Sql(StatusCode::kResourceExhausted, "54000",
                        "cannot have more than 2^16-2 commands in a transaction");
@@ -206,8 +220,10 @@ Result<Xid> Database::EnsureXid(Transaction* txn) {
   impl_->live.insert(x);
   impl_->status.push_back(uint8_t(XidStatus::kInProgress));
   NORDLYS_ASSERT(impl_->status.size() == impl_->next_xid - impl_->boot_xid);
-  txn->xid_ = Xid(x);
-  return txn->xid_;
+  if (!txn->xids_.empty()) impl_->top_of[x] = txn->xids_.front().value();
+  txn->xids_.push_back(Xid(x));
+  txn->current_ = Xid(x);
+  return txn->current_;
 }
 
 // Drops the transaction's snapshot from OldestXmin. REQUIRES: impl->mu held.
@@ -220,25 +236,40 @@ static void UnregisterSnapshotLocked(std::multiset<uint64_t>* xmins, bool* regis
 Status Database::Commit(Transaction* txn) {
   NORDLYS_ASSERT(!txn->finished_);
   txn->finished_ = true;
-  if (txn->xid_ == kInvalidXid) {
+  if (txn->xids_.empty()) {
     std::lock_guard lock(impl_->mu);
     UnregisterSnapshotLocked(&impl_->snapshot_xmins, &txn->xmin_registered_, txn->snapshot_.xmin);
     return Status::OK();
   }
-  const uint64_t x = txn->xid_.value();
+  // The top xid and every subxid still standing become committed in one Mtr: they appear
+  // together or not at all. Status bytes hold 4 xids: compute each byte once, pages in order.
   Result<Lsn> cpl = Status::Internal("unset");
   {
-    PageId sp;
-    NORDLYS_ASSIGN_OR_RETURN(PageGuard meta, pool_->Fetch(PageId(0), LatchMode::kShared));
-    sp = PageId(Get64(*meta.page(), kMetaStatusDirOff + 8 * (x / kXidsPerStatusPage)));
-    meta.Release();
+    std::map<uint64_t, std::map<size_t, std::pair<uint8_t, uint8_t>>> bytes;  // page -> off -> (mask, bits)
+    for (const Xid& xid : txn->xids_) {
+      const uint64_t x = xid.value();
+      const size_t off = kStatusBodyOff + (x % kXidsPerStatusPage) / 4;
+      const int shift = 2 * (x % 4);
+      auto& [mask, bits] = bytes[x / kXidsPerStatusPage][off];
+      mask = static_cast<uint8_t>(mask | (3 << shift));
+      bits = static_cast<uint8_t>(bits | (uint8_t(XidStatus::kCommitted) << shift));
+    }
+    std::vector<PageId> pages;
+    {
+      NORDLYS_ASSIGN_OR_RETURN(PageGuard meta, pool_->Fetch(PageId(0), LatchMode::kShared));
+      for (const auto& [k, offs] : bytes) pages.push_back(PageId(Get64(*meta.page(), kMetaStatusDirOff + 8 * k)));
+    }
     Mtr mtr(volume_, pool_.get());
-    NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool_->Fetch(sp, LatchMode::kExclusive));
-    const size_t off = kStatusBodyOff + (x % kXidsPerStatusPage) / 4;
-    const int shift = 2 * (x % 4);
-    uint8_t byte = static_cast<uint8_t>(g.page()->bytes[off]);
-    byte = static_cast<uint8_t>((byte & ~(3 << shift)) | (uint8_t(XidStatus::kCommitted) << shift));
-    NORDLYS_RETURN_IF_ERROR(WriteAt(&mtr, &g, off, std::string(1, static_cast<char>(byte))));
+    size_t i = 0;
+    for (const auto& [k, offs] : bytes) {
+      NORDLYS_ASSIGN_OR_RETURN(PageGuard g, pool_->Fetch(pages[i++], LatchMode::kExclusive));
+      PageGuard* kept = mtr.Keep(std::move(g));
+      for (const auto& [off, mb] : offs) {
+        uint8_t byte = static_cast<uint8_t>(kept->page()->bytes[off]);
+        byte = static_cast<uint8_t>((byte & ~mb.first) | mb.second);
+        NORDLYS_RETURN_IF_ERROR(WriteAt(&mtr, kept, off, std::string(1, static_cast<char>(byte))));
+      }
+    }
     cpl = mtr.Commit();
   }
   Status s = cpl.status();
@@ -250,10 +281,7 @@ Status Database::Commit(Transaction* txn) {
   }
   {
     std::lock_guard lock(impl_->mu);
-    impl_->status[x - impl_->boot_xid] =
-        uint8_t(s.ok() ? XidStatus::kCommitted : XidStatus::kAborted);
-    impl_->live.erase(x);
-    impl_->waits_for.erase(x);
+    for (const Xid& x : txn->xids_) impl_->Finish(x.value(), s.ok() ? XidStatus::kCommitted : XidStatus::kAborted);
     UnregisterSnapshotLocked(&impl_->snapshot_xmins, &txn->xmin_registered_, txn->snapshot_.xmin);
   }
   impl_->cv.notify_all();
@@ -265,15 +293,47 @@ void Database::Abort(Transaction* txn) {
   txn->finished_ = true;
   {
     std::lock_guard lock(impl_->mu);
-    if (txn->xid_ != kInvalidXid) {
-      const uint64_t x = txn->xid_.value();
-      impl_->status[x - impl_->boot_xid] = uint8_t(XidStatus::kAborted);
-      impl_->live.erase(x);
-      impl_->waits_for.erase(x);
-    }
+    for (const Xid& x : txn->xids_) impl_->Finish(x.value(), XidStatus::kAborted);
     UnregisterSnapshotLocked(&impl_->snapshot_xmins, &txn->xmin_registered_, txn->snapshot_.xmin);
   }
   impl_->cv.notify_all();
+}
+
+void Database::Savepoint(Transaction* txn, const std::string& name) {
+  NORDLYS_ASSERT(!txn->finished_);
+  txn->levels_.push_back({name, txn->xids_.size(), txn->current_});
+  txn->current_ = kInvalidXid;  // the next write at this level takes a subxid
+}
+
+static Status NoSuchSavepoint(const std::string& name) {
+  return Status::Sql(StatusCode::kNotFound, "3B001", "savepoint \"" + name + "\" does not exist");
+}
+
+Status Database::RollbackToSavepoint(Transaction* txn, const std::string& name) {
+  size_t i = txn->levels_.size();
+  while (i > 0 && txn->levels_[i - 1].name != name) --i;
+  if (i == 0) return NoSuchSavepoint(name);
+  const size_t mark = txn->levels_[i - 1].mark;
+  txn->levels_.resize(i);  // the savepoint itself stays
+  {
+    std::lock_guard lock(impl_->mu);
+    for (size_t k = mark; k < txn->xids_.size(); ++k) impl_->Finish(txn->xids_[k].value(), XidStatus::kAborted);
+  }
+  txn->xids_.resize(mark);
+  txn->current_ = kInvalidXid;
+  impl_->cv.notify_all();
+  return Status::OK();
+}
+
+Status Database::ReleaseSavepoint(Transaction* txn, const std::string& name) {
+  size_t i = txn->levels_.size();
+  while (i > 0 && txn->levels_[i - 1].name != name) --i;
+  if (i == 0) return NoSuchSavepoint(name);
+  // Its changes now belong to the enclosing level (a later ROLLBACK TO an outer savepoint
+  // still undoes them: their xids are after its mark).
+  txn->current_ = txn->levels_[i - 1].saved_current;
+  txn->levels_.resize(i - 1);
+  return Status::OK();
 }
 
 Result<XidStatus> Database::StatusOf(Xid xid) {
@@ -310,11 +370,12 @@ Result<XidStatus> Database::StatusOf(Xid xid) {
 Status Database::WaitForXid(Transaction* waiter, Xid xid) {
   std::unique_lock lock(impl_->mu);
   const uint64_t x = xid.value();
-  const uint64_t me = waiter->xid_.value();
+  // The graph is between top xids: a subtransaction waits and is waited for as its transaction.
+  const uint64_t me = waiter->top_xid().value();
   if (me != 0) {
     // Each transaction waits for at most one other, so the waits-for graph is a set of chains:
     // a cycle through us exists iff following the chain from `x` comes back to us.
-    uint64_t cur = x;
+    uint64_t cur = impl_->TopOf(x);
     for (size_t steps = 0; steps <= impl_->waits_for.size(); ++steps) {
       if (cur == me) {
         return Status::Sql(StatusCode::kAborted, "40P01", "deadlock detected");
@@ -323,7 +384,7 @@ Status Database::WaitForXid(Transaction* waiter, Xid xid) {
       if (it == impl_->waits_for.end()) break;
       cur = it->second;
     }
-    impl_->waits_for[me] = x;
+    impl_->waits_for[me] = impl_->TopOf(x);
   }
   Status result = Status::OK();
   while (impl_->live.count(x)) {

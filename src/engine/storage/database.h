@@ -71,6 +71,14 @@ class Database {
   Status Commit(Transaction* txn);
   // Aborts: nothing is logged (an xid that never commits reads as aborted, also after restart).
   void Abort(Transaction* txn);
+  // SAVEPOINT name: a new subtransaction level (a later savepoint may reuse the name; the
+  // innermost one counts).
+  void Savepoint(Transaction* txn, const std::string& name);
+  // ROLLBACK TO name: aborts every xid taken since that savepoint and drops the savepoints
+  // after it; the savepoint itself stays. RELEASE name: drops it and those after it, keeping
+  // their changes. 3B001 when there is no such savepoint.
+  Status RollbackToSavepoint(Transaction* txn, const std::string& name);
+  Status ReleaseSavepoint(Transaction* txn, const std::string& name);
   // The xid's status as this instance sees it now.
   Result<XidStatus> StatusOf(Xid xid);
   // Blocks until `xid` has finished (committed and durable, or aborted). 57014 when

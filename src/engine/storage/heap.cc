@@ -28,7 +28,7 @@ Result<bool> Visible(Database* db, Transaction* txn, const TupleHeader& h) {
   if (h.infomask & page::kRedirect) return false;
   const Xid xmin(h.xmin);
   const uint32_t cid = txn->command_id();
-  if (xmin == txn->xid()) {
+  if (txn->IsOwn(xmin)) {
     if (Cmin(h) >= cid) return false;  // inserted by this statement or a later one
   } else {
     if (!txn->snapshot().Finished(xmin)) return false;
@@ -37,7 +37,7 @@ Result<bool> Visible(Database* db, Transaction* txn, const TupleHeader& h) {
   }
   if (h.xmax == 0 || (h.infomask & page::kXmaxLockOnly)) return true;
   const Xid xmax(h.xmax);
-  if (xmax == txn->xid()) return Cmax(h) >= cid;  // deleted by a later command: still visible
+  if (txn->IsOwn(xmax)) return Cmax(h) >= cid;  // deleted by a later command: still visible
   if (!txn->snapshot().Finished(xmax)) return true;
   NORDLYS_ASSIGN_OR_RETURN(XidStatus st, db->StatusOf(xmax));
   return st != XidStatus::kCommitted;
@@ -54,7 +54,7 @@ enum class XmaxState { kFree, kMine, kWait, kCommittedChange };
 Result<XmaxState> ClassifyXmax(Database* db, Transaction* txn, const TupleHeader& h) {
   if (h.xmax == 0) return XmaxState::kFree;
   const Xid xmax(h.xmax);
-  if (xmax == txn->xid()) {
+  if (txn->IsOwn(xmax)) {
     return (h.infomask & page::kXmaxLockOnly) ? XmaxState::kFree : XmaxState::kMine;
   }
   NORDLYS_ASSIGN_OR_RETURN(XidStatus st, db->StatusOf(xmax));
@@ -408,7 +408,9 @@ Result<TmResult> Heap::Lock(Transaction* txn, Tid tid, RowLockMode mode) {
   TupleHeader h;
   NORDLYS_ASSIGN_OR_RETURN(TmResult r, Acquire(db_, txn, tid, &g, &h));
   if (r.outcome != TmOutcome::kOk) return r;
-  if (h.xmax == xid.value()) return TmResult{};  // already ours
+  // Already locked by this transaction (at this level or an enclosing one): keep that lock, so
+  // that rolling back a later savepoint cannot release it.
+  if (txn->IsOwn(Xid(h.xmax))) return TmResult{};
   Mtr mtr(db_->volume(), db_->pool());
   h.xmax = xid.value();
   h.infomask = static_cast<uint16_t>(page::kXmaxLockOnly | (h.infomask & page::kHeapOnly));
@@ -422,7 +424,7 @@ static Result<Heap::Liveness> VersionLiveness(Database* db, Transaction* txn,
                                               const TupleHeader& h, Xid* wait_for) {
   using L = Heap::Liveness;
   if (h.infomask & page::kRedirect) return L::kDead;
-  if (Xid(h.xmin) != txn->xid()) {
+  if (!txn->IsOwn(Xid(h.xmin))) {
     NORDLYS_ASSIGN_OR_RETURN(XidStatus st, db->StatusOf(Xid(h.xmin)));
     if (st == XidStatus::kAborted) return L::kDead;
     if (st == XidStatus::kInProgress) {
@@ -431,7 +433,7 @@ static Result<Heap::Liveness> VersionLiveness(Database* db, Transaction* txn,
     }
   }
   if (h.xmax == 0 || (h.infomask & page::kXmaxLockOnly)) return L::kLive;
-  if (Xid(h.xmax) == txn->xid()) return L::kDead;
+  if (txn->IsOwn(Xid(h.xmax))) return L::kDead;
   NORDLYS_ASSIGN_OR_RETURN(XidStatus st, db->StatusOf(Xid(h.xmax)));
   if (st == XidStatus::kCommitted) return L::kDead;
   if (st == XidStatus::kAborted) return L::kLive;
@@ -440,14 +442,14 @@ static Result<Heap::Liveness> VersionLiveness(Database* db, Transaction* txn,
 }
 
 Result<bool> Heap::InsertedByCurrentCommand(Transaction* txn, Tid tid) {
-  if (txn->xid() == kInvalidXid) return false;
+  if (txn->read_only()) return false;
   NORDLYS_ASSIGN_OR_RETURN(PageGuard g, db_->pool()->Fetch(tid.page, LatchMode::kShared));
   if (g.page()->type() != page::PageType::kHeap) return false;
   HeapPage hp(g.page());
   auto t = hp.Tuple(tid.slot);
   if (!t) return false;
   const TupleHeader h = HeapPage::ReadHeader(*t);
-  return Xid(h.xmin) == txn->xid() && (h.cids & 0xffff) == (txn->command_id() & 0xffff);
+  return txn->IsOwn(Xid(h.xmin)) && (h.cids & 0xffff) == (txn->command_id() & 0xffff);
 }
 
 Result<Heap::Liveness> Heap::LivenessOf(Transaction* txn, Tid tid, Xid* wait_for) {

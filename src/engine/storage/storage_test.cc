@@ -114,6 +114,39 @@ TEST_F(StorageTest, AbortedAndCrashedTransactionsAreInvisible) {
   EXPECT_EQ(ScanAll(rel, r.get()), std::vector<std::string>{"committed"});
 }
 
+// Subtransactions: a rolled-back savepoint's rows vanish; the rest, across several subxids (and,
+// with enough of them, several status bytes), appear together at commit and survive a crash.
+TEST_F(StorageTest, SavepointsRollBackTheirRowsAndCommitTheRestTogether) {
+  RelId rel = NewHeap();
+  auto w = Begin();
+  ASSERT_TRUE(db_->heap(rel).Insert(w.get(), "top").ok());
+  std::vector<std::string> kept = {"top"};
+  for (int i = 0; i < 9; ++i) {
+    db_->Savepoint(w.get(), "s" + std::to_string(i));
+    db_->BeginStatement(w.get());
+    ASSERT_TRUE(db_->heap(rel).Insert(w.get(), "kept" + std::to_string(i)).ok());
+    kept.push_back("kept" + std::to_string(i));
+    db_->Savepoint(w.get(), "inner");
+    db_->BeginStatement(w.get());
+    ASSERT_TRUE(db_->heap(rel).Insert(w.get(), "dropped" + std::to_string(i)).ok());
+    ASSERT_TRUE(db_->RollbackToSavepoint(w.get(), "inner").ok());
+    ASSERT_TRUE(db_->ReleaseSavepoint(w.get(), "inner").ok());
+  }
+  EXPECT_EQ(db_->RollbackToSavepoint(w.get(), "nosuch").sqlstate(), "3B001");
+  db_->BeginStatement(w.get());
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(ScanAll(rel, w.get()), kept);  // its own rows, minus the rolled-back ones
+  auto other = Begin();
+  EXPECT_TRUE(ScanAll(rel, other.get()).empty());  // nothing before commit
+  ASSERT_TRUE(db_->Commit(w.get()).ok());
+  auto after = Begin();
+  EXPECT_EQ(ScanAll(rel, after.get()), kept);
+  vol_.CrashAndRecover();
+  Open();
+  auto r = Begin();
+  EXPECT_EQ(ScanAll(rel, r.get()), kept);
+}
+
 TEST_F(StorageTest, ManyRowsSpanPagesAndSurviveEviction) {
   RelId rel = NewHeap();
   auto t = Begin();

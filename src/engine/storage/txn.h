@@ -12,6 +12,11 @@
 // - Snapshots are PostgreSQL's: xmin, xmax and the xids running when taken. READ COMMITTED takes
 //   one per statement, REPEATABLE READ one per transaction. Within a transaction, command ids
 //   (cmin/cmax in the tuple header's last 4 bytes) hide a statement's own changes from itself.
+// - Savepoints are subtransactions: after SAVEPOINT, the next write takes a new xid of its own
+//   (a subxid); ROLLBACK TO marks the subxids since the savepoint aborted, so their changes
+//   vanish as any aborted transaction's do; COMMIT marks the top xid and every subxid still
+//   standing committed in one Mtr, so they become visible together. Other transactions see
+//   subxids as running until then; waits and deadlock detection go by the top xid.
 //
 // Thread safety: Database (which manages transactions) is thread-safe. A Transaction is used by one thread at a time (its
 // session's), except `cancel`, which any thread may set.
@@ -20,6 +25,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/status.h"
@@ -68,10 +74,23 @@ inline bool IsCanceled(const CancelFlag* f) { return f != nullptr && f->load(std
 class Transaction {
  public:
   Isolation isolation() const { return isolation_; }
-  Xid xid() const { return xid_; }  // kInvalidXid until the first write
+  // The xid this transaction's writes are stamped with now (its current subtransaction's);
+  // kInvalidXid until the first write at this level.
+  Xid xid() const { return current_; }
+  // The first xid it took (txid_current()), or kInvalidXid.
+  Xid top_xid() const { return xids_.empty() ? kInvalidXid : xids_.front(); }
+  // Did this transaction write with `x` (its own xid or a subxid not rolled back)?
+  bool IsOwn(Xid x) const {
+    if (x == kInvalidXid) return false;
+    for (const Xid& o : xids_) {
+      if (o == x) return true;
+    }
+    return false;
+  }
   uint32_t command_id() const { return command_id_; }
   const Snapshot& snapshot() const { return snapshot_; }
-  bool read_only() const { return xid_ == kInvalidXid; }
+  bool read_only() const { return xids_.empty(); }
+  size_t savepoint_count() const { return levels_.size(); }
   // Set by another thread (cancel request, statement_timeout) to stop waits with 57014: holds a
   // CancelReason, kNone while the statement may run.
   CancelFlag* cancel = nullptr;
@@ -79,7 +98,15 @@ class Transaction {
  private:
   friend class Database;
   Isolation isolation_ = Isolation::kReadCommitted;
-  Xid xid_;
+  Xid current_;             // stamps writes; kInvalidXid until this level's first write
+  std::vector<Xid> xids_;   // every xid taken and not rolled back, oldest first
+  // Invariants: levels_[i].mark <= levels_[i+1].mark <= xids_.size().
+  struct Level {
+    std::string name;
+    size_t mark = 0;        // xids_ taken from here on belong to this savepoint
+    Xid saved_current;      // the enclosing level's current_, back after RELEASE
+  };
+  std::vector<Level> levels_;
   uint32_t command_id_ = 0;
   bool snapshot_taken_ = false;
   Snapshot snapshot_;

@@ -130,8 +130,8 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
     case Func::kCurrentSchema: return Value::String("public");
     case Func::kBackendPid: return Value::Int4(ctx->session ? ctx->session->backend_pid : 0);
     case Func::kTxidCurrent: {
-      NORDLYS_ASSIGN_OR_RETURN(auto xid, ctx->db->EnsureXid(ctx->txn));
-      return Value::Int8(static_cast<int64_t>(xid.value()));
+      NORDLYS_RETURN_IF_ERROR(ctx->db->EnsureXid(ctx->txn).status());
+      return Value::Int8(static_cast<int64_t>(ctx->txn->top_xid().value()));  // not a subxid
     }
     case Func::kRandom: {
       thread_local std::mt19937_64 rng{std::random_device{}()};

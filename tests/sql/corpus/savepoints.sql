@@ -1,0 +1,65 @@
+-- SAVEPOINT, ROLLBACK TO, RELEASE: nesting, reused names, errors inside, DDL and SET inside, unique keys, errors.
+CREATE TABLE sp (id int PRIMARY KEY, v text);
+BEGIN;
+INSERT INTO sp VALUES (1, 'a');
+SAVEPOINT s1;
+INSERT INTO sp VALUES (2, 'b');
+SAVEPOINT s2;
+UPDATE sp SET v = 'changed' WHERE id = 1;
+DELETE FROM sp WHERE id = 2;
+SELECT id, v FROM sp ORDER BY id;
+ROLLBACK TO SAVEPOINT s2;
+SELECT id, v FROM sp ORDER BY id;
+RELEASE SAVEPOINT s2;
+RELEASE SAVEPOINT s2; -- error 3B001
+ROLLBACK TO s1;
+SELECT id, v FROM sp ORDER BY id;
+INSERT INTO sp VALUES (2, 'again');
+COMMIT;
+SELECT id, v FROM sp ORDER BY id;
+BEGIN;
+SAVEPOINT a;
+INSERT INTO sp VALUES (3, 'x');
+SAVEPOINT a;
+INSERT INTO sp VALUES (4, 'y');
+ROLLBACK TO a;
+SELECT id FROM sp ORDER BY id;
+RELEASE a;
+SELECT id FROM sp ORDER BY id;
+ROLLBACK TO a;
+SELECT id FROM sp ORDER BY id;
+RELEASE SAVEPOINT a;
+SAVEPOINT b;
+INSERT INTO sp VALUES (1, 'dup'); -- error 23505
+SELECT 1; -- error 25P02
+ROLLBACK TO b;
+INSERT INTO sp VALUES (5, 'after error');
+SAVEPOINT c;
+CREATE TABLE sp_ddl (x int);
+INSERT INTO sp_ddl VALUES (1);
+SET extra_float_digits = 2;
+SHOW extra_float_digits;
+ROLLBACK TO c;
+SHOW extra_float_digits;
+SELECT * FROM sp_ddl; -- error 42P01
+ROLLBACK TO c;
+SAVEPOINT d;
+SELECT 1 / 0; -- error 22012
+ROLLBACK TO d;
+RELEASE d;
+COMMIT;
+SELECT id, v FROM sp ORDER BY id;
+SAVEPOINT nope; -- error 25P01
+ROLLBACK TO nope; -- error 25P01
+RELEASE nope; -- error 25P01
+BEGIN;
+SAVEPOINT e;
+INSERT INTO sp VALUES (9, 'lost');
+SELECT 1 / 0; -- error 22012
+COMMIT;
+SELECT count(*) FROM sp WHERE id = 9;
+BEGIN;
+SELECT 1 / 0; -- error 22012
+ROLLBACK TO e; -- error 3B001
+ROLLBACK;
+DROP TABLE sp;
