@@ -9,6 +9,7 @@
 #include "engine/parser.h"
 #include "engine/sql/binder/binder.h"
 #include "engine/sql/errors.h"
+#include "engine/types/scalar_io.h"
 #include "engine/types/type_io.h"
 #include "instance/session_settings.h"
 #include "instance/statement_timer.h"
@@ -408,6 +409,20 @@ class SqlSession final : public pgwire::Session {
     txn_ = db_->Begin(next_isolation_);
     txn_->cancel = &cancel_;
     txn_timestamp_ = engine::sql::NowTimestamp();
+    info_.gucs["transaction_read_only"] =
+        next_read_only_ ? (*next_read_only_ ? "on" : "off") : info_.gucs["default_transaction_read_only"];
+    next_read_only_.reset();
+  }
+
+  // SET TRANSACTION READ ONLY / READ WRITE, or SET transaction_read_only: for the running
+  // transaction (or the next one when none runs yet).
+  Status SetTransactionReadOnly(bool on) {
+    if (!txn_) return Status::OK();  // outside a transaction it lasts only for the SET itself
+    if (!on && info_.gucs["transaction_read_only"] == "on" && txn_->command_id() > 0) {
+      return SqlError("25001", "transaction read-write mode must be set before any query");
+    }
+    info_.gucs["transaction_read_only"] = on ? "on" : "off";
+    return Status::OK();
   }
 
   Status EndTxn(bool commit) {
@@ -434,6 +449,7 @@ class SqlSession final : public pgwire::Session {
     in_block_ = false;
     failed_ = false;
     next_isolation_ = DefaultIsolation();
+    info_.gucs["transaction_read_only"] = info_.gucs["default_transaction_read_only"];
     return s;
   }
 
@@ -479,6 +495,7 @@ class SqlSession final : public pgwire::Session {
       std::string lname = Lower(name);
       if (lname == "transaction isolation level") lname = "transaction_isolation";
       NORDLYS_ASSIGN_OR_RETURN(std::string v, settings_.Show(lname, info_));
+      if (lname == "transaction_read_only" && !txn_) v = info_.gucs["default_transaction_read_only"];
       if (lname == "transaction_isolation" && txn_) {
         v = txn_->isolation() == storage::Isolation::kRepeatableRead ? "repeatable read" : "read committed";
       }
@@ -537,6 +554,7 @@ class SqlSession final : public pgwire::Session {
     NORDLYS_ASSIGN_OR_RETURN(ctx.snap, engine_->catalog()->Snapshot(txn_.get(), &cat_state_));
     std::vector<Type> types = param_types;
     if (types.empty() && !params.empty()) types.assign(params.size(), Type(TypeId::kText));
+    info_.read_only_transaction = info_.gucs["transaction_read_only"] == "on";
     ScopedStatementTimeout timeout(StatementTimeoutMs(info_), &cancel_);
     return engine_->Execute(stmt, sql, types, &ctx, out);
   }
@@ -563,7 +581,7 @@ class SqlSession final : public pgwire::Session {
             if (v == "serializable") return Unsupported("SERIALIZABLE isolation");
             iso = v == "repeatable read" ? storage::Isolation::kRepeatableRead : storage::Isolation::kReadCommitted;
           } else if (name == "transaction_read_only") {
-            if (v == "1") return Unsupported("read-only transactions");
+            next_read_only_ = v == "1";
           } else if (name == "transaction_deferrable") {
           }
         }
@@ -678,9 +696,12 @@ class SqlSession final : public pgwire::Session {
             info_.gucs["default_transaction_isolation"] = v == "repeatable read" ? "repeatable read" : "read committed";
           }
         } else if (opt == "transaction_read_only") {
-          if (de.contains("arg") && de["arg"].contains("A_Const") && de["arg"]["A_Const"].contains("ival") &&
-              de["arg"]["A_Const"]["ival"].value("ival", 0) != 0) {
-            return Unsupported("read-only transactions");
+          bool on = de.contains("arg") && de["arg"].contains("A_Const") && de["arg"]["A_Const"].contains("ival") &&
+                    de["arg"]["A_Const"]["ival"].value("ival", 0) != 0;
+          if (name == "TRANSACTION") {
+            NORDLYS_RETURN_IF_ERROR(SetTransactionReadOnly(on));
+          } else {
+            info_.gucs["default_transaction_read_only"] = on ? "on" : "off";
           }
         }
       }
@@ -725,6 +746,12 @@ class SqlSession final : public pgwire::Session {
       if (Lower(name) == "transaction_isolation" && txn_) {
         return Unsupported("SET transaction_isolation inside a transaction");
       }
+      if (Lower(name) == "transaction_read_only") {
+        auto on = engine::types::ParseBool(Lower(value));
+        if (!on.ok()) return SqlError("22023", "parameter \"transaction_read_only\" requires a Boolean value");
+        NORDLYS_RETURN_IF_ERROR(SetTransactionReadOnly(*on));
+        return std::string("SET");
+      }
       NORDLYS_RETURN_IF_ERROR(settings_.Set(name, value, &info_, &report));
       if (!local && session_level_info_) {
         std::optional<std::pair<std::string, std::string>> ignored;
@@ -761,6 +788,8 @@ class SqlSession final : public pgwire::Session {
     std::shared_ptr<const engine::sql::CatalogSnapshot> catalog;
   };
   std::vector<SavepointState> savepoints_;
+  // BEGIN READ ONLY / READ WRITE, or SET TRANSACTION before the transaction started.
+  std::optional<bool> next_read_only_;
   std::map<uint32_t, int64_t> currvals_;
   std::map<std::string, std::shared_ptr<const Prepared>> statements_;
   std::map<std::string, Portal> portals_;

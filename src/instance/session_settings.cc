@@ -171,8 +171,7 @@ Result<std::string> Canonical(const Param& p, const std::string& value, engine::
   if (lname == "transaction_read_only" || lname == "default_transaction_read_only") {
     auto b = engine::types::ParseBool(lv);
     if (!b.ok()) return SqlError("22023", "parameter \"" + lname + "\" requires a Boolean value");
-    if (*b) return engine::sql::Unsupported("read-only transactions");
-    return std::string("off");
+    return std::string(*b ? "on" : "off");
   }
   if (lname == "statement_timeout" || lname == "lock_timeout" || lname == "idle_in_transaction_session_timeout") {
     NORDLYS_ASSIGN_OR_RETURN(int64_t ms, ParseMilliseconds(lname, value));

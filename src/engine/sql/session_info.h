@@ -18,6 +18,7 @@ struct SessionInfo {
   int32_t backend_pid = 0;
   types::SessionSettings settings;             // TimeZone
   std::map<std::string, std::string> gucs;     // lower-case name -> value (SHOW, current_setting)
+  bool read_only_transaction = false;          // the running transaction is READ ONLY (25006 on writes)
 };
 
 }  // namespace nordlys::engine::sql

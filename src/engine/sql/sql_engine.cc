@@ -22,9 +22,34 @@ bool SqlEngine::NeedsNoTransactionBlock(const nlohmann::json& stmt) {
 
 namespace {
 
+// The command a READ ONLY transaction refuses, as PostgreSQL names it in 25006, or nullptr.
+const char* WriteCommandName(const std::string& kind, const Json& s) {
+  if (kind == "InsertStmt") return "INSERT";
+  if (kind == "UpdateStmt") return "UPDATE";
+  if (kind == "DeleteStmt") return "DELETE";
+  if (kind == "CopyStmt") return s.value("is_from", false) ? "COPY FROM" : nullptr;
+  if (kind == "CreateStmt") return "CREATE TABLE";
+  if (kind == "IndexStmt") return "CREATE INDEX";
+  if (kind == "CreateSeqStmt") return "CREATE SEQUENCE";
+  if (kind == "CreateSchemaStmt") return "CREATE SCHEMA";
+  if (kind == "AlterTableStmt" || kind == "RenameStmt") return "ALTER TABLE";
+  if (kind == "TruncateStmt") return "TRUNCATE TABLE";
+  if (kind == "DropStmt") {
+    std::string t = s.value("removeType", "");
+    return t == "OBJECT_INDEX" ? "DROP INDEX" : t == "OBJECT_SEQUENCE" ? "DROP SEQUENCE"
+           : t == "OBJECT_SCHEMA" ? "DROP SCHEMA" : "DROP TABLE";
+  }
+  return nullptr;
+}
+
 Result<std::string> Dispatch(const Json& stmt, StmtEnv& env) {
   auto [kind, body] = NodeOf(stmt.contains("stmt") ? stmt["stmt"] : stmt);
   const Json& s = *body;
+  if (!env.describe && env.ctx->session != nullptr && env.ctx->session->read_only_transaction) {
+    if (const char* what = WriteCommandName(kind, s)) {
+      return SqlError("25006", std::string("cannot execute ") + what + " in a read-only transaction");
+    }
+  }
   if (kind == "SelectStmt") return ExecSelect(stmt.contains("stmt") ? stmt["stmt"] : stmt, env);
   if (kind == "InsertStmt") return ExecInsert(s, env);
   if (kind == "UpdateStmt") return ExecUpdate(s, env);

@@ -142,7 +142,7 @@ ScopeItem Binder::TableScope(const TableDef& t, const std::string& alias, int of
   return item;
 }
 
-Result<std::shared_ptr<const TableDef>> Binder::LookupTable(const Json& rv) {
+Result<std::shared_ptr<const TableDef>> Binder::LookupTable(const Json& rv, bool missing_schema_is_42p01) {
   std::string schema = rv.value("schemaname", "");
   std::string name = rv.value("relname", "");
   int pos = CharPosition(sql_, rv.value("location", -1));
@@ -160,6 +160,9 @@ Result<std::shared_ptr<const TableDef>> Binder::LookupTable(const Json& rv) {
       return Unsupported("system catalog " + schema + "." + name, pos);
     }
     ns = snap_->SchemaOid(schema);
+    if (ns == 0 && missing_schema_is_42p01) {
+      return SqlError("42P01", "relation \"" + schema + "." + name + "\" does not exist", {.position = pos});
+    }
     if (ns == 0) return SqlError("3F000", "schema \"" + schema + "\" does not exist", {.position = pos});
   }
   const TableDef* t = snap_->FindTable(ns, name);
@@ -296,7 +299,7 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
       scope->items.push_back(std::move(item));
       return f;
     }
-    NORDLYS_ASSIGN_OR_RETURN(f->table, LookupTable(b));
+    NORDLYS_ASSIGN_OR_RETURN(f->table, LookupTable(b, /*missing_schema_is_42p01=*/true));
     f->kind = BoundFrom::Kind::kTable;
     f->alias = b.contains("alias") ? b["alias"].value("aliasname", "") : "";
     ScopeItem item = TableScope(*f->table, f->alias, *offset);

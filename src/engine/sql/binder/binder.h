@@ -162,7 +162,10 @@ class Binder {
   ExprPtr ResolveUnknown(ExprPtr e);
 
   // Table lookup by a RangeVar (42P01 relation "x" does not exist).
-  Result<std::shared_ptr<const TableDef>> LookupTable(const Json& range_var);
+  // missing_schema_is_42p01: a query's table reference (FROM, INSERT/UPDATE/DELETE target)
+  // names a missing schema as PostgreSQL's parser does, 'relation "s.t" does not exist'; DDL
+  // says 3F000 'schema "s" does not exist'.
+  Result<std::shared_ptr<const TableDef>> LookupTable(const Json& range_var, bool missing_schema_is_42p01 = false);
   Result<std::shared_ptr<const SequenceDef>> LookupSequenceByName(const std::string& name, int location);
 
   // Scope item of a table (all its columns), at `offset`.

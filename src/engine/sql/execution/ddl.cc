@@ -376,6 +376,67 @@ Result<std::string> CreateTable(DdlEnv& d, const Json& s) {
   return std::string("CREATE TABLE");
 }
 
+// DROP SCHEMA [IF EXISTS] name, ... [CASCADE | RESTRICT]: CASCADE takes the schema's tables
+// (with their indexes and owned sequences) and sequences along; RESTRICT refuses while any exist.
+Result<std::string> DropSchema(DdlEnv& d, const Json& s, bool missing_ok) {
+  const bool cascade = s.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE";
+  std::vector<uint32_t> schemas;
+  for (const auto& obj : s["objects"]) {
+    std::string name = StrVal(obj);
+    uint32_t ns = d.snap().SchemaOid(name);
+    if (ns == 0) {
+      if (missing_ok) {
+        Notice(*d.env, "00000", "schema \"" + name + "\" does not exist, skipping");
+        continue;
+      }
+      return SqlError("3F000", "schema \"" + name + "\" does not exist");
+    }
+    if (ns == kPgCatalogNamespace) {
+      return SqlError("2BP01", "cannot drop schema " + name + " because it is required by the database system");
+    }
+    // Tables without a schema go to public (there is no search_path to change yet).
+    if (ns == kPublicNamespace) return Unsupported("DROP SCHEMA public");
+    schemas.push_back(ns);
+  }
+  std::vector<std::string> dependents;
+  std::vector<uint32_t> drop;
+  for (uint32_t ns : schemas) {
+    std::string schema = d.snap().SchemaName(ns);
+    for (const auto& [oid, t] : d.snap().tables) {
+      if (t->namespace_oid != ns) continue;
+      dependents.push_back("table " + schema + "." + t->name);
+      drop.push_back(oid);
+    }
+    for (const auto& [oid, q] : d.snap().sequences) {
+      if (q->namespace_oid != ns || q->owner_table != 0) continue;
+      dependents.push_back("sequence " + schema + "." + q->name);
+      drop.push_back(oid);
+    }
+  }
+  if (!dependents.empty() && !cascade) {
+    std::string detail;
+    for (const auto& dep : dependents) {
+      detail += (detail.empty() ? "" : "\n") + dep + " depends on schema " + d.snap().SchemaName(schemas.front());
+    }
+    return SqlError("2BP01", "cannot drop schema " + d.snap().SchemaName(schemas.front()) +
+                                 " because other objects depend on it",
+                    {.detail = detail, .hint = "Use DROP ... CASCADE to drop the dependent objects too."});
+  }
+  if (dependents.size() == 1) {
+    Notice(*d.env, "00000", "drop cascades to " + dependents.front());
+  } else if (!dependents.empty()) {
+    Notice(*d.env, "00000", "drop cascades to " + std::to_string(dependents.size()) + " other objects");
+  }
+  for (uint32_t oid : drop) {
+    for (const auto& [soid, seq] : d.snap().sequences) {
+      if (seq->owner_table == oid) NORDLYS_RETURN_IF_ERROR(d.catalog->DeleteObject(d.ctx->txn, d.ctx->cat_state, soid));
+    }
+    NORDLYS_RETURN_IF_ERROR(d.catalog->DeleteObject(d.ctx->txn, d.ctx->cat_state, oid));
+  }
+  for (uint32_t ns : schemas) NORDLYS_RETURN_IF_ERROR(d.catalog->DeleteObject(d.ctx->txn, d.ctx->cat_state, ns));
+  return std::string("DROP SCHEMA");
+}
+
 Result<std::string> Drop(DdlEnv& d, const Json& s) {
   std::string type = s.value("removeType", "");
   bool missing_ok = s.value("missing_ok", false);
@@ -384,7 +445,7 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
   if (what == nullptr) return Unsupported("DROP of this object type");
   std::string tag = std::string("DROP ") + (type == "OBJECT_TABLE" ? "TABLE" : type == "OBJECT_INDEX" ? "INDEX"
                                             : type == "OBJECT_SEQUENCE" ? "SEQUENCE" : "SCHEMA");
-  if (type == "OBJECT_SCHEMA") return Unsupported("DROP SCHEMA");
+  if (type == "OBJECT_SCHEMA") return DropSchema(d, s, missing_ok);
   // Resolve everything first: PG fails the whole statement on the first missing object.
   std::vector<uint32_t> tables, sequences;
   std::vector<std::pair<uint32_t, std::string>> indexes;  // table oid, index name

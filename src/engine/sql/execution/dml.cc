@@ -204,7 +204,7 @@ Result<std::shared_ptr<const TableDef>> TargetTable(Binder& binder, const Json& 
   if (rel.contains("inh") && !rel["inh"].get<bool>()) {
     // ONLY t: no inheritance here, so it means t.
   }
-  return binder.LookupTable(rel);
+  return binder.LookupTable(rel, /*missing_schema_is_42p01=*/true);
 }
 
 // RETURNING list over the statement's row: the target table's columns first (at 0), then, for

@@ -184,6 +184,9 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
       return SqlError("42704", "unrecognized configuration parameter \"" + a[0].as_string() + "\"");
     }
     case Func::kNextval: {
+      if (ctx->session != nullptr && ctx->session->read_only_transaction) {
+        return SqlError("25006", "cannot execute nextval() in a read-only transaction");
+      }
       std::shared_ptr<const SequenceDef> keep;
       NORDLYS_ASSIGN_OR_RETURN(const SequenceDef* s, SequenceArg(e, a[0], ctx, &keep));
       NORDLYS_ASSIGN_OR_RETURN(int64_t v, ctx->catalog->NextVal(*s));
@@ -200,6 +203,9 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
       return SqlError("55000", "currval of sequence \"" + s->name + "\" is not yet defined in this session");
     }
     case Func::kSetval: {
+      if (ctx->session != nullptr && ctx->session->read_only_transaction) {
+        return SqlError("25006", "cannot execute setval() in a read-only transaction");
+      }
       std::shared_ptr<const SequenceDef> keep;
       NORDLYS_ASSIGN_OR_RETURN(const SequenceDef* s, SequenceArg(e, a[0], ctx, &keep));
       bool called = a.size() == 3 ? a[2].as_bool() : true;

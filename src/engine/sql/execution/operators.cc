@@ -287,6 +287,15 @@ void Sort::Details(std::vector<std::string>* out) const {
   out->push_back("Sort Key: " + k);
 }
 
+Status LockRows::Open(ExecContext* ctx) {
+  if (ctx->session != nullptr && ctx->session->read_only_transaction) {
+    return SqlError("25006", std::string("cannot execute SELECT ") +
+                                 (locks_.front().exclusive ? "FOR UPDATE" : "FOR SHARE") +
+                                 " in a read-only transaction");
+  }
+  return child_->Open(ctx);
+}
+
 Row LockRows::FromRow(const Row& row) const {
   return Row(row.begin() + static_cast<std::ptrdiff_t>(from_start_),
              row.begin() + static_cast<std::ptrdiff_t>(from_start_) + from_width_);

@@ -312,7 +312,7 @@ class LockRows final : public Operator {
            std::vector<ExprPtr> visible_targets, ExprPtr where)
       : child_(std::move(child)), locks_(std::move(locks)), from_start_(from_start), from_width_(from_width),
         targets_(std::move(visible_targets)), where_(std::move(where)) {}
-  Status Open(ExecContext* ctx) override { return child_->Open(ctx); }
+  Status Open(ExecContext* ctx) override;
   Result<bool> Next(ExecContext* ctx, Row* row) override;
   std::string Label() const override { return "LockRows"; }
   std::vector<const Operator*> Children() const override { return {child_.get()}; }
