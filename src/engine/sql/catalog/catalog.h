@@ -47,7 +47,8 @@ struct ColumnDef {
   types::Type type;
   bool not_null = false;
   nlohmann::json default_expr;  // libpg_query expression tree; null = no default
-  uint32_t identity_sequence = 0;  // serial: the owned sequence's oid
+  uint32_t identity_sequence = 0;  // serial and identity columns: the owned sequence's oid
+  char identity = 0;               // GENERATED ALWAYS ('a') / BY DEFAULT ('d') AS IDENTITY, else 0
 };
 
 struct IndexDef {

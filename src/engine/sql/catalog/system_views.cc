@@ -92,7 +92,8 @@ std::vector<Row> IndexRows(const CatalogSnapshot& snap, const std::string&) {
 Row AttributeRow(uint32_t rel, const ColumnDef& c, int attnum) {
   int16_t len = types::TypeLength(c.type.id);
   return {Oid(rel),  Text(c.name), Oid(c.type.oid()), I2(len), I2(attnum), I4(c.type.typmod), Bool(c.not_null),
-          Bool(!c.default_expr.is_null()), Text(""), Text(""), Bool(false),
+          Bool(!c.default_expr.is_null() && c.identity == 0), Text(c.identity ? std::string(1, c.identity) : ""),
+          Text(""), Bool(false),
           Oid(IsTextual(c.type.id) ? kDefaultCollation : 0), I4(-1), Text(len == -1 ? "x" : "p")};
 }
 

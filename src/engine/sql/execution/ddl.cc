@@ -279,6 +279,10 @@ Status DefineColumn(DdlEnv& d, TableDef* t, const Json& cd, std::vector<Json>* c
       } else if (type == "CONSTR_NULL") {
         c.not_null = false;
       } else if (type == "CONSTR_DEFAULT") {
+        if (c.identity != 0) {
+          return SqlError("42601", "both default and identity specified for column \"" + c.name + "\" of table \"" +
+                                       t->name + "\"");
+        }
         if (serial) {
           return SqlError("42601", "multiple default values specified for column \"" + c.name + "\" of table \"" +
                                        t->name + "\"");
@@ -289,8 +293,24 @@ Status DefineColumn(DdlEnv& d, TableDef* t, const Json& cd, std::vector<Json>* c
         Json copy = con;
         if (type != "CONSTR_CHECK") copy["keys"] = Json::array({Json{{"String", {{"sval", c.name}}}}});
         constraints->push_back(copy);
-      } else if (type == "CONSTR_IDENTITY" || type == "CONSTR_GENERATED") {
-        return Unsupported(type == "CONSTR_IDENTITY" ? "identity columns" : "generated columns");
+      } else if (type == "CONSTR_IDENTITY") {
+        if (serial || c.identity != 0) {
+          return SqlError("42601", "multiple identity specifications for column \"" + c.name + "\" of table \"" +
+                                       t->name + "\"");
+        }
+        if (c.type.id != TypeId::kInt2 && c.type.id != TypeId::kInt4 && c.type.id != TypeId::kInt8) {
+          return SqlError("22023", "identity column type must be smallint, integer, or bigint");
+        }
+        if (con.contains("options") && !con["options"].empty()) return Unsupported("identity sequence options");
+        if (!c.default_expr.is_null()) {
+          return SqlError("42601", "both default and identity specified for column \"" + c.name + "\" of table \"" +
+                                       t->name + "\"");
+        }
+        std::string when = con.value("generated_when", "a");
+        c.identity = when.empty() ? 'a' : when[0];
+        serial = true;  // the same owned sequence and nextval default as serial
+      } else if (type == "CONSTR_GENERATED") {
+        return Unsupported("generated columns");
       } else {
         return Unsupported("column constraint " + type);
       }

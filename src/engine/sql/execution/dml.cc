@@ -368,6 +368,11 @@ Status BindSetList(Binder& binder, const TableDef& table, const Json& target_lis
     for (const auto& [c, e] : sets) {
       if (c == idx) return SqlError("42601", "multiple assignments to same column \"" + name + "\"", {.position = pos});
     }
+    if (table.columns[idx].identity == 'a' && NodeOf(*val).first != "SetToDefault") {
+      return SqlError("428C9", "column \"" + name + "\" can only be updated to DEFAULT",
+                      {.detail = "Column \"" + name + "\" is an identity column defined as GENERATED ALWAYS.",
+                       .position = pos});
+    }
     if (NodeOf(*val).first == "SetToDefault") {
       sets.push_back({idx, nullptr});
       continue;
@@ -605,6 +610,29 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
     rows.push_back({});  // DEFAULT VALUES
     target.clear();
   }
+  // Identity columns: GENERATED ALWAYS takes no value unless OVERRIDING SYSTEM VALUE; OVERRIDING
+  // USER VALUE ignores the given ones.
+  const std::string overriding = s.value("override", "");
+  std::vector<bool> use_default(target.size(), false);
+  for (size_t i = 0; i < target.size(); ++i) {
+    const ColumnDef& col = table->columns[target[i]];
+    if (col.identity == 0) continue;
+    if (overriding == "OVERRIDING_USER_VALUE") {
+      use_default[i] = true;
+      for (auto& row : rows) {
+        if (i < row.size()) row[i] = nullptr;
+      }
+      continue;
+    }
+    if (col.identity != 'a' || overriding == "OVERRIDING_SYSTEM_VALUE") continue;
+    bool given = query != nullptr;
+    for (const auto& row : rows) given |= i < row.size() && row[i] != nullptr;
+    if (given) {
+      return SqlError("428C9", "cannot insert a non-DEFAULT value into column \"" + col.name + "\"",
+                      {.detail = "Column \"" + col.name + "\" is an identity column defined as GENERATED ALWAYS.",
+                       .hint = "Use OVERRIDING SYSTEM VALUE to override."});
+    }
+  }
   OnConflict on_conflict;
   if (s.contains("onConflictClause")) {
     NORDLYS_RETURN_IF_ERROR(BindOnConflict(binder, *table, alias, s["onConflictClause"], &on_conflict));
@@ -676,6 +704,7 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
       Row full(ncols);
       std::vector<bool> given(ncols, false);
       for (size_t i = 0; i < target.size(); ++i) {
+        if (use_default[i]) continue;
         const ColumnDef& col = table->columns[target[i]];
         NORDLYS_ASSIGN_OR_RETURN(full[target[i]], CastForAssignment(src[i], types[i], col.type, settings));
         given[target[i]] = true;
