@@ -135,9 +135,13 @@ ScopeItem Binder::TableScope(const TableDef& t, const std::string& alias, int of
   item.offset = offset;
   item.table_oid = t.oid;
   item.table_name = t.name;
-  for (const auto& c : t.columns) {
-    item.columns.push_back(c.name);
-    item.types.push_back(c.type);
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    item.columns.push_back(t.columns[i].name);
+    item.types.push_back(t.columns[i].type);
+    if (t.columns[i].dropped) {
+      item.hidden.resize(t.columns.size(), false);
+      item.hidden[i] = true;
+    }
   }
   return item;
 }
@@ -305,12 +309,16 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
     ScopeItem item = TableScope(*f->table, f->alias, *offset);
     if (b.contains("alias") && b["alias"].contains("colnames")) {
       auto cols = NameList(b["alias"]["colnames"]);
-      if (cols.size() > item.columns.size()) {
-        return SqlError("42P10", "table \"" + item.alias + "\" has " + std::to_string(item.columns.size()) +
+      std::vector<size_t> live;  // dropped columns take no alias
+      for (size_t i = 0; i < f->table->columns.size(); ++i) {
+        if (!f->table->columns[i].dropped) live.push_back(i);
+      }
+      if (cols.size() > live.size()) {
+        return SqlError("42P10", "table \"" + item.alias + "\" has " + std::to_string(live.size()) +
                                      " columns available but " + std::to_string(cols.size()) +
                                      " columns specified");
       }
-      for (size_t i = 0; i < cols.size(); ++i) item.columns[i] = cols[i];
+      for (size_t i = 0; i < cols.size(); ++i) item.columns[live[i]] = cols[i];
     }
     for (const auto& other : scope->items) {
       if (other.alias == item.alias) {
@@ -618,7 +626,7 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
           if (!qual.empty() && item.alias != qual) continue;
           any = true;
           for (size_t c = 0; c < item.columns.size(); ++c) {
-            if (qual.empty() && (item.Hidden(c) || is_merged(i, c))) continue;
+            if ((qual.empty() && (item.Hidden(c) || is_merged(i, c))) || item.columns[c].empty()) continue;
             add(item, c);
           }
         }

@@ -57,6 +57,7 @@ nlohmann::json ToJson(const TableDef& t) {
     if (!c.default_expr.is_null()) cj["default"] = c.default_expr;
     if (c.identity_sequence != 0) cj["seq"] = c.identity_sequence;
     if (c.identity != 0) cj["identity"] = std::string(1, c.identity);
+    if (c.dropped) cj["dropped"] = true;
     cols.push_back(std::move(cj));
   }
   auto& ixs = j["indexes"] = nlohmann::json::array();
@@ -85,6 +86,7 @@ Result<TableDef> TableFromJson(const nlohmann::json& j) {
       if (cj.contains("default")) c.default_expr = cj.at("default");
       if (cj.contains("seq")) c.identity_sequence = cj.at("seq").get<uint32_t>();
       if (cj.contains("identity")) c.identity = cj.at("identity").get<std::string>().at(0);
+      if (cj.contains("dropped")) c.dropped = cj.at("dropped").get<bool>();
       t.columns.push_back(std::move(c));
     }
     for (const auto& ij : j.at("indexes")) {

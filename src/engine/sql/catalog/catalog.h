@@ -49,6 +49,10 @@ struct ColumnDef {
   nlohmann::json default_expr;  // libpg_query expression tree; null = no default
   uint32_t identity_sequence = 0;  // serial and identity columns: the owned sequence's oid
   char identity = 0;               // GENERATED ALWAYS ('a') / BY DEFAULT ('d') AS IDENTITY, else 0
+  // ALTER TABLE DROP COLUMN keeps the column's place in the row format (old rows still hold a
+  // value there, new rows NULL), as PostgreSQL's attisdropped does; its name is then empty, so
+  // nothing can name it, and scopes hide it.
+  bool dropped = false;
 };
 
 struct IndexDef {

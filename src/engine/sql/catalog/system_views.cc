@@ -91,6 +91,10 @@ std::vector<Row> IndexRows(const CatalogSnapshot& snap, const std::string&) {
 
 Row AttributeRow(uint32_t rel, const ColumnDef& c, int attnum) {
   int16_t len = types::TypeLength(c.type.id);
+  if (c.dropped) {
+    return {Oid(rel), Text("........pg.dropped." + std::to_string(attnum) + "........"), Oid(0), I2(len), I2(attnum),
+            I4(-1), Bool(false), Bool(false), Text(""), Text(""), Bool(true), Oid(0), I4(0), Text(len == -1 ? "x" : "p")};
+  }
   return {Oid(rel),  Text(c.name), Oid(c.type.oid()), I2(len), I2(attnum), I4(c.type.typmod), Bool(c.not_null),
           Bool(!c.default_expr.is_null() && c.identity == 0), Text(c.identity ? std::string(1, c.identity) : ""),
           Text(""), Bool(false),

@@ -410,7 +410,9 @@ Result<std::string> ExecCopy(const Json& s, StmtEnv& env) {
         cols.push_back(idx);
       }
     } else {
-      for (size_t i = 0; i < table->columns.size(); ++i) cols.push_back(static_cast<int>(i));
+      for (size_t i = 0; i < table->columns.size(); ++i) {
+        if (!table->columns[i].dropped) cols.push_back(static_cast<int>(i));
+      }
     }
     if (is_from) return CopyFrom(s, env, table, cols, o);
     Planner planner;

@@ -753,7 +753,39 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
         return SqlError("42704", "constraint \"" + cname + "\" of relation \"" + t.name + "\" does not exist");
       }
     } else if (sub == "AT_DropColumn") {
-      return Unsupported("ALTER TABLE ... DROP COLUMN");
+      std::string name = cmd.value("name", "");
+      int idx = t.ColumnIndex(name);
+      if (idx < 0) {
+        if (cmd.value("missing_ok", false)) {
+          Notice(*d.env, "00000", "column \"" + name + "\" of relation \"" + t.name + "\" does not exist, skipping");
+          continue;
+        }
+        return SqlError("42703", "column \"" + name + "\" of relation \"" + t.name + "\" does not exist");
+      }
+      // Indexes and CHECK constraints that involve the column go with it, as in PostgreSQL;
+      // so does a serial or identity column's sequence.
+      t.indexes.erase(std::remove_if(t.indexes.begin(), t.indexes.end(),
+                                     [&](const IndexDef& ix) {
+                                       return std::find(ix.columns.begin(), ix.columns.end(), idx) != ix.columns.end();
+                                     }),
+                      t.indexes.end());
+      t.checks.erase(std::remove_if(t.checks.begin(), t.checks.end(),
+                                    [&](const CheckDef& c) {
+                                      std::set<std::string> refs;
+                                      ColumnRefs(c.expr, &refs);
+                                      return refs.count(name) > 0;
+                                    }),
+                     t.checks.end());
+      ColumnDef& col = t.columns[idx];
+      if (col.identity_sequence != 0) {
+        NORDLYS_RETURN_IF_ERROR(d.catalog->DeleteObject(d.ctx->txn, d.ctx->cat_state, col.identity_sequence));
+      }
+      col.dropped = true;
+      col.name.clear();
+      col.not_null = false;
+      col.default_expr = nullptr;
+      col.identity_sequence = 0;
+      col.identity = 0;
     } else if (sub == "AT_AlterColumnType") {
       return Unsupported("ALTER TABLE ... ALTER COLUMN TYPE");
     } else {

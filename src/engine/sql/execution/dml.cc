@@ -14,8 +14,11 @@ using types::Value;
 std::string RowForMessage(const Row& row, const std::vector<ColumnDef>& columns, ExecContext* ctx) {
   std::string s = "(";
   types::SessionSettings settings = ctx->session ? ctx->session->settings : types::SessionSettings{};
+  bool first = true;
   for (size_t i = 0; i < columns.size(); ++i) {
-    if (i > 0) s += ", ";
+    if (columns[i].dropped) continue;
+    if (!first) s += ", ";
+    first = false;
     s += row[i].is_null() ? "null" : types::OutputValue(row[i], columns[i].type, settings);
   }
   return s + ")";
@@ -225,7 +228,7 @@ Status BindReturning(Binder& binder, const Json& s, Scope* scope, std::vector<Ex
         if (!qual.empty() && item.alias != qual) continue;
         any = true;
         for (size_t i = 0; i < item.columns.size(); ++i) {
-          if (qual.empty() && item.Hidden(i)) continue;
+          if ((qual.empty() && item.Hidden(i)) || item.columns[i].empty()) continue;
           exprs->push_back(MakeColumn(item.offset + static_cast<int>(i), item.types[i], item.columns[i]));
           cols->push_back({item.columns[i], item.types[i], item.table_oid,
                            static_cast<int16_t>(item.table_oid ? i + 1 : 0)});
@@ -535,7 +538,8 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
     }
   } else {
     // Without a column list the values fill the leading columns; the rest get defaults.
-    size_t n = table->columns.size();
+    size_t n = 0;
+    for (const auto& c : table->columns) n += c.dropped ? 0 : 1;
     if (s.contains("selectStmt")) {
       const Json& sel = s["selectStmt"]["SelectStmt"];
       if (sel.contains("valuesLists") && !sel["valuesLists"].empty()) {
@@ -550,7 +554,9 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
         if (!star && sel["targetList"].size() < n) n = sel["targetList"].size();
       }
     }
-    for (size_t i = 0; i < n; ++i) target.push_back(static_cast<int>(i));
+    for (size_t i = 0; i < table->columns.size() && target.size() < n; ++i) {
+      if (!table->columns[i].dropped) target.push_back(static_cast<int>(i));
+    }
   }
   // Source: VALUES rows (bound per target column, DEFAULT allowed), a query, or DEFAULT VALUES.
   std::vector<std::vector<ExprPtr>> rows;  // nullptr entry = DEFAULT
