@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +43,30 @@ class SessionTest : public ::testing::Test {
   }
   std::string ConnInfo() const {
     return "host=127.0.0.1 port=" + std::to_string(server_->port()) + " user=postgres dbname=postgres";
+  }
+  // Runs body(connection, client) on `clients` threads, each with its own connection; returns
+  // how many statements failed (each failure is reported where it happened).
+  int ParallelClients(int clients, const std::function<void(PGconn*, int, std::atomic<int>*)>& body) {
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < clients; ++t) {
+      threads.emplace_back([&, t] {
+        PGconn* cc = PQconnectdb(ConnInfo().c_str());
+        body(cc, t, &failures);
+        PQfinish(cc);
+      });
+    }
+    for (auto& th : threads) th.join();
+    return failures.load();
+  }
+  // Runs one statement that must succeed; counts and reports a failure.
+  static void MustRun(PGconn* c, const std::string& sql, std::atomic<int>* failures) {
+    PGresult* r = PQexec(c, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+      ADD_FAILURE() << sql << ": " << PQerrorMessage(c);
+      ++*failures;
+    }
+    PQclear(r);
   }
   PGconn* Connect() {
     PGconn* c = PQconnectdb(ConnInfo().c_str());
@@ -223,36 +249,24 @@ TEST_F(SessionTest, ConcurrentPgbenchClientsKeepBalancesConsistent) {
   PGconn* c = Connect();
   InitPgbench(c, 1);
   constexpr int kClients = 4, kTxns = 40;
-  std::vector<std::thread> threads;
-  std::atomic<int> failures{0};
-  for (int t = 0; t < kClients; ++t) {
-    threads.emplace_back([&, t] {
-      PGconn* cc = PQconnectdb(ConnInfo().c_str());
-      for (int i = 0; i < kTxns; ++i) {
-        int aid = 1 + (t * 97 + i * 31) % 1000, tid = 1 + (t + i) % 10, delta = (i % 2 ? 1 : -1) * (t + 1);
-        const std::string d = std::to_string(delta);
-        for (const std::string& sql :
-             {std::string("BEGIN;"),
-              "UPDATE pgbench_accounts SET abalance = abalance + " + d + " WHERE aid = " + std::to_string(aid) + ";",
-              "SELECT abalance FROM pgbench_accounts WHERE aid = " + std::to_string(aid) + ";",
-              "UPDATE pgbench_tellers SET tbalance = tbalance + " + d + " WHERE tid = " + std::to_string(tid) + ";",
-              "UPDATE pgbench_branches SET bbalance = bbalance + " + d + " WHERE bid = 1;",
-              "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (" + std::to_string(tid) + ", 1, " +
-                  std::to_string(aid) + ", " + d + ", CURRENT_TIMESTAMP);",
-              std::string("END;")}) {
-          PGresult* r = PQexec(cc, sql.c_str());
-          if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-            ADD_FAILURE() << sql << ": " << PQerrorMessage(cc);
-            ++failures;
-          }
-          PQclear(r);
-        }
+  int failures = ParallelClients(kClients, [&](PGconn* cc, int t, std::atomic<int>* failed) {
+    for (int i = 0; i < kTxns; ++i) {
+      int aid = 1 + (t * 97 + i * 31) % 1000, tid = 1 + (t + i) % 10, delta = (i % 2 ? 1 : -1) * (t + 1);
+      const std::string d = std::to_string(delta);
+      for (const std::string& sql :
+           {std::string("BEGIN;"),
+            "UPDATE pgbench_accounts SET abalance = abalance + " + d + " WHERE aid = " + std::to_string(aid) + ";",
+            "SELECT abalance FROM pgbench_accounts WHERE aid = " + std::to_string(aid) + ";",
+            "UPDATE pgbench_tellers SET tbalance = tbalance + " + d + " WHERE tid = " + std::to_string(tid) + ";",
+            "UPDATE pgbench_branches SET bbalance = bbalance + " + d + " WHERE bid = 1;",
+            "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (" + std::to_string(tid) + ", 1, " +
+                std::to_string(aid) + ", " + d + ", CURRENT_TIMESTAMP);",
+            std::string("END;")}) {
+        MustRun(cc, sql, failed);
       }
-      PQfinish(cc);
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failures.load(), 0);
+    }
+  });
+  EXPECT_EQ(failures, 0);
   std::string sum_h = Run(c, "select sum(delta) from pgbench_history");
   EXPECT_EQ(Run(c, "select sum(abalance) from pgbench_accounts"), sum_h);
   EXPECT_EQ(Run(c, "select sum(tbalance) from pgbench_tellers"), sum_h);
@@ -266,28 +280,16 @@ TEST_F(SessionTest, ConcurrentUpsertsCountEveryAttemptOnce) {
   PGconn* c = Connect();
   EXPECT_EQ(Run(c, "CREATE TABLE hits (k int PRIMARY KEY, n int NOT NULL)"), "CREATE TABLE");
   constexpr int kClients = 4, kRounds = 60, kKeys = 3;
-  std::vector<std::thread> threads;
-  std::atomic<int> failures{0};
-  for (int t = 0; t < kClients; ++t) {
-    threads.emplace_back([&, t] {
-      PGconn* cc = PQconnectdb(ConnInfo().c_str());
-      for (int i = 0; i < kRounds; ++i) {
-        // Every other round in an explicit block, so some conflicts meet uncommitted rows.
-        std::string sql = "INSERT INTO hits VALUES (" + std::to_string((t + i) % kKeys) +
-                          ", 1) ON CONFLICT (k) DO UPDATE SET n = hits.n + excluded.n";
-        if (i % 2 == 1) sql = "BEGIN; " + sql + "; COMMIT";
-        PGresult* r = PQexec(cc, sql.c_str());
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-          ADD_FAILURE() << sql << ": " << PQerrorMessage(cc);
-          ++failures;
-        }
-        PQclear(r);
-      }
-      PQfinish(cc);
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failures.load(), 0);
+  int failures = ParallelClients(kClients, [&](PGconn* cc, int t, std::atomic<int>* failed) {
+    for (int i = 0; i < kRounds; ++i) {
+      // Every other round in an explicit block, so some conflicts meet uncommitted rows.
+      std::string sql = "INSERT INTO hits VALUES (" + std::to_string((t + i) % kKeys) +
+                        ", 1) ON CONFLICT (k) DO UPDATE SET n = hits.n + excluded.n";
+      if (i % 2 == 1) sql = "BEGIN; " + sql + "; COMMIT";
+      MustRun(cc, sql, failed);
+    }
+  });
+  EXPECT_EQ(failures, 0);
   EXPECT_EQ(Run(c, "SELECT count(*), sum(n) FROM hits"),
             std::to_string(kKeys) + "|" + std::to_string(kClients * kRounds) + "\n");
 }
