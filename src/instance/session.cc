@@ -415,7 +415,7 @@ class SqlSession final : public pgwire::Session {
   }
 
   // SET TRANSACTION READ ONLY / READ WRITE, or SET transaction_read_only: for the running
-  // transaction (or the next one when none runs yet).
+  // transaction; outside one it has no effect beyond the SET itself, as in PostgreSQL.
   Status SetTransactionReadOnly(bool on) {
     if (!txn_) return Status::OK();  // outside a transaction it lasts only for the SET itself
     if (!on && info_.gucs["transaction_read_only"] == "on" && txn_->command_id() > 0) {
@@ -683,12 +683,23 @@ class SqlSession final : public pgwire::Session {
             if (txn_ && txn_->snapshot().xmax.value() != 0 && txn_->isolation() != iso && txn_->command_id() > 0) {
               return SqlError("25001", "SET TRANSACTION ISOLATION LEVEL must be called before any query");
             }
+            if (txn_ && txn_->savepoint_count() > 0) {
+              return SqlError("25001", "SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction");
+            }
             if (txn_ && txn_->isolation() != iso) {
-              // Nothing ran in this transaction yet: start it again with the new level.
+              // Nothing ran in this transaction yet: start it again with the new level, keeping
+              // the block's settings state (what ROLLBACK and COMMIT return to).
               bool block = in_block_;
+              auto block_start = std::move(block_start_info_);
+              auto session_level = std::move(session_level_info_);
+              engine::sql::SessionInfo current = info_;
               (void)EndTxn(true);
+              info_ = current;
+              block_start_info_ = std::move(block_start);
+              session_level_info_ = std::move(session_level);
               in_block_ = block;
               next_isolation_ = iso;
+              next_read_only_ = current.gucs["transaction_read_only"] == "on";
               if (block) EnsureTxn();
             }
             next_isolation_ = iso;
@@ -788,7 +799,7 @@ class SqlSession final : public pgwire::Session {
     std::shared_ptr<const engine::sql::CatalogSnapshot> catalog;
   };
   std::vector<SavepointState> savepoints_;
-  // BEGIN READ ONLY / READ WRITE, or SET TRANSACTION before the transaction started.
+  // BEGIN READ ONLY / READ WRITE: the mode of the transaction BEGIN starts.
   std::optional<bool> next_read_only_;
   std::map<uint32_t, int64_t> currvals_;
   std::map<std::string, std::shared_ptr<const Prepared>> statements_;
