@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/parser.h"
+#include "engine/parse_cache.h"
 #include "engine/sql/binder/binder.h"
 #include "engine/sql/errors.h"
 #include "engine/types/scalar_io.h"
@@ -184,12 +185,12 @@ class SqlSession final : public pgwire::Session {
     portals_.erase("");
     cancel_ = 0;
     std::string sql(sql_view);
-    auto tree = engine::Parse(sql);
+    auto tree = parse_cache_.Parse(sql);
     if (!tree.ok()) {
       MarkFailed();
       return tree.status();
     }
-    const Json& stmts = (*tree)["stmts"];
+    const Json& stmts = (**tree)["stmts"];
     if (stmts.empty()) return sink->SendEmptyQuery();
     bool multi = stmts.size() > 1;
     for (const auto& stmt : stmts) {
@@ -214,9 +215,9 @@ class SqlSession final : public pgwire::Session {
     }
     auto p = std::make_shared<Prepared>();
     p->sql = std::string(sql_view);
-    auto tree = engine::Parse(p->sql);
+    auto tree = parse_cache_.Parse(p->sql);
     if (!tree.ok()) return tree.status();
-    const Json& stmts = (*tree)["stmts"];
+    const Json& stmts = (**tree)["stmts"];
     if (stmts.size() > 1) return SqlError("42601", "cannot insert multiple commands into a prepared statement");
     std::vector<Type> types;
     for (auto oid : param_types) {
@@ -778,6 +779,7 @@ class SqlSession final : public pgwire::Session {
 
   engine::sql::SqlEngine* engine_;
   storage::Database* db_;
+  engine::ParseCache parse_cache_;  // simple-query and Parse texts seen by this session
   engine::sql::SessionInfo info_;
   Settings settings_;
   std::unique_ptr<storage::Transaction> txn_;
