@@ -3,7 +3,10 @@
 // Each connection owns a strand. The socket, the read buffer, the handler and the in-flight
 // write buffer are touched only on that strand. The outgoing queue and the closed flags are
 // shared with writer threads, so they sit under the connection's mutex; the mutex is never held
-// across a call into the handler or into asio I/O.
+// across a call into the handler or into asio I/O. One exception: when nothing is queued or in
+// flight, Write() sends straight from the caller's thread with a non-blocking send() under the
+// mutex (Finish closes the socket only after setting closed_ under it), so that a reply does not
+// wait for the strand's thread to wake up; what the kernel does not take is queued as usual.
 //
 // Invariants:
 //   - once `closed_` is set (under mu_) nothing is posted to the strand again, so a connection
@@ -13,6 +16,8 @@
 #include "net/stream_server.h"
 
 #include "net/listen.h"
+
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -80,6 +85,13 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
       });
       return Status::ResourceExhausted("write queue of connection " + std::to_string(id_) +
                                        " is full");
+    }
+    if (pending_bytes_ == 0) {
+      // Write-through: nothing is queued or being written, so this cannot overtake anything.
+      ssize_t n = ::send(socket_.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n == static_cast<ssize_t>(bytes.size())) return Status::OK();
+      if (n > 0) bytes.erase(0, static_cast<size_t>(n));
+      // EAGAIN or an error: the strand's async_write retries and reports the error.
     }
     pending_bytes_ += bytes.size();
     out_.push_back(std::move(bytes));
