@@ -287,6 +287,26 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
   } else if (name == "ascii" && want(1, 1)) {
     NORDLYS_RETURN_IF_ERROR(text_args(1));
     set(Func::kAscii, TypeId::kInt4);
+  } else if (name == "starts_with" && want(2, 2)) {
+    NORDLYS_RETURN_IF_ERROR(text_args(2));
+    set(Func::kStartsWith, TypeId::kBool);
+  } else if (name == "translate" && want(3, 3)) {
+    NORDLYS_RETURN_IF_ERROR(text_args(3));
+    set(Func::kTranslate, TypeId::kText);
+  } else if (name == "to_hex" && want(1, 1)) {
+    TypeId t = args[0]->type.id;
+    if (t == TypeId::kUnknown || t == TypeId::kInt2) t = TypeId::kInt4;
+    if (t != TypeId::kInt4 && t != TypeId::kInt8) return NoSuchFunction(name, args, pos);
+    NORDLYS_RETURN_IF_ERROR(coerce_all(t));
+    set(Func::kToHex, TypeId::kText);
+  } else if (name == "concat_ws" && want(1, 1000)) {
+    // Only the separator is text; the rest print in their output form, as with concat.
+    if (args[0]->type.id != TypeId::kUnknown && !IsString(args[0]->type.id)) {
+      return NoSuchFunction(name, args, pos);
+    }
+    for (auto& a : args) a = ResolveUnknown(a);
+    NORDLYS_ASSIGN_OR_RETURN(args[0], Coerce(args[0], Type(TypeId::kText), types::CastContext::kImplicit, "", pos));
+    set(Func::kConcatWs, TypeId::kText);
   } else if (name == "concat") {
     for (auto& a : args) a = ResolveUnknown(a);
     set(Func::kConcat, TypeId::kText);

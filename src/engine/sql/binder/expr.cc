@@ -151,6 +151,10 @@ const char* FuncName(Func f) {
     case Func::kGenRandomUuid: return "gen_random_uuid";
     case Func::kInitcap: return "initcap";
     case Func::kReverse: return "reverse";
+    case Func::kStartsWith: return "starts_with";
+    case Func::kTranslate: return "translate";
+    case Func::kToHex: return "to_hex";
+    case Func::kConcatWs: return "concat_ws";
     case Func::kLpad: return "lpad";
     case Func::kRpad: return "rpad";
     case Func::kSplitPart: return "split_part";

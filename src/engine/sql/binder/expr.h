@@ -37,7 +37,7 @@ enum class Func : uint8_t {
   kReverse, kLpad, kRpad, kSplitPart, kChr, kAscii, kOctetLength, kCharLength, kFormatType,
   kSettingCurrent, kObjDescription, kTxidCurrent, kPgTableIsVisible, kArrayPosition, kBitAnd, kBitOr, kBitXor, kBitNot, kShiftLeft,
   kShiftRight, kRegexMatch, kRegexNotMatch, kRegexIMatch, kRegexNotIMatch, kPgGetUserById,
-  kPgEncodingToChar, kColDescription,
+  kPgEncodingToChar, kColDescription, kStartsWith, kTranslate, kToHex, kConcatWs,
 };
 
 // Aggregates.

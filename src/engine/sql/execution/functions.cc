@@ -1,4 +1,5 @@
 // Evaluation of the built-in scalar functions (binder/bind_function.cc types them).
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <cmath>
@@ -108,6 +109,19 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
       std::string out;
       for (size_t i = 0; i < a.size(); ++i) {
         if (!a[i].is_null()) out += TextOf(a[i], e.args[i]->type, ctx);
+      }
+      return Value::String(out);
+    }
+    case Func::kConcatWs: {
+      // As concat, with a separator between the arguments that are not NULL.
+      if (a[0].is_null()) return Value();
+      std::string out;
+      bool first = true;
+      for (size_t i = 1; i < a.size(); ++i) {
+        if (a[i].is_null()) continue;
+        if (!first) out += a[0].as_string();
+        out += TextOf(a[i], e.args[i]->type, ctx);
+        first = false;
       }
       return Value::String(out);
     }
@@ -287,6 +301,35 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
         i = j + from.size();
       }
       return Value::String(o + s.substr(i));
+    }
+    case Func::kStartsWith: return Value::Bool(a[0].as_string().starts_with(a[1].as_string()));
+    case Func::kTranslate: {
+      // Each character of `from` becomes the one at the same place in `to`, or goes when `to`
+      // is shorter; the first occurrence in `from` wins.
+      auto from = Chars(a[1].as_string());
+      auto to = Chars(a[2].as_string());
+      std::string out;
+      for (std::string_view c : Chars(a[0].as_string())) {
+        auto it = std::find(from.begin(), from.end(), c);
+        if (it == from.end()) {
+          out += c;
+        } else if (static_cast<size_t>(it - from.begin()) < to.size()) {
+          out += to[static_cast<size_t>(it - from.begin())];
+        }
+      }
+      return Value::String(out);
+    }
+    case Func::kToHex: {
+      // Of the two's-complement bits, as PostgreSQL: to_hex(-1) is ffffffff for an int4.
+      uint64_t v = e.args[0]->type.id == TypeId::kInt8 ? static_cast<uint64_t>(a[0].as_int())
+                                                       : static_cast<uint32_t>(a[0].as_int());
+      static const char kDigits[] = "0123456789abcdef";
+      std::string out;
+      do {
+        out.insert(out.begin(), kDigits[v & 15]);
+        v >>= 4;
+      } while (v != 0);
+      return Value::String(out);
     }
     case Func::kStrpos:
     case Func::kPosition: {
