@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -142,6 +144,7 @@ struct InstanceArgs {
   std::string role = "writer";
   std::string storage;
   std::string auth = "trust";
+  std::string hba_file;
   size_t buffer_pool_mb = 1024;
   instance::WriterOptions writer;
   std::string ready_file;
@@ -165,6 +168,10 @@ void AddInstance(CLI::App& app, InstanceArgs* a) {
   cmd->add_option("--auth", a->auth, "client authentication: trust, password, md5 or scram")
       ->check(CLI::IsMember({"trust", "password", "md5", "scram"}))
       ->capture_default_str();
+  cmd->add_option("--hba-file", a->hba_file,
+                  "pg_hba.conf-style rules choosing the method per database/user/address "
+                  "(instead of --auth); e.g. 'host all postgres 127.0.0.1/32 trust' then "
+                  "'host all all all scram-sha-256'");
   cmd->add_option("--buffer-pool-mb", a->buffer_pool_mb, "page cache size in MiB")
       ->check(CLI::Range(size_t{1}, size_t{1} << 20))
       ->capture_default_str();
@@ -200,6 +207,21 @@ int RunInstance(InstanceArgs a) {
                   : a.auth == "password" ? pgwire::AuthMethod::kPassword
                   : a.auth == "md5"      ? pgwire::AuthMethod::kMd5
                                          : pgwire::AuthMethod::kScramSha256;
+  if (!a.hba_file.empty()) {
+    std::ifstream in(a.hba_file);
+    if (!in) {
+      std::fprintf(stderr, "nordlys instance: --hba-file %s: cannot read it\n", a.hba_file.c_str());
+      return kExitUsage;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto hba = pgwire::HbaConfig::Parse(text.str());
+    if (!hba.ok()) {
+      std::fprintf(stderr, "nordlys instance: --hba-file %s: %s\n", a.hba_file.c_str(), hba.status().message().c_str());
+      return kExitUsage;
+    }
+    a.writer.hba = std::move(*hba);
+  }
   BlockStopSignals();
   auto w = instance::WriterInstance::Start(a.writer);
   if (!w.ok()) return Fail("instance", w.status());

@@ -87,7 +87,7 @@ Result<std::unique_ptr<WriterInstance>> WriterInstance::Start(const WriterOption
   NORDLYS_RETURN_IF_ERROR(net::ParseHostPort(o.listen, &so.host, &so.port, true));
   so.worker_threads = o.worker_threads;
   so.max_connections = o.max_connections;
-  so.hba = pgwire::HbaConfig::AllowAll(o.auth);
+  so.hba = o.hba ? *o.hba : pgwire::HbaConfig::AllowAll(o.auth);
   NORDLYS_ASSIGN_OR_RETURN(impl->server, pgwire::PgServer::Start(so, impl->backend.get()));
   log::Info("instance", "writer serving", {{"port", impl->server->port()}});
   return std::unique_ptr<WriterInstance>(new WriterInstance(std::move(impl)));

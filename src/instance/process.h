@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct WriterOptions {
   std::vector<volume::NodeInfo> storage_nodes;
   uint64_t pages_per_pg = 16384;          // 128 MiB protection groups
   pgwire::AuthMethod auth = pgwire::AuthMethod::kTrust;
+  std::optional<pgwire::HbaConfig> hba;   // rules per user/database/address; overrides `auth`
   size_t buffer_pool_pages = 131072;      // 1 GiB
   int worker_threads = 64;                // sessions running a statement at once
   size_t max_connections = 200;

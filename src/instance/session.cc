@@ -12,7 +12,9 @@
 #include "engine/sql/errors.h"
 #include "engine/types/scalar_io.h"
 #include "engine/types/type_io.h"
+#include "engine/sql/catalog/system_views.h"
 #include "instance/session_settings.h"
+#include "pgwire/auth.h"
 #include "instance/statement_timer.h"
 
 namespace nordlys::instance {
@@ -161,8 +163,8 @@ struct Portal {
 
 class SqlSession final : public pgwire::Session {
  public:
-  SqlSession(engine::sql::SqlEngine* engine, const pgwire::StartupInfo& startup, int32_t pid)
-      : engine_(engine), db_(engine->db()) {
+  SqlSession(engine::sql::SqlEngine* engine, const pgwire::StartupInfo& startup, int32_t pid, bool superuser = true)
+      : engine_(engine), db_(engine->db()), superuser_(superuser) {
     info_.user = startup.user;
     info_.database = startup.database.empty() ? startup.user : startup.database;
     info_.backend_pid = startup.process_id != 0 ? startup.process_id : pid;
@@ -356,7 +358,7 @@ class SqlSession final : public pgwire::Session {
     if (in_block_) return pgwire::TransactionStatus::kInBlock;
     return pgwire::TransactionStatus::kIdle;
   }
-  bool is_superuser() const override { return true; }
+  bool is_superuser() const override { return superuser_; }
 
  private:
   static Status AbortedError() {
@@ -479,6 +481,8 @@ class SqlSession final : public pgwire::Session {
     ctx.cat_state = &cat_state_;
     ctx.session = &info_;
     NORDLYS_ASSIGN_OR_RETURN(ctx.snap, engine_->catalog()->Snapshot(txn_.get(), &cat_state_));
+    namer_.Reset(ctx.snap);  // reg* values read and print against what this statement sees
+    info_.settings.oid_namer = &namer_;
     return engine_->Describe(stmt, sql, types, &ctx);
   }
 
@@ -553,6 +557,8 @@ class SqlSession final : public pgwire::Session {
     ctx.cancel = &cancel_;
     ctx.currvals = &currvals_;
     NORDLYS_ASSIGN_OR_RETURN(ctx.snap, engine_->catalog()->Snapshot(txn_.get(), &cat_state_));
+    namer_.Reset(ctx.snap);  // reg* values read and print against what this statement sees
+    info_.settings.oid_namer = &namer_;
     std::vector<Type> types = param_types;
     if (types.empty() && !params.empty()) types.assign(params.size(), Type(TypeId::kText));
     info_.read_only_transaction = info_.gucs["transaction_read_only"] == "on";
@@ -782,6 +788,8 @@ class SqlSession final : public pgwire::Session {
   engine::ParseCache parse_cache_;  // simple-query and Parse texts seen by this session
   engine::sql::SessionInfo info_;
   Settings settings_;
+  engine::sql::CatalogOidNamer namer_;
+  bool superuser_;
   std::unique_ptr<storage::Transaction> txn_;
   engine::sql::TxnCatalogState cat_state_;
   int64_t txn_timestamp_ = 0;
@@ -812,15 +820,32 @@ class SqlSession final : public pgwire::Session {
 
 Result<std::unique_ptr<SqlBackend>> SqlBackend::Open(engine::storage::Database* db) {
   NORDLYS_ASSIGN_OR_RETURN(auto engine, engine::sql::SqlEngine::Open(db));
+  // CREATE/ALTER ROLE ... PASSWORD stores SCRAM-SHA-256 verifiers, as PG 15 does by default.
+  engine->catalog()->SetPasswordEncoder([](const std::string&, const std::string& password) {
+    auto salt = pgwire::RandomBytes(16);
+    NORDLYS_ASSERT(salt.ok());
+    return pgwire::EncodeScramVerifier(pgwire::MakeScramVerifier(password, *salt, pgwire::kScramDefaultIterations));
+  });
   return std::unique_ptr<SqlBackend>(new SqlBackend(std::move(engine)));
 }
 
 Result<std::string> SqlBackend::PasswordVerifier(const std::string& user) {
-  return Status::NotFound("roles are not implemented; use trust authentication");
+  NORDLYS_ASSIGN_OR_RETURN(auto snap, engine_->catalog()->Snapshot(nullptr, nullptr));
+  const engine::sql::RoleDef* r = snap->FindRole(user);
+  if (r == nullptr || r->password.empty()) return Status::NotFound("no password for role");
+  if (r->valid_until && *r->valid_until < engine::sql::NowTimestamp()) {
+    return Status::NotFound("password expired");  // PG: the password is no longer valid
+  }
+  return r->password;
 }
 
 Result<std::unique_ptr<pgwire::Session>> SqlBackend::Connect(const pgwire::StartupInfo& startup) {
-  return std::unique_ptr<pgwire::Session>(new SqlSession(engine_.get(), startup, next_pid_.fetch_add(1)));
+  NORDLYS_ASSIGN_OR_RETURN(auto snap, engine_->catalog()->Snapshot(nullptr, nullptr));
+  const engine::sql::RoleDef* r = snap->FindRole(startup.user);
+  if (r == nullptr) return engine::sql::SqlError("28000", "role \"" + startup.user + "\" does not exist");
+  if (!r->login) return engine::sql::SqlError("28000", "role \"" + startup.user + "\" is not permitted to log in");
+  return std::unique_ptr<pgwire::Session>(
+      new SqlSession(engine_.get(), startup, next_pid_.fetch_add(1), r->superuser));
 }
 
 }  // namespace nordlys::instance

@@ -34,6 +34,9 @@ const char* WriteCommandName(const std::string& kind, const Json& s) {
   if (kind == "CreateSchemaStmt") return "CREATE SCHEMA";
   if (kind == "AlterTableStmt" || kind == "RenameStmt") return "ALTER TABLE";
   if (kind == "TruncateStmt") return "TRUNCATE TABLE";
+  if (kind == "CreateRoleStmt") return "CREATE ROLE";
+  if (kind == "AlterRoleStmt") return "ALTER ROLE";
+  if (kind == "DropRoleStmt") return "DROP ROLE";
   if (kind == "DropStmt") {
     std::string t = s.value("removeType", "");
     return t == "OBJECT_INDEX" ? "DROP INDEX" : t == "OBJECT_SEQUENCE" ? "DROP SEQUENCE"
@@ -56,6 +59,10 @@ Result<std::string> Dispatch(const Json& stmt, StmtEnv& env) {
   if (kind == "DeleteStmt") return ExecDelete(s, env);
   if (kind == "CopyStmt") return ExecCopy(s, env);
   if (kind == "ExplainStmt") return ExecExplain(s, env);
+  if (kind == "CreateRoleStmt" || kind == "AlterRoleStmt" || kind == "DropRoleStmt" ||
+      (kind == "RenameStmt" && s.value("renameType", "") == "OBJECT_ROLE")) {
+    return ExecRoleDdl(kind, s, env);
+  }
   if (kind == "CreateStmt" || kind == "DropStmt" || kind == "IndexStmt" || kind == "AlterTableStmt" ||
       kind == "RenameStmt" || kind == "TruncateStmt" || kind == "CreateSeqStmt" ||
       kind == "CreateSchemaStmt" || kind == "VacuumStmt") {
@@ -64,8 +71,8 @@ Result<std::string> Dispatch(const Json& stmt, StmtEnv& env) {
   static const std::pair<const char*, const char*> kNames[] = {
       {"ViewStmt", "CREATE VIEW"},           {"CreateFunctionStmt", "CREATE FUNCTION"},
       {"CreateTrigStmt", "CREATE TRIGGER"},  {"CreatedbStmt", "CREATE DATABASE"},
-      {"DropdbStmt", "DROP DATABASE"},       {"CreateRoleStmt", "CREATE ROLE"},
-      {"GrantStmt", "GRANT/REVOKE"},         {"DeclareCursorStmt", "DECLARE CURSOR"},
+      {"DropdbStmt", "DROP DATABASE"},       {"AlterRoleSetStmt", "ALTER ROLE ... SET"},
+      {"GrantStmt", "GRANT/REVOKE"},         {"GrantRoleStmt", "GRANT/REVOKE of roles"},         {"DeclareCursorStmt", "DECLARE CURSOR"},
       {"LockStmt", "LOCK"},                  {"CommentStmt", "COMMENT"},
       {"CreateTableAsStmt", "CREATE TABLE AS"}, {"MergeStmt", "MERGE"},
       {"CreateExtensionStmt", "CREATE EXTENSION"}, {"DoStmt", "DO"},

@@ -107,6 +107,16 @@ std::string RTrimSpaces(const std::string& s) {
 
 std::optional<CastContext> FindCast(TypeId from, TypeId to) {
   if (from == to || from == TypeId::kUnknown) return CastContext::kImplicit;
+  if (IsArrayType(from) && IsArrayType(to)) return FindCast(ArrayElementType(from), ArrayElementType(to));
+  // The reg* types are oids: binary-coercible to and from oid, integers cast in (implicitly)
+  // and out (by assignment), and text/varchar name the object (regclass('t')).
+  if (IsRegType(from) || IsRegType(to)) {
+    TypeId other = IsRegType(from) ? to : from;
+    if (IsRegType(other)) return std::nullopt;
+    if (other == TypeId::kOid) return CastContext::kImplicit;
+    if (IsIntType(other)) return IsRegType(to) ? CastContext::kImplicit : CastContext::kAssignment;
+    if (IsRegType(to) && (from == TypeId::kText || from == TypeId::kVarchar)) return CastContext::kImplicit;
+  }
   for (const CastRow& r : kCasts) {
     if (r.from == from && r.to == to) return r.context;
   }
@@ -117,6 +127,16 @@ std::optional<CastContext> FindCast(TypeId from, TypeId to) {
 
 Result<Value> CoerceToTypmod(const Value& v, const Type& to, bool is_explicit) {
   if (v.is_null() || to.typmod < 0) return v;
+  if (IsArrayType(to.id)) {
+    const Type elem(ArrayElementType(to.id), to.typmod);
+    std::vector<Value> out;
+    out.reserve(v.as_array().size());
+    for (const auto& e : v.as_array()) {
+      NORDLYS_ASSIGN_OR_RETURN(Value c, CoerceToTypmod(e, elem, is_explicit));
+      out.push_back(std::move(c));
+    }
+    return Value::Array(std::move(out));
+  }
   switch (to.id) {
     case TypeId::kVarchar:
     case TypeId::kBpchar: {
@@ -153,6 +173,23 @@ Result<Value> CastValue(const Value& v, const Type& from, const Type& to, bool i
   }
   if (v.is_null()) return v;
   if (from.id == to.id) return CoerceToTypmod(v, to, is_explicit);
+  if (IsArrayType(from.id) && IsArrayType(to.id)) {
+    const Type fe(ArrayElementType(from.id), from.typmod), te(ArrayElementType(to.id), to.typmod);
+    std::vector<Value> out;
+    out.reserve(v.as_array().size());
+    for (const auto& e : v.as_array()) {
+      NORDLYS_ASSIGN_OR_RETURN(Value c, CastValue(e, fe, te, is_explicit, settings));
+      out.push_back(std::move(c));
+    }
+    return Value::Array(std::move(out));
+  }
+  if ((IsRegType(from.id) || IsRegType(to.id)) && !IsStringType(from.id) && !IsStringType(to.id) &&
+      from.id != TypeId::kUnknown) {
+    // Both sides are oid-like or integers: cast through oid.
+    Type f = IsRegType(from.id) ? Type(TypeId::kOid) : from;
+    Type t = IsRegType(to.id) ? Type(TypeId::kOid) : to;
+    return CastValue(v, f, t, is_explicit, settings);
+  }
   // Untyped literals and string types read through the target's input function.
   if (from.id == TypeId::kUnknown || (IsStringType(from.id) && !IsStringType(to.id))) {
     NORDLYS_ASSIGN_OR_RETURN(Value in, InputValue(v.as_string(), Type(to.id), settings));

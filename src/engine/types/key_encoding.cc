@@ -143,6 +143,10 @@ Status PutBody(const Value& v, const Type& type, std::string* out) {
       return Status::OK();
     }
     case TypeId::kOid:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace:
+    case TypeId::kRegrole:
       PutBigEndian(static_cast<uint32_t>(v.as_int()), 4, out);
       return Status::OK();
     case TypeId::kFloat4:
@@ -190,8 +194,10 @@ Status PutBody(const Value& v, const Type& type, std::string* out) {
     case TypeId::kUuid:
       out->append(reinterpret_cast<const char*>(v.as_uuid().data()), v.as_uuid().size());
       return Status::OK();
+    default:
+      break;
   }
-  return Status::InvalidArgument("key encoding: type " + FormatType(type) + " cannot be indexed");
+  return Status::Sql(StatusCode::kNotSupported, "0A000", "indexes on type " + FormatType(type) + " are not supported yet");
 }
 
 }  // namespace

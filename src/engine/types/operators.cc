@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 
+#include "engine/types/array.h"
 #include "engine/types/cast.h"
 
 namespace nordlys::engine::types {
@@ -183,7 +184,8 @@ Result<OperatorSig> ResolveBinaryOperator(BinaryOp op, TypeId l, TypeId r) {
       TypeId c = (l == TypeId::kTimestampTz || r == TypeId::kTimestampTz) ? TypeId::kTimestampTz : TypeId::kTimestamp;
       return OperatorSig{c, c, kBool};
     }
-    if ((l == TypeId::kOid && IsInt(r)) || (IsInt(l) && r == TypeId::kOid)) {
+    auto oidish = [](TypeId t) { return t == TypeId::kOid || IsRegType(t); };
+    if ((oidish(l) && IsInt(r)) || (IsInt(l) && oidish(r)) || (oidish(l) && oidish(r))) {
       return OperatorSig{TypeId::kOid, TypeId::kOid, kBool};
     }
     return NoOperator(op, ol, orr);
@@ -379,6 +381,7 @@ int CompareValues(const Value& a, const Value& b, TypeId type) {
     case Value::Kind::kBytea: return CompareBytes(a.as_string(), b.as_string());
     case Value::Kind::kInterval: return CompareIntervals(a.as_interval(), b.as_interval());
     case Value::Kind::kUuid: return Cmp3(std::memcmp(a.as_uuid().data(), b.as_uuid().data(), 16), 0);
+    case Value::Kind::kArray: return CompareArrays(a, b, type);
   }
   return 0;
 }
@@ -402,6 +405,7 @@ uint64_t HashValue(const Value& v, TypeId type) {
     case Value::Kind::kInterval: return HashInterval(v.as_interval());
     case Value::Kind::kUuid:
       return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(v.as_uuid().data()), 16));
+    case Value::Kind::kArray: return HashArray(v, type);
     default: return std::hash<int64_t>{}(v.as_int());
   }
 }

@@ -18,7 +18,7 @@ struct TypeInfo {
   int16_t length;
 };
 
-constexpr std::array<TypeInfo, 20> kTypes = {{
+constexpr std::array<TypeInfo, 24> kTypes = {{
     {TypeId::kBool, "bool", "boolean", TypeCategory::kBoolean, true, 1},
     {TypeId::kBytea, "bytea", "bytea", TypeCategory::kUser, false, -1},
     {TypeId::kName, "name", "name", TypeCategory::kString, false, 64},
@@ -39,11 +39,49 @@ constexpr std::array<TypeInfo, 20> kTypes = {{
     {TypeId::kInterval, "interval", "interval", TypeCategory::kTimespan, true, 16},
     {TypeId::kNumeric, "numeric", "numeric", TypeCategory::kNumeric, false, -1},
     {TypeId::kUuid, "uuid", "uuid", TypeCategory::kUser, false, 16},
+    {TypeId::kRegclass, "regclass", "regclass", TypeCategory::kNumeric, false, 4},
+    {TypeId::kRegtype, "regtype", "regtype", TypeCategory::kNumeric, false, 4},
+    {TypeId::kRegnamespace, "regnamespace", "regnamespace", TypeCategory::kNumeric, false, 4},
+    {TypeId::kRegrole, "regrole", "regrole", TypeCategory::kNumeric, false, 4},
 }};
 
 const TypeInfo* Find(TypeId id) {
   for (const auto& t : kTypes) {
     if (t.id == id) return &t;
+  }
+  return nullptr;
+}
+
+struct ArrayInfo {
+  TypeId array;
+  TypeId elem;
+  std::string_view internal;  // pg_type.typname of the array type
+};
+constexpr std::array<ArrayInfo, 19> kArrays = {{
+    {TypeId::kBoolArray, TypeId::kBool, "_bool"},
+    {TypeId::kByteaArray, TypeId::kBytea, "_bytea"},
+    {TypeId::kNameArray, TypeId::kName, "_name"},
+    {TypeId::kInt2Array, TypeId::kInt2, "_int2"},
+    {TypeId::kInt4Array, TypeId::kInt4, "_int4"},
+    {TypeId::kTextArray, TypeId::kText, "_text"},
+    {TypeId::kBpcharArray, TypeId::kBpchar, "_bpchar"},
+    {TypeId::kVarcharArray, TypeId::kVarchar, "_varchar"},
+    {TypeId::kInt8Array, TypeId::kInt8, "_int8"},
+    {TypeId::kFloat4Array, TypeId::kFloat4, "_float4"},
+    {TypeId::kFloat8Array, TypeId::kFloat8, "_float8"},
+    {TypeId::kOidArray, TypeId::kOid, "_oid"},
+    {TypeId::kTimestampArray, TypeId::kTimestamp, "_timestamp"},
+    {TypeId::kDateArray, TypeId::kDate, "_date"},
+    {TypeId::kTimeArray, TypeId::kTime, "_time"},
+    {TypeId::kTimestampTzArray, TypeId::kTimestampTz, "_timestamptz"},
+    {TypeId::kIntervalArray, TypeId::kInterval, "_interval"},
+    {TypeId::kNumericArray, TypeId::kNumeric, "_numeric"},
+    {TypeId::kUuidArray, TypeId::kUuid, "_uuid"},
+}};
+
+const ArrayInfo* FindArray(TypeId id) {
+  for (const auto& a : kArrays) {
+    if (a.array == id) return &a;
   }
   return nullptr;
 }
@@ -82,7 +120,7 @@ constexpr std::array<Alias, 16> kAliases = {{
 // PG types we know by name but do not implement: say so instead of "does not exist".
 constexpr std::array<std::string_view, 14> kUnsupported = {
     "bit", "varbit", "money", "json", "jsonb", "xml", "inet", "cidr", "macaddr", "timetz",
-    "regclass", "regtype", "tsvector", "point"};
+    "regproc", "regoper", "tsvector", "point"};
 
 Status SqlError(std::string_view state, std::string message, StatusCode code = StatusCode::kInvalidArgument) {
   return Status::Sql(code, std::string(state), std::move(message));
@@ -124,9 +162,24 @@ Result<int32_t> TimeTypmod(const char* what, const std::vector<int32_t>& mods) {
 
 }  // namespace
 
-bool IsKnownTypeOid(uint32_t oid) { return Find(static_cast<TypeId>(oid)) != nullptr; }
+bool IsKnownTypeOid(uint32_t oid) {
+  return Find(static_cast<TypeId>(oid)) != nullptr || FindArray(static_cast<TypeId>(oid)) != nullptr;
+}
+
+TypeId ArrayElementType(TypeId id) {
+  const ArrayInfo* a = FindArray(id);
+  return a ? a->elem : TypeId::kUnknown;
+}
+
+TypeId ArrayTypeOf(TypeId elem) {
+  for (const auto& a : kArrays) {
+    if (a.elem == elem) return a.array;
+  }
+  return TypeId::kUnknown;
+}
 
 TypeCategory CategoryOf(TypeId id) {
+  if (FindArray(id)) return TypeCategory::kArray;
   const TypeInfo* t = Find(id);
   return t ? t->category : TypeCategory::kUser;
 }
@@ -142,11 +195,13 @@ int16_t TypeLength(TypeId id) {
 }
 
 std::string_view TypeInternalName(TypeId id) {
+  if (const ArrayInfo* a = FindArray(id)) return a->internal;
   const TypeInfo* t = Find(id);
   return t ? t->internal : "???";
 }
 
 std::string FormatType(const Type& t) {
+  if (const ArrayInfo* a = FindArray(t.id)) return FormatType(Type(a->elem, t.typmod)) + "[]";
   const TypeInfo* info = Find(t.id);
   if (!info) return "???";
   std::string out(info->sql);
@@ -187,6 +242,14 @@ Result<Type> LookupType(const std::vector<std::string>& names, const std::vector
   if (!info) {
     for (const auto& a : kAliases) {
       if (a.name == name) info = Find(a.id);
+    }
+  }
+  if (!info) {
+    for (const auto& a : kArrays) {
+      if (a.internal == name) {
+        NORDLYS_ASSIGN_OR_RETURN(Type elem, LookupType({std::string(TypeInternalName(a.elem))}, typmods));
+        return Type(a.array, elem.typmod);
+      }
     }
   }
   if (!info) {

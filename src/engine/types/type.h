@@ -36,6 +36,33 @@ enum class TypeId : uint32_t {
   kInterval = 1186,
   kNumeric = 1700,
   kUuid = 2950,
+  // Object identifier aliases: an oid whose text form is the object's name (looked up in the
+  // catalog through SessionSettings::oid_namer).
+  kRegclass = 2205,
+  kRegtype = 2206,
+  kRegnamespace = 4089,
+  kRegrole = 4096,
+  // One-dimensional arrays of the types above (pg_type's _int4 etc.); the element's typmod is
+  // the array's typmod, as in PG. "char" and aclitem catalog columns use text[].
+  kBoolArray = 1000,
+  kByteaArray = 1001,
+  kNameArray = 1003,
+  kInt2Array = 1005,
+  kInt4Array = 1007,
+  kTextArray = 1009,
+  kBpcharArray = 1014,
+  kVarcharArray = 1015,
+  kInt8Array = 1016,
+  kFloat4Array = 1021,
+  kFloat8Array = 1022,
+  kOidArray = 1028,
+  kTimestampArray = 1115,
+  kDateArray = 1182,
+  kTimeArray = 1183,
+  kTimestampTzArray = 1185,
+  kIntervalArray = 1187,
+  kNumericArray = 1231,
+  kUuidArray = 2951,
 };
 
 // PG's typcategory: drives implicit I/O casts and operator resolution.
@@ -46,6 +73,7 @@ enum class TypeCategory : char {
   kDateTime = 'D',
   kTimespan = 'T',
   kUser = 'U',
+  kArray = 'A',
   kUnknown = 'X',
 };
 
@@ -90,6 +118,15 @@ bool IsPreferredType(TypeId id);
 // Fixed length in bytes as pg_type.typlen (-1 variable, -2 cstring-like unknown).
 int16_t TypeLength(TypeId id);
 
+// Arrays: the element type of an array type (kUnknown when `id` is not an array), and the
+// array type whose elements are `elem` (kUnknown when PG has none we support).
+TypeId ArrayElementType(TypeId id);
+TypeId ArrayTypeOf(TypeId elem);
+inline bool IsArrayType(TypeId id) { return ArrayElementType(id) != TypeId::kUnknown; }
+inline bool IsRegType(TypeId id) {
+  return id == TypeId::kRegclass || id == TypeId::kRegtype || id == TypeId::kRegnamespace || id == TypeId::kRegrole;
+}
+
 // pg_type.typname: "int4", "varchar", "bpchar", ...
 std::string_view TypeInternalName(TypeId id);
 // format_type() with the typmod: "integer", "character varying(3)", "numeric(10,2)",
@@ -98,7 +135,7 @@ std::string FormatType(const Type& t);
 
 // The type a parse tree names. `names` is TypeName.names as libpg_query gives it (e.g.
 // {"pg_catalog", "int4"} or {"varchar"}); `typmods` are the integer modifiers in order
-// (empty = none); array_bounds must be 0 (arrays are not supported yet).
+// (empty = none). Array types are one level up: the binder applies ArrayTypeOf.
 // Errors: 42704 type "x" does not exist; 22023 invalid typmods as PG words them.
 Result<Type> LookupType(const std::vector<std::string>& names, const std::vector<int32_t>& typmods);
 // Convenience for a single (possibly schema-qualified) name: "pg_catalog.int4", "varchar",

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "engine/types/array.h"
 #include "engine/types/cast.h"
 
 namespace nordlys::engine::types {
@@ -25,6 +26,22 @@ Status BadBinary() {
 }  // namespace
 
 Result<Value> InputValue(std::string_view text, const Type& type, const SessionSettings& settings) {
+  if (IsArrayType(type.id)) return ArrayIn(text, type, settings);
+  if (IsRegType(type.id)) {
+    // Digits are the OID itself (as PG's regclassin); a name needs the catalog.
+    bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+    if (digits) {
+      NORDLYS_ASSIGN_OR_RETURN(uint32_t v, ParseOid(text));
+      return Value::Oid(v);
+    }
+    if (text == "-") return Value::Oid(0);
+    if (settings.oid_namer == nullptr) {
+      return Status::Sql(StatusCode::kNotSupported, "0A000",
+                         "reading " + std::string(TypeInternalName(type.id)) + " names is not supported here");
+    }
+    NORDLYS_ASSIGN_OR_RETURN(uint32_t v, settings.oid_namer->Lookup(type.id, text));
+    return Value::Oid(v);
+  }
   switch (type.id) {
     case TypeId::kBool: {
       NORDLYS_ASSIGN_OR_RETURN(bool b, ParseBool(text));
@@ -95,6 +112,8 @@ Result<Value> InputValue(std::string_view text, const Type& type, const SessionS
       NORDLYS_ASSIGN_OR_RETURN(Interval iv, ParseInterval(text, type.typmod));
       return Value::MakeInterval(iv);
     }
+    default:
+      break;
   }
   return Status::Sql(StatusCode::kNotSupported, "0A000", "unsupported type");
 }
@@ -105,8 +124,17 @@ std::string OutputValue(const Value& v, const Type& type, const SessionSettings&
     case Value::Kind::kBool: return v.as_bool() ? "t" : "f";
     case Value::Kind::kInt2:
     case Value::Kind::kInt4:
-    case Value::Kind::kInt8:
-    case Value::Kind::kOid: return std::to_string(v.as_int());
+    case Value::Kind::kInt8: return std::to_string(v.as_int());
+    case Value::Kind::kOid: {
+      if (IsRegType(type.id)) {
+        auto oid = static_cast<uint32_t>(v.as_int());
+        if (oid == 0) return "-";
+        if (settings.oid_namer != nullptr) {
+          if (auto name = settings.oid_namer->Name(type.id, oid)) return *name;
+        }
+      }
+      return std::to_string(v.as_int());
+    }
     case Value::Kind::kFloat4: return FormatFloat4(static_cast<float>(v.as_float()));
     case Value::Kind::kFloat8: return FormatFloat8(v.as_float());
     case Value::Kind::kNumeric: return v.as_numeric().ToString();
@@ -118,6 +146,7 @@ std::string OutputValue(const Value& v, const Type& type, const SessionSettings&
     case Value::Kind::kTimestampTz: return FormatTimestampTz(v.as_int(), settings.time_zone);
     case Value::Kind::kInterval: return FormatInterval(v.as_interval());
     case Value::Kind::kUuid: return FormatUuid(v.as_uuid());
+    case Value::Kind::kArray: return ArrayOut(v, type, settings);
   }
   return "";
 }
@@ -160,12 +189,18 @@ std::string SendValue(const Value& v, const Type& type) {
       break;
     }
     case Value::Kind::kUuid: out.assign(reinterpret_cast<const char*>(v.as_uuid().data()), 16); break;
+    case Value::Kind::kArray: out = ArraySend(v, type); break;
   }
   return out;
 }
 
 Result<Value> RecvValue(std::string_view b, const Type& type) {
   auto need = [&](size_t n) { return b.size() == n; };
+  if (IsArrayType(type.id)) return ArrayRecv(b, type);
+  if (IsRegType(type.id)) {
+    if (!need(4)) return BadBinary();
+    return Value::Oid(static_cast<uint32_t>(GetBE(b, 0, 4)));
+  }
   switch (type.id) {
     case TypeId::kBool:
       if (!need(1)) return BadBinary();
@@ -247,6 +282,8 @@ Result<Value> RecvValue(std::string_view b, const Type& type) {
       NORDLYS_ASSIGN_OR_RETURN(Interval r, RoundInterval(iv, type.typmod));
       return Value::MakeInterval(r);
     }
+    default:
+      break;
   }
   return BadBinary();
 }

@@ -4,6 +4,7 @@
 // Thread safety: pure functions; safe from any thread.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,10 +15,24 @@
 
 namespace nordlys::engine::types {
 
+// Names of catalog objects for the reg* types (regclass, regtype, regnamespace, regrole). The
+// SQL layer implements it over the catalog the statement sees.
+class OidNamer {
+ public:
+  virtual ~OidNamer() = default;
+  // The object's name as its reg type prints it (schema-qualified when not on the search
+  // path), or nullopt when there is no such object (the number is printed then, as PG does).
+  virtual std::optional<std::string> Name(TypeId reg_type, uint32_t oid) const = 0;
+  // The OID a name denotes. Errors: 42P01 relation "x" does not exist, 42704 type / role
+  // does not exist, 3F000 schema "x" does not exist.
+  virtual Result<uint32_t> Lookup(TypeId reg_type, std::string_view name) const = 0;
+};
+
 // The session settings that change how values read and print. DateStyle is fixed at ISO, MDY
 // and IntervalStyle at postgres; text comparisons use the "C" collation (byte order).
 struct SessionSettings {
   TimeZone time_zone;
+  const OidNamer* oid_namer = nullptr;  // reg* I/O; without one they read and print numbers
 };
 
 // The type's input function, with the typmod applied as the input function applies it

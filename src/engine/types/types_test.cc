@@ -287,5 +287,61 @@ TEST(ValueTest, CompareAndHashAreConsistent) {
             HashValue(Value::MakeNumeric(N("1")), TypeId::kNumeric));
 }
 
+TEST(ArrayTest, TextFormRoundTripsAndQuotesAsPg) {
+  SessionSettings st;
+  Type ta(TypeId::kTextArray);
+  EXPECT_EQ(Out(InputValue("{a,\"b c\",NULL,\"\",\"NULL\",\"x\\\"y\"}", ta, st), ta),
+            "{a,\"b c\",NULL,\"\",\"NULL\",\"x\\\"y\"}");
+  EXPECT_EQ(Out(InputValue("  { 1 ,2, null }  ", Type(TypeId::kInt4Array), st), Type(TypeId::kInt4Array)),
+            "{1,2,NULL}");
+  EXPECT_EQ(Out(InputValue("{}", ta, st), ta), "{}");
+  EXPECT_EQ(Out(InputValue("{a b  }", ta, st), ta), "{\"a b\"}");  // trailing blanks dropped, inner kept
+  EXPECT_EQ(Out(InputValue("{1,2", Type(TypeId::kInt4Array), st), Type(TypeId::kInt4Array)).substr(0, 9), "ERR 22P02");
+  EXPECT_EQ(Out(InputValue("{1}x", Type(TypeId::kInt4Array), st), Type(TypeId::kInt4Array)).substr(0, 9), "ERR 22P02");
+  EXPECT_EQ(Out(InputValue("{{1}}", Type(TypeId::kInt4Array), st), Type(TypeId::kInt4Array)).substr(0, 9), "ERR 0A000");
+  EXPECT_EQ(Out(InputValue("[0:1]={1,2}", Type(TypeId::kInt4Array), st), Type(TypeId::kInt4Array)).substr(0, 9),
+            "ERR 0A000");
+  // The element type's typmod applies to each element.
+  Type vc3(TypeId::kVarcharArray, 3 + kVarHdrSz);
+  EXPECT_EQ(Out(InputValue("{abcd}", vc3, st), vc3).substr(0, 9), "ERR 22001");
+  EXPECT_EQ(FormatType(vc3), "character varying(3)[]");
+}
+
+TEST(ArrayTest, BinaryFormRoundTrips) {
+  Type t(TypeId::kInt8Array);
+  Value v = Value::Array({Value::Int8(1), Value(), Value::Int8(-7)});
+  std::string b = SendValue(v, t);
+  EXPECT_EQ(b.size(), 12u + 8u + 3 * 4u + 2 * 8u);
+  Result<Value> back = RecvValue(b, t);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(OutputValue(*back, t, SessionSettings{}), "{1,NULL,-7}");
+  EXPECT_FALSE(RecvValue(b.substr(0, b.size() - 1), t).ok());
+  EXPECT_FALSE(RecvValue(b, Type(TypeId::kInt4Array)).ok());  // element type mismatch
+  Result<Value> empty = RecvValue(SendValue(Value::Array({}), t), t);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->as_array().empty());
+}
+
+TEST(ArrayTest, OrderCastsAndRegTypes) {
+  Type t(TypeId::kInt4Array);
+  auto arr = [](std::vector<Value> v) { return Value::Array(std::move(v)); };
+  EXPECT_LT(CompareValues(arr({Value::Int4(1), Value::Int4(2)}), arr({Value::Int4(1), Value::Int4(3)}), t.id), 0);
+  EXPECT_LT(CompareValues(arr({Value::Int4(1)}), arr({Value::Int4(1), Value::Int4(0)}), t.id), 0);
+  EXPECT_GT(CompareValues(arr({Value()}), arr({Value::Int4(9)}), t.id), 0);  // NULL elements sort last
+  EXPECT_EQ(HashValue(arr({Value::Int4(5)}), t.id), HashValue(arr({Value::Int4(5)}), t.id));
+  Result<Value> c = CastValue(arr({Value::Int4(1), Value()}), t, Type(TypeId::kTextArray), false, SessionSettings{});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(OutputValue(*c, Type(TypeId::kTextArray), SessionSettings{}), "{1,NULL}");
+  EXPECT_EQ(FindCast(TypeId::kInt4Array, TypeId::kInt8Array), CastContext::kImplicit);
+  EXPECT_EQ(FindCast(TypeId::kOid, TypeId::kRegclass), CastContext::kImplicit);
+  EXPECT_EQ(FindCast(TypeId::kRegclass, TypeId::kInt4), CastContext::kAssignment);
+  EXPECT_FALSE(FindCast(TypeId::kRegclass, TypeId::kRegtype).has_value());
+  // Without a namer (no catalog), reg* values read digits and print numbers.
+  EXPECT_EQ(Out(InputValue("1259", Type(TypeId::kRegclass), SessionSettings{}), Type(TypeId::kRegclass)), "1259");
+  EXPECT_EQ(Out(InputValue("pg_class", Type(TypeId::kRegclass), SessionSettings{}), Type(TypeId::kRegclass)).substr(0, 9),
+            "ERR 0A000");
+  EXPECT_EQ(Out(Value::Oid(0), Type(TypeId::kRegclass)), "-");
+}
+
 }  // namespace
 }  // namespace nordlys::engine::types

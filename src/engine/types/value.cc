@@ -40,6 +40,11 @@ const UuidBytes& Value::as_uuid() const {
   return std::get<UuidBytes>(payload_);
 }
 
+const std::vector<Value>& Value::as_array() const {
+  NORDLYS_ASSERT(kind_ == Kind::kArray);
+  return *std::get<Elements>(payload_);
+}
+
 std::string Value::DebugString() const {
   switch (kind_) {
     case Kind::kNull: return "NULL";
@@ -59,6 +64,11 @@ std::string Value::DebugString() const {
     case Kind::kTimestampTz: return "timestamptz:" + FormatTimestampTz(as_int(), TimeZone());
     case Kind::kInterval: return "interval:" + FormatInterval(as_interval());
     case Kind::kUuid: return "uuid:" + FormatUuid(as_uuid());
+    case Kind::kArray: {
+      std::string out = "array:{";
+      for (size_t i = 0; i < as_array().size(); ++i) out += (i ? "," : "") + as_array()[i].DebugString();
+      return out + "}";
+    }
   }
   return "?";
 }
@@ -69,7 +79,11 @@ Value::Kind KindOf(TypeId id) {
     case TypeId::kInt2: return Value::Kind::kInt2;
     case TypeId::kInt4: return Value::Kind::kInt4;
     case TypeId::kInt8: return Value::Kind::kInt8;
-    case TypeId::kOid: return Value::Kind::kOid;
+    case TypeId::kOid:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace:
+    case TypeId::kRegrole: return Value::Kind::kOid;
     case TypeId::kFloat4: return Value::Kind::kFloat4;
     case TypeId::kFloat8: return Value::Kind::kFloat8;
     case TypeId::kNumeric: return Value::Kind::kNumeric;
@@ -85,6 +99,8 @@ Value::Kind KindOf(TypeId id) {
     case TypeId::kTimestampTz: return Value::Kind::kTimestampTz;
     case TypeId::kInterval: return Value::Kind::kInterval;
     case TypeId::kUuid: return Value::Kind::kUuid;
+    default:
+      if (IsArrayType(id)) return Value::Kind::kArray;
   }
   return Value::Kind::kNull;
 }

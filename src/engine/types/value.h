@@ -4,14 +4,17 @@
 //
 // Storage: integers widen to int64 and float4 to double (exactly representable), numeric is a
 // Numeric, text-like types and bytea a std::string, dates int32 days, times and timestamps
-// int64 microseconds, interval {us, days, months}, uuid 16 bytes.
+// int64 microseconds, interval {us, days, months}, uuid 16 bytes, arrays a shared immutable
+// vector of element values.
 //
 // Thread safety: a value type; distinct objects may be used from distinct threads.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "engine/types/datetime.h"
 #include "engine/types/numeric.h"
@@ -24,7 +27,7 @@ class Value {
  public:
   enum class Kind : uint8_t {
     kNull, kBool, kInt2, kInt4, kInt8, kFloat4, kFloat8, kNumeric, kString, kBytea,
-    kDate, kTime, kTimestamp, kTimestampTz, kInterval, kUuid, kOid,
+    kDate, kTime, kTimestamp, kTimestampTz, kInterval, kUuid, kOid, kArray,
   };
 
   Value() = default;  // NULL
@@ -45,6 +48,10 @@ class Value {
   static Value MakeInterval(const Interval& iv) { return Value(Kind::kInterval, iv); }
   static Value Uuid(const UuidBytes& u) { return Value(Kind::kUuid, u); }
   static Value Oid(uint32_t v) { return Value(Kind::kOid, static_cast<int64_t>(v)); }
+  // A one-dimensional array (lower bound 1); elements are values of the element type or NULL.
+  static Value Array(std::vector<Value> elems) {
+    return Value(Kind::kArray, std::make_shared<const std::vector<Value>>(std::move(elems)));
+  }
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::kNull; }
@@ -57,12 +64,15 @@ class Value {
   const std::string& as_string() const;  // kString/kBytea
   const Interval& as_interval() const;
   const UuidBytes& as_uuid() const;
+  const std::vector<Value>& as_array() const;
 
   // Debug form: "int4:42", "NULL". Not SQL output; see OutputValue.
   std::string DebugString() const;
 
  private:
-  using Payload = std::variant<std::monostate, bool, int64_t, double, Numeric, std::string, Interval, UuidBytes>;
+  using Elements = std::shared_ptr<const std::vector<Value>>;  // shared: arrays are immutable
+  using Payload = std::variant<std::monostate, bool, int64_t, double, Numeric, std::string, Interval, UuidBytes,
+                               Elements>;
   Value(Kind k, Payload p) : kind_(k), payload_(std::move(p)) {}
 
   Kind kind_ = Kind::kNull;

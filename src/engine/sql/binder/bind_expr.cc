@@ -51,7 +51,8 @@ bool OperatorFromName(const std::string& name, types::BinaryOp* op) {
 
 Result<Type> BindTypeName(const Json& tn) {
   std::vector<std::string> names = NameList(tn.value("names", Json::array()));
-  if (tn.contains("arrayBounds")) return Unsupported("array types");
+  const bool is_array = tn.contains("arrayBounds");
+  if (is_array && tn["arrayBounds"].size() > 1) return Unsupported("multidimensional arrays");
   std::vector<int32_t> mods;
   if (tn.contains("typmods")) {
     for (const auto& m : tn["typmods"]) {
@@ -71,7 +72,12 @@ Result<Type> BindTypeName(const Json& tn) {
       return Unsupported("interval field restrictions");
     }
   }
-  return types::LookupType(names, mods);
+  NORDLYS_ASSIGN_OR_RETURN(Type t, types::LookupType(names, mods));
+  if (!is_array) return t;
+  if (types::IsArrayType(t.id)) return Unsupported("multidimensional arrays");
+  TypeId array = types::ArrayTypeOf(t.id);
+  if (array == TypeId::kUnknown) return Unsupported("arrays of type " + types::FormatType(t));
+  return Type(array, t.typmod);
 }
 
 Binder::Binder(std::shared_ptr<const CatalogSnapshot> snap, const SessionInfo* session,
@@ -235,7 +241,8 @@ Result<ExprPtr> Binder::BindExpr(const Json& node, ExprContext& ctx) {
     e->args = std::move(args);
     return ExprPtr(e);
   }
-  if (kind == "A_ArrayExpr" || kind == "A_Indirection") return Unsupported("arrays", Position(node));
+  if (kind == "A_ArrayExpr") return BindArrayExpr(b, ctx, nullptr);
+  if (kind == "A_Indirection") return BindIndirection(b, ctx);
   if (kind == "CollateClause") {
     // Text compares bytewise (the C collation) everywhere; naming that collation changes nothing.
     auto names = NameList((*body)["collname"]);
@@ -482,6 +489,7 @@ Result<ExprPtr> Binder::BindNamedOperator(const std::string& opname, ExprPtr l, 
   types::BinaryOp op;
   if (OperatorFromName(opname, &op)) return BindOperator(op, l, r, location);
   if (opname == "||") {
+    if (types::IsArrayType(l->type.id) || types::IsArrayType(r->type.id)) return BindArrayConcat(l, r, location);
     // textcat / anytextcat: a non-string side is converted with its output function.
     if (l->type.id == TypeId::kUnknown) l = ResolveUnknown(l);
     if (r->type.id == TypeId::kUnknown) r = ResolveUnknown(r);
@@ -620,7 +628,7 @@ Result<ExprPtr> Binder::BindAExpr(const Json& b, ExprContext& ctx) {
   int pos = CharPosition(sql_, b.value("location", -1));
   std::string opname = b.contains("name") ? NameList(b["name"]).back() : "";
   if (kind == "AEXPR_IN") return BindIn(b, ctx, opname == "<>");
-  if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") return Unsupported("ANY/ALL (array)", pos);
+  if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") return BindArrayAnyAll(b, ctx, kind == "AEXPR_OP_ALL");
   if (kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN") {
     NORDLYS_ASSIGN_OR_RETURN(ExprPtr x, BindExpr(b["lexpr"], ctx));
     const Json& bounds = b["rexpr"].contains("List") ? b["rexpr"]["List"]["items"] : b["rexpr"];
@@ -759,6 +767,9 @@ Result<ExprPtr> Binder::BindBoolExpr(const Json& b, ExprContext& ctx) {
 Result<ExprPtr> Binder::BindTypeCast(const Json& b, ExprContext& ctx) {
   int pos = CharPosition(sql_, b.value("location", -1));
   NORDLYS_ASSIGN_OR_RETURN(Type t, BindTypeName(b["typeName"]));
+  if (NodeOf(b["arg"]).first == "A_ArrayExpr" && types::IsArrayType(t.id)) {
+    return BindArrayExpr(*NodeOf(b["arg"]).second, ctx, &t);
+  }
   NORDLYS_ASSIGN_OR_RETURN(ExprPtr arg, BindExpr(b["arg"], ctx));
   if (arg->kind == ExprKind::kConst && arg->type.id == TypeId::kUnknown) {
     return CastLiteral(arg, t, /*is_explicit=*/true, arg->location > 0 ? arg->location : pos);
@@ -865,6 +876,14 @@ Result<ExprPtr> Binder::BindSubLink(const Json& b, ExprContext& ctx) {
   if (type == "EXISTS_SUBLINK") {
     info->kind = SubqueryInfo::Kind::kExists;
     e->type = Type(TypeId::kBool);
+  } else if (type == "ARRAY_SUBLINK") {
+    if (q->visible != 1) return SqlError("42601", "subquery must return only one column", {.position = pos});
+    info->kind = SubqueryInfo::Kind::kArray;
+    Type et = q->OutputTypes()[0];
+    if (et.id == TypeId::kUnknown) et = Type(TypeId::kText);
+    TypeId at = types::ArrayTypeOf(et.id);
+    if (at == TypeId::kUnknown) return Unsupported("arrays of type " + types::FormatType(et), pos);
+    e->type = Type(at, et.typmod);
   } else if (type == "EXPR_SUBLINK") {
     if (q->visible != 1) return SqlError("42601", "subquery must return only one column", {.position = pos});
     info->kind = SubqueryInfo::Kind::kScalar;

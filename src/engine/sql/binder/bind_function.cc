@@ -96,6 +96,14 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
       if (t != TypeId::kBool) return NoSuchFunction(name, args, pos);
       call.func = name == "bool_or" ? AggFunc::kBoolOr : AggFunc::kBoolAnd;
       call.type = Type(TypeId::kBool);
+    } else if (name == "array_agg") {
+      TypeId at = types::ArrayTypeOf(t);
+      if (at == TypeId::kUnknown) {
+        if (types::IsArrayType(t)) return Unsupported("array_agg of arrays (multidimensional arrays)", pos);
+        return NoSuchFunction(name, args, pos);
+      }
+      call.func = AggFunc::kArrayAgg;
+      call.type = Type(at, args[0]->type.typmod);
     } else if (name == "string_agg") {
       if (!IsString(t) || !IsString(args[1]->type.id)) return NoSuchFunction(name, args, pos);
       call.func = AggFunc::kStringAgg;
@@ -124,7 +132,8 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
     return SqlError("3F000", "schema \"" + names[0] + "\" does not exist", {.position = pos});
   }
   if (b.contains("over")) return Unsupported("window functions", pos);
-  static const char* kAggs[] = {"count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg"};
+  static const char* kAggs[] = {"count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg",
+                                "array_agg"};
   for (const char* a : kAggs) {
     if (name == a) return BindAggregate(b, name, ctx);
   }
@@ -139,6 +148,7 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
       args.push_back(x);
     }
   }
+  if (auto arr = BindArrayFunction(name, args, pos)) return std::move(*arr);
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kFunc;
   e->location = pos;
@@ -196,6 +206,24 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
   } else if (name == "pg_get_userbyid" && want(1, 1)) {
     NORDLYS_RETURN_IF_ERROR(coerce_all(TypeId::kOid));
     set(Func::kPgGetUserById, TypeId::kName);
+  } else if (name == "pg_get_expr" && want(2, 3)) {
+    NORDLYS_ASSIGN_OR_RETURN(args[0], Coerce(args[0], Type(TypeId::kText), types::CastContext::kImplicit, "", pos));
+    NORDLYS_ASSIGN_OR_RETURN(args[1], Coerce(args[1], Type(TypeId::kOid), types::CastContext::kImplicit, "", pos));
+    if (args.size() == 3) {
+      NORDLYS_ASSIGN_OR_RETURN(args[2], Coerce(args[2], Type(TypeId::kBool), types::CastContext::kImplicit, "", pos));
+    }
+    set(Func::kPgGetExpr, TypeId::kText);
+  } else if ((name == "pg_get_constraintdef" && want(1, 2)) || (name == "pg_get_indexdef" && (want(1, 1) || want(3, 3)))) {
+    NORDLYS_ASSIGN_OR_RETURN(args[0], Coerce(args[0], Type(TypeId::kOid), types::CastContext::kImplicit, "", pos));
+    for (size_t i = 1; i < args.size(); ++i) {
+      Type t(i == 1 && args.size() == 3 ? TypeId::kInt4 : TypeId::kBool);
+      NORDLYS_ASSIGN_OR_RETURN(args[i], Coerce(args[i], t, types::CastContext::kImplicit, "", pos));
+    }
+    set(name == "pg_get_indexdef" ? Func::kPgGetIndexdef : Func::kPgGetConstraintdef, TypeId::kText);
+  } else if ((name == "pg_relation_is_publishable" || name == "pg_get_statisticsobjdef_columns") && want(1, 1)) {
+    NORDLYS_RETURN_IF_ERROR(coerce_all(TypeId::kOid));
+    set(name == "pg_relation_is_publishable" ? Func::kPgRelationIsPublishable : Func::kPgGetStatisticsobjdefColumns,
+        name == "pg_relation_is_publishable" ? TypeId::kBool : TypeId::kText);
   } else if (name == "pg_table_is_visible" && want(1, 1)) {
     NORDLYS_RETURN_IF_ERROR(coerce_all(TypeId::kOid));
     set(Func::kPgTableIsVisible, TypeId::kBool);

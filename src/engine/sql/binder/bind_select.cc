@@ -49,7 +49,7 @@ std::string FigureColname(const Json& node, int* strength) {
     if (t.ok()) return std::string(types::TypeInternalName(t->id));
     return names.back();
   }
-  if (k == "CollateClause") return FigureColname((*b)["arg"], strength);
+  if (k == "CollateClause" || k == "A_Indirection") return FigureColname((*b)["arg"], strength);
   if (k == "CaseExpr") {
     if (b->contains("defresult")) {
       std::string d = FigureColname((*b)["defresult"], strength);
@@ -66,7 +66,8 @@ std::string FigureColname(const Json& node, int* strength) {
   if (k == "SubLink") {
     std::string t = (*b).value("subLinkType", "");
     if (t == "EXISTS_SUBLINK") return "exists";
-    if (t == "EXPR_SUBLINK" || t == "ARRAY_SUBLINK") {
+    if (t == "ARRAY_SUBLINK") return "array";
+    if (t == "EXPR_SUBLINK") {
       const Json& sel = (*b)["subselect"]["SelectStmt"];
       if (sel.contains("targetList") && !sel["targetList"].empty()) {
         const Json& rt = sel["targetList"][0]["ResTarget"];
@@ -476,7 +477,9 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFunctionItem(const Json& b, Scope
   auto [k, fb] = NodeOf(call);
   std::string name = k == "FuncCall" ? NameList((*fb)["funcname"]).back() : "";
   int pos = Position(call);
-  if (name != "generate_series") return Unsupported("function " + (name.empty() ? k : name) + " in FROM", pos);
+  if (name != "generate_series" && name != "unnest") {
+    return Unsupported("function " + (name.empty() ? k : name) + " in FROM", pos);
+  }
   auto f = std::make_unique<BoundFrom>();
   f->kind = BoundFrom::Kind::kFunction;
   f->offset = *offset;
@@ -487,6 +490,33 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFunctionItem(const Json& b, Scope
   for (const auto& a : (*fb)["args"]) {
     NORDLYS_ASSIGN_OR_RETURN(ExprPtr x, BindExpr(a, ctx));
     args.push_back(x);
+  }
+  if (name == "unnest") {
+    if (args.size() != 1) return Unsupported("unnest of several arrays", pos);
+    if (!types::IsArrayType(args[0]->type.id)) {
+      if (args[0]->type.id == TypeId::kUnknown) {
+        return SqlError("42725", "function unnest(unknown) is not unique",
+                        {.hint = "Could not choose a best candidate function. You might need to add explicit type casts.",
+                         .position = pos});
+      }
+      return SqlError("42883", "function unnest(" + types::FormatType(args[0]->type) + ") does not exist",
+                      {.position = pos});
+    }
+    Type elem(types::ArrayElementType(args[0]->type.id), args[0]->type.typmod);
+    f->func_type = args[0]->type;
+    f->func_args = std::move(args);
+    ScopeItem item;
+    item.alias = b.contains("alias") ? b["alias"].value("aliasname", "unnest") : "unnest";
+    item.offset = *offset;
+    std::string col = item.alias;
+    if (b.contains("alias") && b["alias"].contains("colnames")) col = NameList(b["alias"]["colnames"])[0];
+    item.columns = {col};
+    item.types = {elem};
+    f->alias = item.alias;
+    f->width = 1;
+    *offset += 1;
+    scope->items.push_back(std::move(item));
+    return f;
   }
   if (args.size() < 2 || args.size() > 3) {
     return SqlError("42883", "function generate_series with " + std::to_string(args.size()) + " arguments does not exist",

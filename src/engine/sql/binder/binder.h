@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -234,6 +235,13 @@ class Binder {
   Result<ExprPtr> BindNamedOperator(const std::string& opname, ExprPtr l, ExprPtr r, int location);
   Result<ExprPtr> BindLike(ExprPtr l, ExprPtr r, bool negated, bool ilike, int location);
   Result<ExprPtr> BindIn(const Json& node, ExprContext& ctx, bool negated);
+  // Arrays (bind_array.cc). `target`: the array type of an enclosing cast (ARRAY[]::int[]).
+  Result<ExprPtr> BindArrayExpr(const Json& node, ExprContext& ctx, const types::Type* target);
+  Result<ExprPtr> BindIndirection(const Json& node, ExprContext& ctx);
+  Result<ExprPtr> BindArrayAnyAll(const Json& node, ExprContext& ctx, bool all);
+  Result<ExprPtr> BindArrayConcat(ExprPtr l, ExprPtr r, int location);
+  // nullopt when `name` is not an array function.
+  std::optional<Result<ExprPtr>> BindArrayFunction(const std::string& name, std::vector<ExprPtr>& args, int location);
   // Common type of several expressions (CASE, COALESCE, IN lists, UNION): PG's
   // select_common_type. 42804 "CASE types integer and text cannot be matched".
   Result<types::Type> CommonType(const std::vector<ExprPtr>& exprs, const char* construct,

@@ -164,6 +164,22 @@ const char* FuncName(Func f) {
     case Func::kCharLength: return "char_length";
     case Func::kSettingCurrent: return "current_setting";
     case Func::kTxidCurrent: return "txid_current";
+    case Func::kArrayCat: return "array_cat";
+    case Func::kArrayAppend: return "array_append";
+    case Func::kArrayPrepend: return "array_prepend";
+    case Func::kArrayToString: return "array_to_string";
+    case Func::kArrayLength: return "array_length";
+    case Func::kArrayUpper: return "array_upper";
+    case Func::kArrayLower: return "array_lower";
+    case Func::kCardinality: return "cardinality";
+    case Func::kStringToArray: return "string_to_array";
+    case Func::kArrayPosition: return "array_position";
+    case Func::kArrayRemove: return "array_remove";
+    case Func::kPgGetExpr: return "pg_get_expr";
+    case Func::kPgGetConstraintdef: return "pg_get_constraintdef";
+    case Func::kPgGetIndexdef: return "pg_get_indexdef";
+    case Func::kPgRelationIsPublishable: return "pg_relation_is_publishable";
+    case Func::kPgGetStatisticsobjdefColumns: return "pg_get_statisticsobjdef_columns";
     default: return "function";
   }
 }
@@ -205,7 +221,17 @@ std::string Expr::ToString() const {
       return "(" + args[0]->ToString() + kTests[index] + ")";
     }
     case K::kCast: return "(" + args[0]->ToString() + ")::" + types::FormatType(type);
+    case K::kArray: return "ARRAY[" + ArgList(*this) + "]";
+    case K::kArrayAny:
+      return "(" + args[0]->ToString() + " " + std::string(types::OpName(op)) + (flag ? " ALL (" : " ANY (") +
+             args[1]->ToString() + "))";
     case K::kFunc:
+      if (func == Func::kArraySubscript) return args[0]->ToString() + "[" + args[1]->ToString() + "]";
+      if ((func == Func::kNextval || func == Func::kCurrval || func == Func::kSetval) && !args.empty() &&
+          args[0]->kind == K::kConst && args[0]->value.kind() == types::Value::Kind::kString) {
+        std::string rest = args.size() > 1 ? ", " + ArgList(*this, 1) : "";
+        return std::string(FuncName(func)) + "(" + Quote(args[0]->value.as_string()) + "::regclass" + rest + ")";
+      }
       if (func == Func::kConcatOp) return "(" + args[0]->ToString() + " || " + args[1]->ToString() + ")";
       if (func == Func::kRegexMatch || func == Func::kRegexNotMatch || func == Func::kRegexIMatch ||
           func == Func::kRegexNotIMatch) {
@@ -235,6 +261,7 @@ std::string Expr::ToString() const {
       switch (subquery->kind) {
         case SubqueryInfo::Kind::kExists: return "(EXISTS (SubPlan))";
         case SubqueryInfo::Kind::kScalar: return "(SubPlan)";
+        case SubqueryInfo::Kind::kArray: return "ARRAY(SubPlan)";
         case SubqueryInfo::Kind::kAny:
           return "(" + args[0]->ToString() + " " + std::string(types::OpName(subquery->op)) +
                  " ANY (SubPlan))";

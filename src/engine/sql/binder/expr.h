@@ -25,6 +25,8 @@ enum class ExprKind : uint8_t {
   kConst, kColumn, kOuterColumn, kParam, kBinary, kNegate, kNot, kAnd, kOr, kIsNull,
   kBoolTest, kCast, kFunc, kAggRef, kCase, kCoalesce, kNullIf, kLike, kInList, kSubquery,
   kDistinctFrom, kMinMax,
+  kArray,     // ARRAY[args...]: a one-dimensional array of type `type`
+  kArrayAny,  // args[0] op ANY (args[1]) over an array (flag: ALL); sig as kBinary
 };
 
 // Built-in scalar functions.
@@ -38,16 +40,19 @@ enum class Func : uint8_t {
   kSettingCurrent, kObjDescription, kTxidCurrent, kPgTableIsVisible, kArrayPosition, kBitAnd, kBitOr, kBitXor, kBitNot, kShiftLeft,
   kShiftRight, kRegexMatch, kRegexNotMatch, kRegexIMatch, kRegexNotIMatch, kPgGetUserById,
   kPgEncodingToChar, kColDescription, kStartsWith, kTranslate, kToHex, kConcatWs,
+  kArraySubscript, kArrayCat, kArrayAppend, kArrayPrepend, kArrayToString, kArrayLength,
+  kArrayUpper, kArrayLower, kCardinality, kStringToArray, kArrayRemove,
+  kPgGetExpr, kPgGetConstraintdef, kPgGetIndexdef, kPgRelationIsPublishable, kPgGetStatisticsobjdefColumns,
 };
 
 // Aggregates.
-enum class AggFunc : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax, kBoolAnd, kBoolOr, kStringAgg };
+enum class AggFunc : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax, kBoolAnd, kBoolOr, kStringAgg, kArrayAgg };
 
 struct Expr;
 using ExprPtr = std::shared_ptr<Expr>;
 
 struct SubqueryInfo {
-  enum class Kind : uint8_t { kScalar, kExists, kAny, kAll };
+  enum class Kind : uint8_t { kScalar, kExists, kAny, kAll, kArray };  // kArray: ARRAY(SELECT ...)
   Kind kind = Kind::kScalar;
   std::shared_ptr<Operator> plan;  // produces the subquery's rows
   bool correlated = false;         // uses an enclosing row: re-run per row

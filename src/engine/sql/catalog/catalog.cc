@@ -14,6 +14,16 @@ constexpr char kRowVersion = 1;
 constexpr char kKindTable = 'T';
 constexpr char kKindSequence = 'S';
 constexpr char kKindSchema = 'N';
+constexpr char kKindRole = 'R';
+
+// The bootstrap superuser before any ALTER ROLE gave it a row of its own.
+std::shared_ptr<const RoleDef> BootstrapRole() {
+  auto r = std::make_shared<RoleDef>();
+  r->oid = kBootstrapSuperuserOid;
+  r->name = "postgres";
+  r->superuser = r->createrole = r->createdb = r->login = r->replication = r->bypassrls = true;
+  return r;
+}
 constexpr int64_t kSeqLogAhead = 32;
 
 std::string CatalogRow(char kind, const nlohmann::json& j) {
@@ -64,7 +74,8 @@ nlohmann::json ToJson(const TableDef& t) {
   for (const auto& ix : t.indexes) {
     ixs.push_back({{"oid", ix.oid}, {"name", ix.name}, {"columns", ix.columns},
                    {"desc", ix.descending}, {"nulls_first", ix.nulls_first},
-                   {"unique", ix.unique}, {"primary", ix.primary}, {"rel", ix.rel.value()}});
+                   {"unique", ix.unique}, {"primary", ix.primary}, {"rel", ix.rel.value()},
+                   {"unique_constraint", ix.unique_constraint}});
   }
   auto& checks = j["checks"] = nlohmann::json::array();
   for (const auto& c : t.checks) checks.push_back({{"name", c.name}, {"expr", c.expr}});
@@ -98,6 +109,7 @@ Result<TableDef> TableFromJson(const nlohmann::json& j) {
       ix.nulls_first = ij.at("nulls_first").get<std::vector<bool>>();
       ix.unique = ij.at("unique").get<bool>();
       ix.primary = ij.at("primary").get<bool>();
+      ix.unique_constraint = ij.value("unique_constraint", false);
       ix.rel = storage::RelId(ij.at("rel").get<uint64_t>());
       t.indexes.push_back(std::move(ix));
     }
@@ -134,6 +146,35 @@ Result<SequenceDef> SequenceFromJson(const nlohmann::json& j) {
     return s;
   } catch (const std::exception& e) {
     return Status::Corruption(std::string("catalog sequence row: ") + e.what());
+  }
+}
+
+nlohmann::json ToJson(const RoleDef& r) {
+  nlohmann::json j = {{"oid", r.oid},           {"name", r.name},         {"super", r.superuser},
+                      {"inherit", r.inherit},   {"createrole", r.createrole}, {"createdb", r.createdb},
+                      {"login", r.login},       {"replication", r.replication}, {"bypassrls", r.bypassrls},
+                      {"password", r.password}};
+  if (r.valid_until) j["valid_until"] = *r.valid_until;
+  return j;
+}
+
+Result<RoleDef> RoleFromJson(const nlohmann::json& j) {
+  try {
+    RoleDef r;
+    r.oid = j.at("oid").get<uint32_t>();
+    r.name = j.at("name").get<std::string>();
+    r.superuser = j.at("super").get<bool>();
+    r.inherit = j.at("inherit").get<bool>();
+    r.createrole = j.at("createrole").get<bool>();
+    r.createdb = j.at("createdb").get<bool>();
+    r.login = j.at("login").get<bool>();
+    r.replication = j.at("replication").get<bool>();
+    r.bypassrls = j.at("bypassrls").get<bool>();
+    r.password = j.at("password").get<std::string>();
+    if (j.contains("valid_until")) r.valid_until = j.at("valid_until").get<int64_t>();
+    return r;
+  } catch (const std::exception& e) {
+    return Status::Corruption(std::string("catalog role row: ") + e.what());
   }
 }
 
@@ -189,6 +230,18 @@ bool CatalogSnapshot::RelationNameTaken(uint32_t schema_oid, std::string_view na
   const IndexDef* ix;
   return FindTable(schema_oid, name) != nullptr || FindSequence(schema_oid, name) != nullptr ||
          FindIndex(schema_oid, name, &ix) != nullptr;
+}
+
+const RoleDef* CatalogSnapshot::FindRole(std::string_view name) const {
+  for (const auto& [oid, r] : roles) {
+    if (r->name == name) return r.get();
+  }
+  return nullptr;
+}
+
+const RoleDef* CatalogSnapshot::RoleByOid(uint32_t oid) const {
+  auto it = roles.find(oid);
+  return it == roles.end() ? nullptr : it->second.get();
 }
 
 const TableDef* CatalogSnapshot::TableByOid(uint32_t oid) const {
@@ -260,12 +313,19 @@ Result<std::shared_ptr<const CatalogSnapshot>> Catalog::Load(storage::Transactio
         snap->schemas[oid] = s;
         break;
       }
+      case kKindRole: {
+        NORDLYS_ASSIGN_OR_RETURN(RoleDef r, RoleFromJson(j));
+        oid = r.oid;
+        snap->roles[oid] = std::make_shared<const RoleDef>(std::move(r));
+        break;
+      }
       default:
         return Status::Corruption("catalog row of unknown kind");
     }
     snap->row_of[oid] = tid;
     snap->max_oid = std::max(snap->max_oid, oid);
   }
+  if (snap->roles.count(kBootstrapSuperuserOid) == 0) snap->roles[kBootstrapSuperuserOid] = BootstrapRole();
   return std::shared_ptr<const CatalogSnapshot>(std::move(snap));
 }
 
@@ -323,6 +383,17 @@ Status Catalog::InsertSchema(storage::Transaction* txn, TxnCatalogState* state, 
   return db_->heap(db_->catalog_heap())
       .Insert(txn, CatalogRow(kKindSchema, {{"oid", s.oid}, {"name", s.name}}))
       .status();
+}
+
+Status Catalog::PutRole(storage::Transaction* txn, TxnCatalogState* state, const RoleDef& r) {
+  NORDLYS_ASSERT(state->own != nullptr);
+  storage::Heap heap = db_->heap(db_->catalog_heap());
+  auto it = state->own->row_of.find(r.oid);
+  if (it == state->own->row_of.end()) return heap.Insert(txn, CatalogRow(kKindRole, ToJson(r))).status();
+  storage::Tid new_tid;
+  NORDLYS_ASSIGN_OR_RETURN(storage::TmResult res, heap.Update(txn, it->second, CatalogRow(kKindRole, ToJson(r)), &new_tid));
+  if (res.outcome != storage::TmOutcome::kOk) return Status::Internal("catalog row changed concurrently");
+  return Status::OK();
 }
 
 Status Catalog::UpdateTable(storage::Transaction* txn, TxnCatalogState* state, const TableDef& t) {

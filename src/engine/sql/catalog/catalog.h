@@ -4,7 +4,8 @@
 // (storage::Database::catalog_heap()), written through the Heap API with ordinary MVCC, so DDL
 // is transactional: a CREATE TABLE in a rolled-back transaction disappears with it. Row format
 // (docs: README.md in this folder's parent): byte 0 = format version (1), byte 1 = kind
-// ('T' table, 'S' sequence, 'N' schema), then the object as JSON. Indexes and constraints live
+// ('T' table, 'S' sequence, 'N' schema, 'R' role), then the object as JSON. The bootstrap
+// superuser "postgres" (oid 10) has no row until ALTER ROLE first changes it. Indexes and constraints live
 // inside their table's row. DROP deletes the row; the relation's pages stay unreferenced
 // (reclaiming them is not built, see storage::Database::CreateHeap).
 //
@@ -22,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,6 +43,7 @@ namespace nordlys::engine::sql {
 constexpr uint32_t kPgCatalogNamespace = 11;
 constexpr uint32_t kPublicNamespace = 2200;
 constexpr uint32_t kFirstUserOid = 16384;
+constexpr uint32_t kBootstrapSuperuserOid = 10;  // the role "postgres", always there
 
 struct ColumnDef {
   std::string name;
@@ -63,6 +66,7 @@ struct IndexDef {
   std::vector<bool> nulls_first;
   bool unique = false;
   bool primary = false;
+  bool unique_constraint = false;  // made by a UNIQUE constraint (pg_constraint 'u'), not CREATE INDEX
   storage::RelId rel;
 };
 
@@ -98,6 +102,21 @@ struct SequenceDef {
   uint32_t owner_table = 0;  // serial columns: dropped with the table
 };
 
+// A role (CREATE ROLE / USER). Roles are cluster-wide, as in PostgreSQL; there is one database.
+struct RoleDef {
+  uint32_t oid = 0;
+  std::string name;
+  bool superuser = false;
+  bool inherit = true;
+  bool createrole = false;
+  bool createdb = false;
+  bool login = false;
+  bool replication = false;
+  bool bypassrls = false;
+  std::string password;                 // verifier (md5... / SCRAM-SHA-256$...); empty: none
+  std::optional<int64_t> valid_until;  // PG timestamptz (us); password invalid after it
+};
+
 struct SchemaDef {
   uint32_t oid = 0;
   std::string name;
@@ -108,6 +127,8 @@ nlohmann::json ToJson(const TableDef& t);
 Result<TableDef> TableFromJson(const nlohmann::json& j);
 nlohmann::json ToJson(const SequenceDef& s);
 Result<SequenceDef> SequenceFromJson(const nlohmann::json& j);
+nlohmann::json ToJson(const RoleDef& r);
+Result<RoleDef> RoleFromJson(const nlohmann::json& j);
 
 // An immutable view of the catalog.
 class CatalogSnapshot {
@@ -118,6 +139,7 @@ class CatalogSnapshot {
   std::map<uint32_t, std::shared_ptr<const TableDef>> tables;        // by oid
   std::map<uint32_t, std::shared_ptr<const SequenceDef>> sequences;  // by oid
   std::map<uint32_t, SchemaDef> schemas;                             // by oid
+  std::map<uint32_t, std::shared_ptr<const RoleDef>> roles;          // by oid; always has "postgres"
   std::map<uint32_t, storage::Tid> row_of;                           // oid -> catalog row
   uint32_t max_oid = kFirstUserOid - 1;
 
@@ -132,6 +154,8 @@ class CatalogSnapshot {
   // The table owning an index of that name, or nullptr.
   const TableDef* FindIndex(uint32_t schema_oid, std::string_view name, const IndexDef** index) const;
   const TableDef* TableByOid(uint32_t oid) const;
+  const RoleDef* FindRole(std::string_view name) const;
+  const RoleDef* RoleByOid(uint32_t oid) const;
 };
 
 // Per-transaction catalog state, owned by the session's transaction.
@@ -160,6 +184,15 @@ class Catalog {
   Status UpdateTable(storage::Transaction* txn, TxnCatalogState* state, const TableDef& t);
   Status InsertSequence(storage::Transaction* txn, TxnCatalogState* state, const SequenceDef& s);
   Status InsertSchema(storage::Transaction* txn, TxnCatalogState* state, const SchemaDef& s);
+  // Writes a role's row (inserting it for the bootstrap role, which starts without one).
+  Status PutRole(storage::Transaction* txn, TxnCatalogState* state, const RoleDef& r);
+
+  // How CREATE/ALTER ROLE ... PASSWORD stores a password: the instance supplies the SCRAM
+  // encoder (it lives with the wire protocol's authentication code). Thread-safe to call;
+  // set once before serving.
+  using PasswordEncoder = std::function<std::string(const std::string& role, const std::string& password)>;
+  void SetPasswordEncoder(PasswordEncoder e) { password_encoder_ = std::move(e); }
+  const PasswordEncoder& password_encoder() const { return password_encoder_; }
   Status DeleteObject(storage::Transaction* txn, TxnCatalogState* state, uint32_t oid);
   // Makes the transaction's catalog changes visible to its next statement.
   Status Refresh(storage::Transaction* txn, TxnCatalogState* state);
@@ -183,6 +216,7 @@ class Catalog {
   std::shared_ptr<const CatalogSnapshot> committed_;  // GUARDED_BY(mu_); null: rebuild
   uint64_t version_ = 0;                              // GUARDED_BY(mu_)
   std::atomic<uint32_t> next_oid_{kFirstUserOid};
+  PasswordEncoder password_encoder_;
 
   // Sequence state: values are handed out from memory; the row is advanced kSeqLogAhead past
   // the last value handed out, in its own committed transaction, so a restart skips at most

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "engine/types/type_io.h"
+
 namespace nordlys::engine::sql {
 namespace {
 using types::Value;
@@ -93,6 +95,12 @@ void EncodeRowInto(const Row& row, const std::vector<ColumnDef>& columns, std::s
       case Value::Kind::kUuid:
         PutRaw(out, v.as_uuid().data(), 16);
         break;
+      case Value::Kind::kArray: {
+        std::string b = types::SendValue(v, columns[i].type);  // the binary wire form
+        PutVarint(out, b.size());
+        out->append(b);
+        break;
+      }
       case Value::Kind::kNull:
         break;
     }
@@ -182,6 +190,15 @@ Status DecodeRow(std::string_view in, const std::vector<ColumnDef>& columns, Row
         types::UuidBytes u;
         if (!GetRaw(&in, u.data(), 16)) return Bad();
         v = Value::Uuid(u);
+        break;
+      }
+      case Value::Kind::kArray: {
+        uint64_t len;
+        if (!GetVarint(&in, &len) || in.size() < len) return Bad();
+        auto a = types::RecvValue(in.substr(0, len), columns[i].type);
+        if (!a.ok()) return Bad();
+        in.remove_prefix(len);
+        v = std::move(*a);
         break;
       }
       case Value::Kind::kNull:

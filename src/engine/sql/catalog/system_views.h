@@ -3,9 +3,10 @@
 // (catalog.h), not as PostgreSQL's tables, so these are views over it with PostgreSQL's column
 // names, types and OIDs.
 //
-// Only the columns listed are there. A query naming a PostgreSQL column that is not (array and
-// node-tree columns such as pg_class.reloptions or pg_index.indkey: arrays are not supported yet)
-// fails with 0A000 naming it, never with a made-up value. "char" columns are text here.
+// Only the columns listed are there. A query naming a PostgreSQL column that is not (e.g.
+// pg_index.indkey, an int2vector) fails with 0A000 naming it, never with a made-up value.
+// "char" columns are text here and aclitem[] columns text[]; pg_node_tree columns (adbin,
+// conbin) hold Nordlys's own node trees, which pg_get_expr reads.
 //
 // Thread safety: the registry is immutable; Rows() reads only its arguments.
 #pragma once
@@ -17,6 +18,7 @@
 
 #include "engine/sql/catalog/catalog.h"
 #include "engine/sql/catalog/row_codec.h"
+#include "engine/types/type_io.h"
 
 namespace nordlys::engine::sql {
 
@@ -39,12 +41,35 @@ const SystemRelation* FindSystemRelation(std::string_view name);
 // Every system relation (for pg_class's own rows).
 const std::vector<SystemRelation>& SystemRelations();
 
-// The name of the role behind an owner oid (10: the bootstrap superuser "postgres", the only
-// role there is until roles are built); "unknown (OID=n)" otherwise, as PostgreSQL prints.
-std::string RoleName(uint32_t oid);
-constexpr uint32_t kBootstrapSuperuserOid = 10;
+// The name of the role behind an oid; "unknown (OID=n)" when there is none, as
+// pg_get_userbyid prints.
+std::string RoleName(const CatalogSnapshot& snap, uint32_t oid);
+
+// OIDs for catalog rows Nordlys keeps inside its table definitions: a column default
+// (pg_attrdef) and a check constraint (pg_constraint; primary key and unique constraints use
+// their index's oid). They are derived from the table's oid and the position, in a range
+// above 2^31 that user objects do not reach; decoding gives back the table and position
+// (for tables whose oid is below 2^20 and positions below 1024).
+uint32_t AttrdefOid(uint32_t table_oid, int column);
+uint32_t CheckConstraintOid(uint32_t table_oid, int check);
+// Returns false when `oid` is not of that form.
+bool DecodeDerivedOid(uint32_t oid, bool* is_check, uint32_t* table_oid, int* position);
 
 // Is the relation with this oid visible on the search path (public, pg_catalog)?
 bool RelationVisible(const CatalogSnapshot& snap, uint32_t oid);
+
+// The reg* types' names over a catalog snapshot: relations (tables, indexes, sequences,
+// system views), types, schemas and roles, qualified with their schema when not on the search
+// path, as PG's regclassout prints them. The snapshot is the one the session's latest
+// statement saw (Reset).
+class CatalogOidNamer final : public types::OidNamer {
+ public:
+  void Reset(std::shared_ptr<const CatalogSnapshot> snap) { snap_ = std::move(snap); }
+  std::optional<std::string> Name(types::TypeId reg_type, uint32_t oid) const override;
+  Result<uint32_t> Lookup(types::TypeId reg_type, std::string_view name) const override;
+
+ private:
+  std::shared_ptr<const CatalogSnapshot> snap_;
+};
 
 }  // namespace nordlys::engine::sql

@@ -1,5 +1,7 @@
-// Hash aggregation: GROUP BY groups with count/sum/avg/min/max/bool_and/bool_or/string_agg,
-// DISTINCT aggregates, and the single group of an aggregate without GROUP BY.
+// Hash aggregation: GROUP BY groups with count/sum/avg/min/max/bool_and/bool_or/string_agg/
+// array_agg, DISTINCT aggregates, and the single group of an aggregate without GROUP BY.
+#include <algorithm>
+
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/eval.h"
 #include "engine/sql/planner/operator.h"
@@ -14,6 +16,7 @@ using types::Value;
 namespace {
 
 struct AggState {
+  std::vector<Value> elems;  // array_agg
   int64_t count = 0;
   __int128 isum = 0;
   double fsum = 0;
@@ -44,7 +47,7 @@ Status Accumulate(const AggCall& call, AggState* st, const Value& v, const Value
     ++st->count;
     return Status::OK();
   }
-  if (v.is_null()) return Status::OK();
+  if (v.is_null() && call.func != AggFunc::kArrayAgg) return Status::OK();  // array_agg keeps NULLs
   if (call.distinct) {
     uint64_t h = GroupHash(v, call.arg_type.id);
     auto range = st->distinct_index.equal_range(h);
@@ -90,6 +93,9 @@ Status Accumulate(const AggCall& call, AggState* st, const Value& v, const Value
       break;
     case AggFunc::kBoolOr:
       st->bool_acc = first ? v.as_bool() : (st->bool_acc || v.as_bool());
+      break;
+    case AggFunc::kArrayAgg:
+      st->elems.push_back(v);
       break;
     case AggFunc::kStringAgg:
       if (!first && !delim.is_null()) st->text += delim.as_string();
@@ -144,6 +150,16 @@ Result<Value> Finish(const AggCall& call, const AggState& st) {
       return st.any ? Value::Bool(st.bool_acc) : Value();
     case AggFunc::kStringAgg:
       return st.any ? Value::String(st.text) : Value();
+    case AggFunc::kArrayAgg: {
+      if (!st.any) return Value();
+      if (!call.distinct) return Value::Array(st.elems);
+      // DISTINCT aggregates see their input sorted (PG sorts it to find the duplicates).
+      std::vector<Value> sorted = st.elems;
+      std::stable_sort(sorted.begin(), sorted.end(), [&](const Value& a, const Value& b) {
+        return CompareForSort(a, b, t, /*nulls_first=*/false) < 0;
+      });
+      return Value::Array(std::move(sorted));
+    }
   }
   return Value();
 }

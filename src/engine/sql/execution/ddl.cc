@@ -202,6 +202,7 @@ Status AddConstraint(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::s
       for (int c : cols) t->columns[c].not_null = true;
     }
     NORDLYS_ASSIGN_OR_RETURN(IndexDef ix, NewIndex(d, *t, name, cols, !primary, primary));
+    ix.unique_constraint = !primary;
     new_indexes->push_back(std::move(ix));
     return Status::OK();
   }

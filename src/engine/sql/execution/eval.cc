@@ -118,6 +118,8 @@ Result<Value> EvalSubquery(const Expr& e, const Row& row, ExecContext* ctx) {
       return Value::Bool(!values.empty());
     case SubqueryInfo::Kind::kScalar:
       return values.empty() ? Value() : values[0];
+    case SubqueryInfo::Kind::kArray:
+      return Value::Array(std::move(values));
     case SubqueryInfo::Kind::kAny:
     case SubqueryInfo::Kind::kAll: {
       bool any = info.kind == SubqueryInfo::Kind::kAny;
@@ -303,6 +305,36 @@ Result<Value> Eval(const Expr& e, const Row& row, ExecContext* ctx) {
         same = b.as_bool();
       }
       return Value::Bool(e.negated ? same : !same);
+    }
+    case K::kArray: {
+      std::vector<Value> elems;
+      elems.reserve(e.args.size());
+      for (const auto& a : e.args) {
+        NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*a, row, ctx));
+        elems.push_back(std::move(v));
+      }
+      return Value::Array(std::move(elems));
+    }
+    case K::kArrayAny: {
+      // PG's ScalarArrayOpExpr: true/false as soon as one element decides, NULL when an
+      // element (or the left side) was NULL and none decided.
+      NORDLYS_ASSIGN_OR_RETURN(Value x, Eval(*e.args[0], row, ctx));
+      NORDLYS_ASSIGN_OR_RETURN(Value arr, Eval(*e.args[1], row, ctx));
+      if (arr.is_null()) return Value();
+      const bool all = e.flag;
+      if (arr.as_array().empty()) return Value::Bool(all);
+      if (x.is_null()) return Value();
+      bool unknown = false;
+      for (const auto& v : arr.as_array()) {
+        if (v.is_null()) {
+          unknown = true;
+          continue;
+        }
+        NORDLYS_ASSIGN_OR_RETURN(Value b, types::EvalBinary(e.op, x, v, e.sig, Settings(ctx)));
+        if (b.as_bool() != all) return Value::Bool(!all);
+      }
+      if (unknown) return Value();
+      return Value::Bool(all);
     }
   }
   return Status::Internal("unknown expression kind");

@@ -7,6 +7,8 @@
 
 #include "engine/sql/catalog/system_views.h"
 #include "engine/sql/errors.h"
+#include "engine/sql/execution/array_functions.h"
+#include "engine/sql/execution/catalog_functions.h"
 #include "engine/sql/execution/eval.h"
 #include "engine/types/operators.h"
 #include "engine/types/scalar_io.h"
@@ -103,6 +105,11 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
     NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*arg, row, ctx));
     a.push_back(std::move(v));
   }
+  if (IsCatalogFunction(e.func)) return EvalCatalogFunction(e, a, ctx);
+  if (IsArrayFunction(e.func)) {
+    static const types::SessionSettings kDefault;
+    return EvalArrayFunction(e, a, ctx->session ? ctx->session->settings : kDefault);
+  }
   // Functions that see NULL arguments themselves.
   switch (e.func) {
     case Func::kConcat: {
@@ -175,7 +182,7 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
       const bool m = std::regex_search(a[0].as_string(), *re);
       return Value::Bool(e.func == Func::kRegexMatch || e.func == Func::kRegexIMatch ? m : !m);
     }
-    case Func::kPgGetUserById: return Value::String(RoleName(static_cast<uint32_t>(a[0].as_int())));
+    case Func::kPgGetUserById: return Value::String(RoleName(*ctx->snap, static_cast<uint32_t>(a[0].as_int())));
     case Func::kPgTableIsVisible:
       return Value::Bool(ctx->snap != nullptr && RelationVisible(*ctx->snap, static_cast<uint32_t>(a[0].as_int())));
     case Func::kPgEncodingToChar: {

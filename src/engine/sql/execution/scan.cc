@@ -190,6 +190,11 @@ Status GenerateSeries::Open(ExecContext* ctx) {
     }
     v.push_back(x);
   }
+  if (types::IsArrayType(type_.id)) {
+    array_ = v[0];
+    cur_ = 0;
+    return Status::OK();
+  }
   cur_ = v[0].as_int();
   stop_ = v[1].as_int();
   step_ = v.size() == 3 ? v[2].as_int() : 1;
@@ -198,6 +203,12 @@ Status GenerateSeries::Open(ExecContext* ctx) {
 }
 
 Result<bool> GenerateSeries::Next(ExecContext* ctx, Row* row) {
+  if (types::IsArrayType(type_.id)) {
+    if (done_ || cur_ >= static_cast<__int128>(array_.as_array().size())) return false;
+    NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
+    row->assign(1, array_.as_array()[static_cast<size_t>(cur_++)]);
+    return true;
+  }
   if (done_ || (step_ > 0 ? cur_ > stop_ : cur_ < stop_)) return false;
   NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
   row->assign(1, type_.id == types::TypeId::kInt8 ? Value::Int8(static_cast<int64_t>(cur_))

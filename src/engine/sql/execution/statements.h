@@ -26,6 +26,8 @@ struct StmtEnv {
 };
 
 Result<std::string> ExecSelect(const Json& s, StmtEnv& env);
+// CREATE/ALTER/DROP ROLE and ALTER ROLE ... RENAME (roles.cc).
+Result<std::string> ExecRoleDdl(const std::string& kind, const Json& s, StmtEnv& env);
 Result<std::string> ExecExplain(const Json& s, StmtEnv& env);
 Result<std::string> ExecInsert(const Json& s, StmtEnv& env);
 Result<std::string> ExecUpdate(const Json& s, StmtEnv& env);

@@ -130,19 +130,23 @@ class ValuesScan final : public Operator {
   size_t pos_ = 0;
 };
 
-// generate_series(start, stop[, step]) over integers.
+// generate_series(start, stop[, step]) over integers, or unnest(array) when `type` is an
+// array type (one row per element).
 class GenerateSeries final : public Operator {
  public:
   GenerateSeries(std::vector<ExprPtr> args, types::Type type) : args_(std::move(args)), type_(type) {}
   Status Open(ExecContext* ctx) override;
   Result<bool> Next(ExecContext* ctx, Row* row) override;
-  std::string Label() const override { return "Function Scan on generate_series"; }
+  std::string Label() const override {
+    return types::IsArrayType(type_.id) ? "Function Scan on unnest" : "Function Scan on generate_series";
+  }
 
  private:
   std::vector<ExprPtr> args_;
   types::Type type_;
   __int128 cur_ = 0, stop_ = 0, step_ = 1;
   bool done_ = true;
+  types::Value array_;  // unnest: the array, walked by cur_
 };
 
 class Filter final : public Operator {

@@ -1,0 +1,147 @@
+// See catalog_functions.h.
+#include "engine/sql/execution/catalog_functions.h"
+
+#include <cctype>
+
+#include "engine/sql/binder/binder.h"
+#include "engine/sql/catalog/system_views.h"
+#include "engine/sql/errors.h"
+
+namespace nordlys::engine::sql {
+
+using types::Value;
+
+namespace {
+
+std::string QuoteIdent(const std::string& name) {
+  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name) {
+    plain = plain && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+  }
+  if (plain) return name;
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+// "(x)" -> "x" when the outer parentheses enclose the whole text (pretty-printing).
+std::string StripOuterParens(const std::string& s) {
+  if (s.size() < 2 || s.front() != '(' || s.back() != ')') return s;
+  int depth = 0;
+  bool in_quote = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\'') in_quote = !in_quote;
+    if (in_quote) continue;
+    if (c == '(') ++depth;
+    if (c == ')' && --depth == 0 && i + 1 != s.size()) return s;
+  }
+  return s.substr(1, s.size() - 2);
+}
+
+// Binds a stored node tree in its table's scope and prints it.
+Result<std::string> Deparse(const std::string& node_text, uint32_t relid, ExecContext* ctx) {
+  auto tree = nlohmann::json::parse(node_text, nullptr, /*allow_exceptions=*/false);
+  if (tree.is_discarded()) return SqlError("22P02", "invalid node tree");
+  std::vector<types::Type> params;
+  Binder binder(ctx->snap, ctx->session, "", &params);
+  Scope scope;
+  if (const TableDef* t = ctx->snap->TableByOid(relid)) {
+    ScopeItem item = Binder::TableScope(*t, "", 0);
+    item.alias.clear();  // columns print unqualified, as PG's deparser does for one relation
+    scope.items.push_back(std::move(item));
+  }
+  Binder::ExprContext ectx{&scope, nullptr, "pg_get_expr"};
+  NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, binder.BindExpr(tree, ectx));
+  return binder.ResolveUnknown(e)->ToString();  // a bare literal prints as 'x'::text
+}
+
+std::string ColumnList(const TableDef& t, const std::vector<int>& cols) {
+  std::string out;
+  for (size_t i = 0; i < cols.size(); ++i) out += (i ? ", " : "") + QuoteIdent(t.columns[cols[i]].name);
+  return out;
+}
+
+const IndexDef* FindIndexByOid(const CatalogSnapshot& snap, uint32_t oid, const TableDef** table) {
+  for (const auto& [toid, t] : snap.tables) {
+    for (const auto& ix : t->indexes) {
+      if (ix.oid == oid) {
+        *table = t.get();
+        return &ix;
+      }
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool IsCatalogFunction(Func f) {
+  return f == Func::kPgGetExpr || f == Func::kPgGetConstraintdef || f == Func::kPgGetIndexdef ||
+         f == Func::kPgRelationIsPublishable || f == Func::kPgGetStatisticsobjdefColumns;
+}
+
+Result<Value> EvalCatalogFunction(const Expr& e, const std::vector<Value>& a, ExecContext* ctx) {
+  for (const auto& v : a) {
+    if (v.is_null()) return Value();
+  }
+  const bool pretty = a.size() >= 2 && a.back().kind() == Value::Kind::kBool && a.back().as_bool();
+  switch (e.func) {
+    case Func::kPgGetExpr: {
+      NORDLYS_ASSIGN_OR_RETURN(std::string s, Deparse(a[0].as_string(), static_cast<uint32_t>(a[1].as_int()), ctx));
+      return Value::String(pretty ? StripOuterParens(s) : s);
+    }
+    case Func::kPgGetConstraintdef: {
+      auto oid = static_cast<uint32_t>(a[0].as_int());
+      bool is_check;
+      uint32_t table_oid;
+      int pos;
+      if (DecodeDerivedOid(oid, &is_check, &table_oid, &pos)) {
+        const TableDef* t = ctx->snap->TableByOid(table_oid);
+        if (!is_check || t == nullptr || pos >= static_cast<int>(t->checks.size())) return Value();
+        NORDLYS_ASSIGN_OR_RETURN(std::string s, Deparse(t->checks[pos].expr.dump(), table_oid, ctx));
+        std::string body = StripOuterParens(s);
+        return Value::String("CHECK (" + (pretty ? body : "(" + body + ")") + ")");
+      }
+      const TableDef* t = nullptr;
+      const IndexDef* ix = FindIndexByOid(*ctx->snap, oid, &t);
+      if (ix == nullptr || (!ix->primary && !ix->unique_constraint)) return Value();
+      return Value::String(std::string(ix->primary ? "PRIMARY KEY (" : "UNIQUE (") + ColumnList(*t, ix->columns) + ")");
+    }
+    case Func::kPgGetIndexdef: {
+      const TableDef* t = nullptr;
+      const IndexDef* ix = FindIndexByOid(*ctx->snap, static_cast<uint32_t>(a[0].as_int()), &t);
+      if (ix == nullptr) return Value();
+      int64_t column = a.size() >= 2 && a[1].kind() != Value::Kind::kBool ? a[1].as_int() : 0;
+      auto key = [&](size_t i) {
+        std::string k = QuoteIdent(t->columns[ix->columns[i]].name);
+        bool desc = i < ix->descending.size() && ix->descending[i];
+        bool nf = i < ix->nulls_first.size() && ix->nulls_first[i];
+        if (desc) k += nf ? " DESC" : " DESC NULLS LAST";
+        else if (nf) k += " NULLS FIRST";
+        return k;
+      };
+      if (column > 0) {
+        if (column > static_cast<int64_t>(ix->columns.size())) return Value::String("");
+        return Value::String(QuoteIdent(t->columns[ix->columns[column - 1]].name));
+      }
+      std::string keys;
+      for (size_t i = 0; i < ix->columns.size(); ++i) keys += (i ? ", " : "") + key(i);
+      return Value::String(std::string("CREATE ") + (ix->unique ? "UNIQUE " : "") + "INDEX " + QuoteIdent(ix->name) +
+                           " ON " + QuoteIdent(ctx->snap->SchemaName(t->namespace_oid)) + "." + QuoteIdent(t->name) +
+                           " USING btree (" + keys + ")");
+    }
+    case Func::kPgRelationIsPublishable:
+      // Ordinary tables in user schemas are what a publication could include.
+      return Value::Bool(ctx->snap->TableByOid(static_cast<uint32_t>(a[0].as_int())) != nullptr);
+    case Func::kPgGetStatisticsobjdefColumns:
+      return Value();  // no extended statistics objects exist (CREATE STATISTICS is not built)
+    default:
+      return Status::Internal("not a catalog function");
+  }
+}
+
+}  // namespace nordlys::engine::sql
