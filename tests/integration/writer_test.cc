@@ -180,6 +180,11 @@ TEST_F(WriterTest, PsqlListsRelationsSchemasAndIndexes) {
   // Roles and databases (pg_auth_members, pg_database.datacl).
   EXPECT_EQ(run("\\du"), "postgres|Superuser, Create role, Create DB, Replication, Bypass RLS|{}\n");
   EXPECT_EQ(run("\\l"), "postgres|postgres|UTF8|C|C||libc|\n");
+  // Privileges (NULL ACLs: GRANT is not built) and extensions (none).
+  EXPECT_EQ(run("\\dp items"), "public|items|table|||\n");
+  EXPECT_EQ(run("\\dx"), "");
+  // System relations list their columns too.
+  EXPECT_NE(run("\\dS pg_sequence").find("seqincrement|bigint|||"), std::string::npos);
   // Without -t, the footers that list indexes and check constraints.
   std::string full = run("\\d items", "-A");
   EXPECT_NE(full.find("Indexes:\n    \"items_pkey\" PRIMARY KEY, btree (id)\n    \"items_name\" btree (name)\n"),

@@ -25,7 +25,7 @@ SystemColumn C(const char* name, TypeId t) { return {name, Type(t)}; }
 
 std::vector<Row> NamespaceRows(const CatalogSnapshot& snap, const std::string&) {
   std::vector<Row> out;
-  for (const auto& [oid, s] : snap.schemas) out.push_back({Oid(oid), Text(s.name), Oid(kBootstrapSuperuserOid)});
+  for (const auto& [oid, s] : snap.schemas) out.push_back({Oid(oid), Text(s.name), Oid(kBootstrapSuperuserOid), Value()});
   return out;
 }
 
@@ -44,7 +44,7 @@ const std::vector<SystemColumn> kClassColumns = {
     C("relhasrules", TypeId::kBool),  C("relhastriggers", TypeId::kBool),   C("relhassubclass", TypeId::kBool),
     C("relrowsecurity", TypeId::kBool), C("relforcerowsecurity", TypeId::kBool),
     C("relispopulated", TypeId::kBool), C("relreplident", TypeId::kText),   C("relispartition", TypeId::kBool),
-    C("reloptions", TypeId::kTextArray), C("relpartbound", TypeId::kText),
+    C("reloptions", TypeId::kTextArray), C("relpartbound", TypeId::kText), C("relacl", TypeId::kTextArray),
 };
 
 Row ClassRow(uint32_t oid, const std::string& name, uint32_t ns, uint32_t am, const char* kind, int natts,
@@ -53,7 +53,7 @@ Row ClassRow(uint32_t oid, const std::string& name, uint32_t ns, uint32_t am, co
           Oid(am),   Oid(oid),          Oid(0),          I4(0),         Value::Float4(-1), Oid(0),
           Bool(has_index), Bool(false), Text("p"),       Text(kind),    I2(natts),    I2(checks),
           Bool(false), Bool(false),     Bool(false),     Bool(false),   Bool(false),  Bool(true),
-          Text(kind[0] == 'r' ? "d" : "n"), Bool(false), Value(), Value()};
+          Text(kind[0] == 'r' ? "d" : "n"), Bool(false), Value(), Value(), Value()};
 }
 
 std::vector<Row> ClassRows(const CatalogSnapshot& snap, const std::string&) {
@@ -97,17 +97,25 @@ Row AttributeRow(uint32_t rel, const ColumnDef& c, int attnum) {
   if (c.dropped) {
     return {Oid(rel), Text("........pg.dropped." + std::to_string(attnum) + "........"), Oid(0), I2(len), I2(attnum),
             I4(-1), Bool(false), Bool(false), Text(""), Text(""), Bool(true), Oid(0), I4(0), Text(len == -1 ? "x" : "p"),
-            Text(""), I4(0)};
+            Text(""), I4(0), Value()};
   }
   return {Oid(rel),  Text(c.name), Oid(c.type.oid()), I2(len), I2(attnum), I4(c.type.typmod), Bool(c.not_null),
           Bool(!c.default_expr.is_null() && c.identity == 0), Text(c.identity ? std::string(1, c.identity) : ""),
           Text(""), Bool(false),
           Oid(IsTextual(c.type.id) || IsTextual(types::ArrayElementType(c.type.id)) ? kDefaultCollation : 0), I4(-1),
-          Text(len == -1 ? "x" : "p"), Text(""), I4(types::IsArrayType(c.type.id) ? 1 : 0)};
+          Text(len == -1 ? "x" : "p"), Text(""), I4(types::IsArrayType(c.type.id) ? 1 : 0), Value()};
 }
 
 std::vector<Row> AttributeRows(const CatalogSnapshot& snap, const std::string&) {
   std::vector<Row> out;
+  for (const auto& r : SystemRelations()) {
+    for (size_t i = 0; i < r.columns.size(); ++i) {
+      ColumnDef c;
+      c.name = r.columns[i].name;
+      c.type = r.columns[i].type;
+      out.push_back(AttributeRow(r.oid, c, static_cast<int>(i + 1)));
+    }
+  }
   for (const auto& [oid, t] : snap.tables) {
     for (size_t i = 0; i < t->columns.size(); ++i) out.push_back(AttributeRow(oid, t->columns[i], static_cast<int>(i + 1)));
     for (const auto& ix : t->indexes) {
@@ -211,6 +219,15 @@ std::vector<Row> CollationRows(const CatalogSnapshot&, const std::string&) {
           row(951, "POSIX", "c", -1, "POSIX")};
 }
 
+std::vector<Row> SequenceRows(const CatalogSnapshot& snap, const std::string&) {
+  std::vector<Row> out;
+  for (const auto& [oid, q] : snap.sequences) {
+    out.push_back({Oid(oid), Oid(q->type.oid()), Value::Int8(q->start), Value::Int8(q->increment),
+                   Value::Int8(q->max_value), Value::Int8(q->min_value), Value::Int8(1), Bool(q->cycle)});
+  }
+  return out;
+}
+
 // Objects Nordlys does not have yet (row security policies, extended statistics,
 // publications, inheritance): the relations exist, with PostgreSQL's columns, and are empty.
 std::vector<Row> NoRows(const CatalogSnapshot&, const std::string&) { return {}; }
@@ -245,10 +262,13 @@ std::vector<Row> UserRows(const CatalogSnapshot& snap, const std::string&) {
 
 std::vector<SystemRelation> MakeRelations() {
   std::vector<SystemRelation> r;
-  r.push_back({2615, "pg_namespace", {C("oid", TypeId::kOid), C("nspname", TypeId::kName), C("nspowner", TypeId::kOid)},
-               {"nspacl"}, &NamespaceRows});
+  // ACL columns are NULL, PostgreSQL's "default privileges" (GRANT/REVOKE are not built).
+  r.push_back({2615, "pg_namespace",
+               {C("oid", TypeId::kOid), C("nspname", TypeId::kName), C("nspowner", TypeId::kOid),
+                C("nspacl", TypeId::kTextArray)},
+               {}, &NamespaceRows});
   r.push_back({1259, "pg_class", kClassColumns,
-               {"relacl", "relfrozenxid", "relminmxid", "relallvisible",
+               {"relfrozenxid", "relminmxid", "relallvisible",
                 "relrewrite"},
                &ClassRows});
   r.push_back({2601, "pg_am", {C("oid", TypeId::kOid), C("amname", TypeId::kName), C("amtype", TypeId::kText)},
@@ -269,8 +289,9 @@ std::vector<SystemRelation> MakeRelations() {
                 C("attnotnull", TypeId::kBool), C("atthasdef", TypeId::kBool), C("attidentity", TypeId::kText),
                 C("attgenerated", TypeId::kText), C("attisdropped", TypeId::kBool),
                 C("attcollation", TypeId::kOid), C("attstattarget", TypeId::kInt4),
-                C("attstorage", TypeId::kText), C("attcompression", TypeId::kText), C("attndims", TypeId::kInt4)},
-               {"attacl", "attoptions", "attfdwoptions", "attmissingval",
+                C("attstorage", TypeId::kText), C("attcompression", TypeId::kText), C("attndims", TypeId::kInt4),
+                C("attacl", TypeId::kTextArray)},
+               {"attoptions", "attfdwoptions", "attmissingval",
                 "attbyval", "attalign", "attinhcount", "attislocal", "atthasmissing"},
                &AttributeRows});
   r.push_back({1247, "pg_type",
@@ -343,6 +364,21 @@ std::vector<SystemRelation> MakeRelations() {
   r.push_back({6106, "pg_publication_rel",
                {C("oid", TypeId::kOid), C("prpubid", TypeId::kOid), C("prrelid", TypeId::kOid),
                 C("prqual", TypeId::kText), C("prattrs", TypeId::kInt2Array)},
+               {}, &NoRows});
+  r.push_back({2224, "pg_sequence",
+               {C("seqrelid", TypeId::kOid), C("seqtypid", TypeId::kOid), C("seqstart", TypeId::kInt8),
+                C("seqincrement", TypeId::kInt8), C("seqmax", TypeId::kInt8), C("seqmin", TypeId::kInt8),
+                C("seqcache", TypeId::kInt8), C("seqcycle", TypeId::kBool)},
+               {}, &SequenceRows});
+  r.push_back({3079, "pg_extension",
+               {C("oid", TypeId::kOid), C("extname", TypeId::kName), C("extowner", TypeId::kOid),
+                C("extnamespace", TypeId::kOid), C("extrelocatable", TypeId::kBool), C("extversion", TypeId::kText),
+                C("extconfig", TypeId::kOidArray), C("extcondition", TypeId::kTextArray)},
+               {}, &NoRows});
+  // COMMENT ON is not built: no object has a description.
+  r.push_back({2609, "pg_description",
+               {C("objoid", TypeId::kOid), C("classoid", TypeId::kOid), C("objsubid", TypeId::kInt4),
+                C("description", TypeId::kText)},
                {}, &NoRows});
   r.push_back({1261, "pg_auth_members",
                {C("oid", TypeId::kOid), C("roleid", TypeId::kOid), C("member", TypeId::kOid),

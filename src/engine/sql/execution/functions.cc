@@ -183,6 +183,10 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
       return Value::Bool(e.func == Func::kRegexMatch || e.func == Func::kRegexIMatch ? m : !m);
     }
     case Func::kPgGetUserById: return Value::String(RoleName(*ctx->snap, static_cast<uint32_t>(a[0].as_int())));
+    case Func::kPgTypeIsVisible:
+      // Every type lives in pg_catalog, which is always on the search path.
+      // (NULL for an oid that is no type, as PG answers for a missing object).
+      return types::IsKnownTypeOid(static_cast<uint32_t>(a[0].as_int())) ? Value::Bool(true) : Value();
     case Func::kPgTableIsVisible:
       return Value::Bool(ctx->snap != nullptr && RelationVisible(*ctx->snap, static_cast<uint32_t>(a[0].as_int())));
     case Func::kPgEncodingToChar: {
