@@ -483,6 +483,20 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFunctionItem(const Json& b, Scope
   auto f = std::make_unique<BoundFrom>();
   f->kind = BoundFrom::Kind::kFunction;
   f->offset = *offset;
+  // The function's one output column, named by the alias (or the function) unless renamed.
+  auto add_column = [&](const std::string& fname, Type type) {
+    ScopeItem item;
+    item.alias = b.contains("alias") ? b["alias"].value("aliasname", fname) : fname;
+    item.offset = *offset;
+    std::string col = item.alias;
+    if (b.contains("alias") && b["alias"].contains("colnames")) col = NameList(b["alias"]["colnames"])[0];
+    item.columns = {col};
+    item.types = {type};
+    f->alias = item.alias;
+    f->width = 1;
+    *offset += 1;
+    scope->items.push_back(std::move(item));
+  };
   Scope empty;
   empty.parent = scope->parent;
   ExprContext ctx{&empty, nullptr, "functions in FROM"};
@@ -505,17 +519,7 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFunctionItem(const Json& b, Scope
     Type elem(types::ArrayElementType(args[0]->type.id), args[0]->type.typmod);
     f->func_type = args[0]->type;
     f->func_args = std::move(args);
-    ScopeItem item;
-    item.alias = b.contains("alias") ? b["alias"].value("aliasname", "unnest") : "unnest";
-    item.offset = *offset;
-    std::string col = item.alias;
-    if (b.contains("alias") && b["alias"].contains("colnames")) col = NameList(b["alias"]["colnames"])[0];
-    item.columns = {col};
-    item.types = {elem};
-    f->alias = item.alias;
-    f->width = 1;
-    *offset += 1;
-    scope->items.push_back(std::move(item));
+    add_column(name, elem);
     return f;
   }
   if (args.size() < 2 || args.size() > 3) {
@@ -535,17 +539,7 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFunctionItem(const Json& b, Scope
   }
   f->func_args = std::move(args);
   f->func_type = Type(t);
-  ScopeItem item;
-  item.alias = b.contains("alias") ? b["alias"].value("aliasname", "generate_series") : "generate_series";
-  item.offset = *offset;
-  std::string col = item.alias;
-  if (b.contains("alias") && b["alias"].contains("colnames")) col = NameList(b["alias"]["colnames"])[0];
-  item.columns = {col};
-  item.types = {Type(t)};
-  f->alias = item.alias;
-  f->width = 1;
-  *offset += 1;
-  scope->items.push_back(std::move(item));
+  add_column(name, Type(t));
   return f;
 }
 

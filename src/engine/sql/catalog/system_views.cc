@@ -405,6 +405,20 @@ const SystemRelation* FindSystemRelation(std::string_view name) {
   return nullptr;
 }
 
+std::string QuoteIdent(const std::string& name) {
+  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name) {
+    plain = plain && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+  }
+  if (plain) return name;
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
 std::string RoleName(const CatalogSnapshot& snap, uint32_t oid) {
   if (const RoleDef* r = snap.RoleByOid(oid)) return r->name;
   return "unknown (OID=" + std::to_string(oid) + ")";
@@ -448,21 +462,6 @@ bool RelationVisible(const CatalogSnapshot& snap, uint32_t oid) {
 
 namespace {
 
-// An identifier as PG's quote_ident prints it (keywords are not quoted: the keyword list is
-// not built in).
-std::string QuoteIdent(const std::string& name) {
-  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
-  for (char c : name) {
-    plain = plain && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
-  }
-  if (plain) return name;
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 // Splits "a.b" / "\"A\".b" into identifiers, downcasing the unquoted ones. Empty on bad syntax.
 std::vector<std::string> SplitQualifiedName(std::string_view s) {

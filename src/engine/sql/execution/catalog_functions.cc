@@ -13,20 +13,6 @@ using types::Value;
 
 namespace {
 
-std::string QuoteIdent(const std::string& name) {
-  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
-  for (char c : name) {
-    plain = plain && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
-  }
-  if (plain) return name;
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
 // "(x)" -> "x" when the outer parentheses enclose the whole text (pretty-printing).
 std::string StripOuterParens(const std::string& s) {
   if (s.size() < 2 || s.front() != '(' || s.back() != ')') return s;
