@@ -3,7 +3,18 @@
 
 #include <pg_query.h>
 
+#include <cstdint>
+#include <string>
+
 #include <nlohmann/json.hpp>
+
+// PostgreSQL's keyword table inside libpg_query (src/common/kwlookup.c, parser/kwlist.h).
+extern "C" {
+struct ScanKeywordList;
+extern const ScanKeywordList ScanKeywords;
+extern const uint8_t ScanKeywordCategories[];
+int ScanKeywordLookup(const char* str, const ScanKeywordList* keywords);
+}
 
 namespace nordlys::engine {
 namespace {
@@ -56,6 +67,24 @@ int64_t IntegerAt(std::string_view sql, int location, bool keyword) {
     ++i;
   }
   return negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+}
+
+std::string QuoteIdentifier(std::string_view name) {
+  constexpr uint8_t kUnreservedKeyword = 0;  // UNRESERVED_KEYWORD in PG's keywords.h
+  bool safe = !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
+  for (char c : name) safe = safe && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  if (safe) {
+    std::string z(name);
+    int kw = ScanKeywordLookup(z.c_str(), &ScanKeywords);
+    if (kw >= 0 && ScanKeywordCategories[kw] != kUnreservedKeyword) safe = false;
+  }
+  if (safe) return std::string(name);
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
 }
 
 }  // namespace nordlys::engine

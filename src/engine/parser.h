@@ -33,4 +33,10 @@ SyntaxError SyntaxErrorOf(const Status& s);
 // digits. 0 when the text holds none.
 int64_t IntegerAt(std::string_view sql, int location, bool keyword = false);
 
+// PostgreSQL's quote_ident: bare when the name is lower-case letters, digits and '_' (not
+// starting with a digit) and not a keyword the grammar reserves in some position; else in
+// double quotes with inner quotes doubled. The keyword list is PostgreSQL 15's own, from
+// libpg_query (ScanKeywords).
+std::string QuoteIdentifier(std::string_view name);
+
 }  // namespace nordlys::engine

@@ -24,5 +24,17 @@ TEST(ParserTest, SyntaxErrorHasSqlstateAndPosition) {
   EXPECT_EQ(e.position, 10);
 }
 
+TEST(QuoteIdentifierTest, QuotesWhatPostgresQuotes) {
+  EXPECT_EQ(QuoteIdentifier("abc_1"), "abc_1");
+  EXPECT_EQ(QuoteIdentifier("name"), "name");      // unreserved keyword: bare
+  EXPECT_EQ(QuoteIdentifier("select"), "\"select\"");  // reserved
+  EXPECT_EQ(QuoteIdentifier("user"), "\"user\"");
+  EXPECT_EQ(QuoteIdentifier("int"), "\"int\"");    // column-name keyword
+  EXPECT_EQ(QuoteIdentifier("Foo"), "\"Foo\"");
+  EXPECT_EQ(QuoteIdentifier("1x"), "\"1x\"");
+  EXPECT_EQ(QuoteIdentifier("a\"b"), "\"a\"\"b\"");
+  EXPECT_EQ(QuoteIdentifier(""), "\"\"");
+}
+
 }  // namespace
 }  // namespace nordlys::engine

@@ -180,6 +180,8 @@ TEST_F(WriterTest, PsqlListsRelationsSchemasAndIndexes) {
   // Roles and databases (pg_auth_members, pg_database.datacl).
   EXPECT_EQ(run("\\du"), "postgres|Superuser, Create role, Create DB, Replication, Bypass RLS|{}\n");
   EXPECT_EQ(run("\\l"), "postgres|postgres|UTF8|C|C||libc|\n");
+  // A sequence (pg_sequence; pg_depend and quote_ident for "Owned by", none here).
+  EXPECT_EQ(run("\\d item_ids"), "bigint|1|1|9223372036854775807|1|no|1\n");
   // Privileges (NULL ACLs: GRANT is not built) and extensions (none).
   EXPECT_EQ(run("\\dp items"), "public|items|table|||\n");
   EXPECT_EQ(run("\\dx"), "");

@@ -52,3 +52,9 @@ SELECT g, array_agg(v), array_agg(DISTINCT v), array_length(array_agg(v), 1) FRO
 SELECT array_agg(g) FROM agg_src WHERE false;
 SELECT array_agg(ARRAY[g]) FROM agg_src;
 DROP TABLE agg_src;
+SELECT quote_ident('select'), quote_ident('Foo'), quote_ident('abc'), quote_ident('user'), quote_ident('name'), quote_ident('a"b'), quote_ident('1x'), quote_ident('');
+CREATE TABLE "select" (id serial, v int GENERATED ALWAYS AS IDENTITY);
+SELECT 'select'::regclass, '"select"'::regclass::oid = (SELECT oid FROM pg_class WHERE relname = 'select');
+SELECT c.relname, d.deptype::text, d.refobjsubid FROM pg_depend d JOIN pg_class c ON c.oid = d.objid WHERE d.refobjid = '"select"'::regclass ORDER BY 1;
+SELECT format_type(23, NULL), format_type(1043, 14), format_type(NULL, 1);
+DROP TABLE "select";

@@ -224,6 +224,9 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
     NORDLYS_RETURN_IF_ERROR(coerce_all(TypeId::kOid));
     set(name == "pg_relation_is_publishable" ? Func::kPgRelationIsPublishable : Func::kPgGetStatisticsobjdefColumns,
         name == "pg_relation_is_publishable" ? TypeId::kBool : TypeId::kText);
+  } else if (name == "quote_ident" && want(1, 1)) {
+    NORDLYS_RETURN_IF_ERROR(text_args(1));
+    set(Func::kQuoteIdent, TypeId::kText);
   } else if (name == "pg_type_is_visible" && want(1, 1)) {
     NORDLYS_RETURN_IF_ERROR(coerce_all(TypeId::kOid));
     set(Func::kPgTypeIsVisible, TypeId::kBool);

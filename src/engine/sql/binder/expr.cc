@@ -177,6 +177,7 @@ const char* FuncName(Func f) {
     case Func::kArrayRemove: return "array_remove";
     case Func::kPgGetExpr: return "pg_get_expr";
     case Func::kPgTypeIsVisible: return "pg_type_is_visible";
+    case Func::kQuoteIdent: return "quote_ident";
     case Func::kPgGetConstraintdef: return "pg_get_constraintdef";
     case Func::kPgGetIndexdef: return "pg_get_indexdef";
     case Func::kPgRelationIsPublishable: return "pg_relation_is_publishable";

@@ -43,7 +43,7 @@ enum class Func : uint8_t {
   kArraySubscript, kArrayCat, kArrayAppend, kArrayPrepend, kArrayToString, kArrayLength,
   kArrayUpper, kArrayLower, kCardinality, kStringToArray, kArrayRemove,
   kPgGetExpr, kPgGetConstraintdef, kPgGetIndexdef, kPgRelationIsPublishable, kPgGetStatisticsobjdefColumns,
-  kPgTypeIsVisible,
+  kPgTypeIsVisible, kQuoteIdent,
 };
 
 // Aggregates.

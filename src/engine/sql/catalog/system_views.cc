@@ -1,6 +1,8 @@
 // See system_views.h.
 #include "engine/sql/catalog/system_views.h"
 
+#include "engine/parser.h"
+
 #include <cctype>
 
 #include "engine/types/type.h"
@@ -219,6 +221,28 @@ std::vector<Row> CollationRows(const CatalogSnapshot&, const std::string&) {
           row(951, "POSIX", "c", -1, "POSIX")};
 }
 
+// pg_depend: what psql and tools ask of it, which objects belong to which: a serial or identity
+// column's sequence ('a' / 'i') and a table's indexes ('a'; constraint indexes 'i' in PG via
+// pg_constraint, simplified here to the table).
+std::vector<Row> DependRows(const CatalogSnapshot& snap, const std::string&) {
+  constexpr uint32_t kPgClass = 1259;
+  std::vector<Row> out;
+  for (const auto& [oid, t] : snap.tables) {
+    for (size_t i = 0; i < t->columns.size(); ++i) {
+      const ColumnDef& c = t->columns[i];
+      if (c.identity_sequence == 0) continue;
+      out.push_back({Oid(kPgClass), Oid(c.identity_sequence), I4(0), Oid(kPgClass), Oid(oid),
+                     I4(static_cast<int>(i + 1)), Text(c.identity != 0 ? "i" : "a")});
+    }
+    for (const auto& ix : t->indexes) {
+      for (int col : ix.columns) {
+        out.push_back({Oid(kPgClass), Oid(ix.oid), I4(0), Oid(kPgClass), Oid(oid), I4(col + 1), Text("a")});
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<Row> SequenceRows(const CatalogSnapshot& snap, const std::string&) {
   std::vector<Row> out;
   for (const auto& [oid, q] : snap.sequences) {
@@ -380,6 +404,11 @@ std::vector<SystemRelation> MakeRelations() {
                {C("objoid", TypeId::kOid), C("classoid", TypeId::kOid), C("objsubid", TypeId::kInt4),
                 C("description", TypeId::kText)},
                {}, &NoRows});
+  r.push_back({2608, "pg_depend",
+               {C("classid", TypeId::kOid), C("objid", TypeId::kOid), C("objsubid", TypeId::kInt4),
+                C("refclassid", TypeId::kOid), C("refobjid", TypeId::kOid), C("refobjsubid", TypeId::kInt4),
+                C("deptype", TypeId::kText)},
+               {}, &DependRows});
   r.push_back({1261, "pg_auth_members",
                {C("oid", TypeId::kOid), C("roleid", TypeId::kOid), C("member", TypeId::kOid),
                 C("grantor", TypeId::kOid), C("admin_option", TypeId::kBool)},
@@ -405,19 +434,7 @@ const SystemRelation* FindSystemRelation(std::string_view name) {
   return nullptr;
 }
 
-std::string QuoteIdent(const std::string& name) {
-  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
-  for (char c : name) {
-    plain = plain && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
-  }
-  if (plain) return name;
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
+std::string QuoteIdent(const std::string& name) { return QuoteIdentifier(name); }
 
 std::string RoleName(const CatalogSnapshot& snap, uint32_t oid) {
   if (const RoleDef* r = snap.RoleByOid(oid)) return r->name;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "engine/parser.h"
 #include "engine/sql/catalog/system_views.h"
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/array_functions.h"
@@ -166,6 +167,11 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
       u[8] = static_cast<uint8_t>((u[8] & 0x3f) | 0x80);
       return Value::Uuid(u);
     }
+    case Func::kFormatType:
+      // Not strict in its typmod: format_type(t, NULL) is the type without a modifier.
+      if (a[0].is_null()) return Value();
+      if (a[1].is_null()) a[1] = Value::Int4(-1);
+      break;
     default:
       break;
   }
@@ -183,6 +189,7 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
       return Value::Bool(e.func == Func::kRegexMatch || e.func == Func::kRegexIMatch ? m : !m);
     }
     case Func::kPgGetUserById: return Value::String(RoleName(*ctx->snap, static_cast<uint32_t>(a[0].as_int())));
+    case Func::kQuoteIdent: return Value::String(QuoteIdentifier(a[0].as_string()));
     case Func::kPgTypeIsVisible:
       // Every type lives in pg_catalog, which is always on the search path.
       // (NULL for an oid that is no type, as PG answers for a missing object).
