@@ -249,6 +249,18 @@ TEST_F(SqlEngineTest, UniqueViolation) {
   EXPECT_NE(c.last_error().message().find("Key (a)=(1) is duplicated."), std::string::npos);
 }
 
+// Array columns have no key encoding yet: every way of indexing one is refused when the index
+// is defined, not later at the first insert.
+TEST_F(SqlEngineTest, ArrayColumnsCannotBeIndexedYet) {
+  Conn c(engine_.get());
+  ASSERT_EQ(c.Exec("create table ea (id int, a int[])"), "CREATE TABLE");
+  EXPECT_EQ(c.Exec("create index on ea (a)"), "ERROR 0A000 an index on type integer[] is not supported");
+  EXPECT_EQ(c.Exec("create table eb (a text[] primary key)"), "ERROR 0A000 an index on type text[] is not supported");
+  EXPECT_EQ(c.Exec("alter table ea add unique (id, a)"), "ERROR 0A000 an index on type integer[] is not supported");
+  EXPECT_EQ(c.Exec("insert into ea values (1, '{1,2}')"), "INSERT 0 1");
+  EXPECT_EQ(c.Exec("create index on ea (id)"), "CREATE INDEX");
+}
+
 TEST_F(SqlEngineTest, PgbenchStatementsWithInferredParameters) {
   Conn c(engine_.get());
   ASSERT_EQ(c.Exec("create table pgbench_accounts(aid int not null,bid int,abalance int,filler char(84)) with (fillfactor=100)"),

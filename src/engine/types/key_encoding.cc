@@ -120,6 +120,10 @@ Status KindMismatch(const Value& v, const Type& t) {
                                  " for a column of type " + FormatType(t));
 }
 
+Status NotIndexable(const Type& type) {
+  return Status::Sql(StatusCode::kNotSupported, "0A000", "indexes on type " + FormatType(type) + " are not supported yet");
+}
+
 // The body of a non-NULL value, ascending.
 Status PutBody(const Value& v, const Type& type, std::string* out) {
   const TypeId id = type.id;
@@ -197,10 +201,12 @@ Status PutBody(const Value& v, const Type& type, std::string* out) {
     default:
       break;
   }
-  return Status::Sql(StatusCode::kNotSupported, "0A000", "indexes on type " + FormatType(type) + " are not supported yet");
+  return NotIndexable(type);
 }
 
 }  // namespace
+
+bool IsIndexable(TypeId id) { return id != TypeId::kUnknown && !IsArrayType(id); }
 
 Status AppendKey(const Value& v, const KeyColumn& col, std::string* out) {
   if (v.is_null()) {

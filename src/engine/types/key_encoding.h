@@ -48,9 +48,12 @@ struct KeyColumn {
   bool nulls_first = false;
 };
 
+// Whether values of the type have a key encoding (arrays do not yet). CREATE INDEX checks it.
+bool IsIndexable(TypeId id);
+
 // Appends one column's encoding of v to *out. InvalidArgument when v's kind does not store
-// col.type (integer kinds are accepted for any integer column if the value fits), or the type
-// cannot be indexed. On error *out is unchanged.
+// col.type (integer kinds are accepted for any integer column if the value fits); 0A000 when
+// !IsIndexable(col.type.id). On error *out is unchanged.
 Status AppendKey(const Value& v, const KeyColumn& col, std::string* out);
 
 // The key of a row prefix: values[i] encoded per cols[i]. REQUIRES values.size() <= cols.size()

@@ -15,18 +15,6 @@ Status NoArrayType(const Type& elem, int pos) {
   return Unsupported("arrays of type " + types::FormatType(elem), pos);
 }
 
-Status NoFunction(const std::string& name, const std::vector<ExprPtr>& args, int pos) {
-  std::string sig = name + "(";
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (i > 0) sig += ", ";
-    sig += args[i]->type.id == TypeId::kUnknown ? "unknown" : types::FormatType(Type(args[i]->type.id));
-  }
-  return SqlError("42883", "function " + sig + ") does not exist",
-                  {.hint = "No function matches the given name and argument types. You might need "
-                           "to add explicit type casts.",
-                   .position = pos});
-}
-
 ExprPtr MakeFunc(Func f, Type t, std::vector<ExprPtr> args, int pos) {
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kFunc;
@@ -205,7 +193,7 @@ std::optional<Result<ExprPtr>> Binder::BindArrayFunction(const std::string& name
     for (size_t i = 0; i < args.size(); ++i) {
       TypeId t = args[i]->type.id;
       if (t != TypeId::kUnknown && types::CategoryOf(t) != types::TypeCategory::kString) {
-        return std::optional<Result<ExprPtr>>(NoFunction(name, args, pos));
+        return std::optional<Result<ExprPtr>>(NoSuchFunction(name, args, pos));
       }
       if (auto s = to_type(i, Type(TypeId::kText)); !s.ok()) return s;
     }
@@ -214,7 +202,7 @@ std::optional<Result<ExprPtr>> Binder::BindArrayFunction(const std::string& name
   } else if (name == "array_to_string" || name == "array_length" || name == "array_upper" ||
              name == "array_lower" || name == "cardinality" || name == "array_append" || name == "array_prepend" ||
              name == "array_position" || name == "array_remove" || name == "array_cat") {
-    return std::optional<Result<ExprPtr>>(NoFunction(name, args, pos));
+    return std::optional<Result<ExprPtr>>(NoSuchFunction(name, args, pos));
   } else if (name == "unnest" || name == "array_dims" || name == "array_ndims" || name == "array_fill" ||
              name == "array_replace" || name == "array_positions" || name == "generate_subscripts") {
     return std::optional<Result<ExprPtr>>(Unsupported("function " + name, pos));

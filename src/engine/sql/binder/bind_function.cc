@@ -15,6 +15,9 @@ bool IsInteger(TypeId t) { return t == TypeId::kInt2 || t == TypeId::kInt4 || t 
 bool IsNumericCat(TypeId t) { return types::CategoryOf(t) == types::TypeCategory::kNumeric; }
 bool IsString(TypeId t) { return types::CategoryOf(t) == types::TypeCategory::kString; }
 
+
+}  // namespace
+
 Status NoSuchFunction(const std::string& name, const std::vector<ExprPtr>& args, int pos) {
   std::string sig = name + "(";
   for (size_t i = 0; i < args.size(); ++i) {
@@ -27,8 +30,6 @@ Status NoSuchFunction(const std::string& name, const std::vector<ExprPtr>& args,
                            "to add explicit type casts.",
                    .position = pos});
 }
-
-}  // namespace
 
 Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, ExprContext& ctx) {
   int pos = CharPosition(sql_, b.value("location", -1));

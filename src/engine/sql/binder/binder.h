@@ -263,6 +263,8 @@ std::pair<std::string, const Json*> NodeOf(const Json& node);
 Result<types::Type> BindTypeName(const Json& type_name);
 // Is this operator a comparison, and which?
 bool OperatorFromName(const std::string& name, types::BinaryOp* op);
+// 42883 "function f(integer, unknown) does not exist" with PG's hint.
+Status NoSuchFunction(const std::string& name, const std::vector<ExprPtr>& args, int pos);
 
 }  // namespace nordlys::engine::sql
 

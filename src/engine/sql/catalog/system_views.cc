@@ -434,7 +434,6 @@ const SystemRelation* FindSystemRelation(std::string_view name) {
   return nullptr;
 }
 
-std::string QuoteIdent(const std::string& name) { return QuoteIdentifier(name); }
 
 std::string RoleName(const CatalogSnapshot& snap, uint32_t oid) {
   if (const RoleDef* r = snap.RoleByOid(oid)) return r->name;
@@ -531,11 +530,11 @@ std::optional<std::string> CatalogOidNamer::Name(types::TypeId reg_type, uint32_
       return types::FormatType(types::Type(static_cast<TypeId>(oid)));
     case TypeId::kRegrole:
       if (snap_ == nullptr || snap_->RoleByOid(oid) == nullptr) return std::nullopt;
-      return QuoteIdent(snap_->RoleByOid(oid)->name);
+      return QuoteIdentifier(snap_->RoleByOid(oid)->name);
     case TypeId::kRegnamespace:
       if (oid == kPgCatalogNamespace) return "pg_catalog";
       if (snap_ == nullptr || snap_->schemas.count(oid) == 0) return std::nullopt;
-      return QuoteIdent(snap_->SchemaName(oid));
+      return QuoteIdentifier(snap_->SchemaName(oid));
     case TypeId::kRegclass: {
       for (const auto& r : SystemRelations()) {
         if (r.oid == oid) return r.name;
@@ -560,8 +559,8 @@ std::optional<std::string> CatalogOidNamer::Name(types::TypeId reg_type, uint32_
         }
       }
       if (name.empty()) return std::nullopt;
-      if (RelationVisible(*snap_, oid)) return QuoteIdent(name);
-      return QuoteIdent(snap_->SchemaName(ns)) + "." + QuoteIdent(name);
+      if (RelationVisible(*snap_, oid)) return QuoteIdentifier(name);
+      return QuoteIdentifier(snap_->SchemaName(ns)) + "." + QuoteIdentifier(name);
     }
     default:
       return std::nullopt;

@@ -41,10 +41,6 @@ const SystemRelation* FindSystemRelation(std::string_view name);
 // Every system relation (for pg_class's own rows).
 const std::vector<SystemRelation>& SystemRelations();
 
-// An identifier as PG's quote_ident prints it, except that keywords are not quoted (the
-// keyword list is not built in): quoted unless it is lower-case letters, digits and '_'.
-std::string QuoteIdent(const std::string& name);
-
 // The name of the role behind an oid; "unknown (OID=n)" when there is none, as
 // pg_get_userbyid prints.
 std::string RoleName(const CatalogSnapshot& snap, uint32_t oid);

@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "engine/parser.h"
 #include "engine/sql/binder/binder.h"
 #include "engine/sql/catalog/system_views.h"
 #include "engine/sql/errors.h"
@@ -47,7 +48,7 @@ Result<std::string> Deparse(const std::string& node_text, uint32_t relid, ExecCo
 
 std::string ColumnList(const TableDef& t, const std::vector<int>& cols) {
   std::string out;
-  for (size_t i = 0; i < cols.size(); ++i) out += (i ? ", " : "") + QuoteIdent(t.columns[cols[i]].name);
+  for (size_t i = 0; i < cols.size(); ++i) out += (i ? ", " : "") + QuoteIdentifier(t.columns[cols[i]].name);
   return out;
 }
 
@@ -103,7 +104,7 @@ Result<Value> EvalCatalogFunction(const Expr& e, const std::vector<Value>& a, Ex
       if (ix == nullptr) return Value();
       int64_t column = a.size() >= 2 && a[1].kind() != Value::Kind::kBool ? a[1].as_int() : 0;
       auto key = [&](size_t i) {
-        std::string k = QuoteIdent(t->columns[ix->columns[i]].name);
+        std::string k = QuoteIdentifier(t->columns[ix->columns[i]].name);
         bool desc = i < ix->descending.size() && ix->descending[i];
         bool nf = i < ix->nulls_first.size() && ix->nulls_first[i];
         if (desc) k += nf ? " DESC" : " DESC NULLS LAST";
@@ -112,12 +113,12 @@ Result<Value> EvalCatalogFunction(const Expr& e, const std::vector<Value>& a, Ex
       };
       if (column > 0) {
         if (column > static_cast<int64_t>(ix->columns.size())) return Value::String("");
-        return Value::String(QuoteIdent(t->columns[ix->columns[column - 1]].name));
+        return Value::String(QuoteIdentifier(t->columns[ix->columns[column - 1]].name));
       }
       std::string keys;
       for (size_t i = 0; i < ix->columns.size(); ++i) keys += (i ? ", " : "") + key(i);
-      return Value::String(std::string("CREATE ") + (ix->unique ? "UNIQUE " : "") + "INDEX " + QuoteIdent(ix->name) +
-                           " ON " + QuoteIdent(ctx->snap->SchemaName(t->namespace_oid)) + "." + QuoteIdent(t->name) +
+      return Value::String(std::string("CREATE ") + (ix->unique ? "UNIQUE " : "") + "INDEX " + QuoteIdentifier(ix->name) +
+                           " ON " + QuoteIdentifier(ctx->snap->SchemaName(t->namespace_oid)) + "." + QuoteIdentifier(t->name) +
                            " USING btree (" + keys + ")");
     }
     case Func::kPgRelationIsPublishable:

@@ -140,6 +140,11 @@ Status BuildIndex(DdlEnv& d, const TableDef& table, const IndexDef& ix) {
 
 Result<IndexDef> NewIndex(DdlEnv& d, const TableDef& table, std::string name, std::vector<int> columns,
                           bool unique, bool primary) {
+  for (int c : columns) {
+    if (!types::IsIndexable(table.columns[c].type.id)) {
+      return Unsupported("an index on type " + types::FormatType(table.columns[c].type));
+    }
+  }
   IndexDef ix;
   ix.oid = d.catalog->NewOid();
   ix.name = std::move(name);
@@ -990,14 +995,8 @@ Result<std::string> Vacuum(StmtEnv& env, const Json& s) {
   return std::string("VACUUM");
 }
 
-}  // namespace
-
-Result<std::string> ExecDdl(const std::string& kind, const Json& s, StmtEnv& env) {
-  if (kind == "VacuumStmt") return Vacuum(env, s);
+Result<std::string> ExecCatalogDdl(const std::string& kind, const Json& s, StmtEnv& env) {
   DdlEnv d{&env, env.ctx, env.ctx->catalog};
-  if (env.describe) return std::string();
-  NORDLYS_RETURN_IF_ERROR(d.catalog->BeginDdl(env.ctx->txn, env.ctx->cat_state));
-  env.ctx->snap = env.ctx->cat_state->own;
   Result<std::string> r = Status::Internal("unreachable");
   if (kind == "CreateStmt") {
     r = CreateTable(d, s);
@@ -1018,10 +1017,27 @@ Result<std::string> ExecDdl(const std::string& kind, const Json& s, StmtEnv& env
   } else {
     return Unsupported(kind);
   }
+  return r;
+}
+
+
+}  // namespace
+
+Result<std::string> RunCatalogChange(StmtEnv& env, const std::function<Result<std::string>()>& change) {
+  if (env.describe) return std::string();
+  NORDLYS_RETURN_IF_ERROR(env.ctx->catalog->BeginDdl(env.ctx->txn, env.ctx->cat_state));
+  env.ctx->snap = env.ctx->cat_state->own;
+  Result<std::string> r = change();
   if (!r.ok()) return r;
-  NORDLYS_RETURN_IF_ERROR(d.catalog->Refresh(env.ctx->txn, env.ctx->cat_state));
+  NORDLYS_RETURN_IF_ERROR(env.ctx->catalog->Refresh(env.ctx->txn, env.ctx->cat_state));
   env.ctx->snap = env.ctx->cat_state->own;
   return r;
 }
+
+Result<std::string> ExecDdl(const std::string& kind, const Json& s, StmtEnv& env) {
+  if (kind == "VacuumStmt") return Vacuum(env, s);
+  return RunCatalogChange(env, [&]() { return ExecCatalogDdl(kind, s, env); });
+}
+
 
 }  // namespace nordlys::engine::sql

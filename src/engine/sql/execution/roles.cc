@@ -215,23 +215,12 @@ Result<std::string> DropRole(const Json& s, StmtEnv& env) {
 }  // namespace
 
 Result<std::string> ExecRoleDdl(const std::string& kind, const Json& s, StmtEnv& env) {
-  if (env.describe) return std::string();
-  NORDLYS_RETURN_IF_ERROR(env.ctx->catalog->BeginDdl(env.ctx->txn, env.ctx->cat_state));
-  env.ctx->snap = env.ctx->cat_state->own;
-  Result<std::string> r = Status::Internal("unreachable");
-  if (kind == "CreateRoleStmt") {
-    r = CreateRole(s, env);
-  } else if (kind == "AlterRoleStmt") {
-    r = AlterRole(s, env);
-  } else if (kind == "RenameStmt") {
-    r = RenameRole(s, env);
-  } else {
-    r = DropRole(s, env);
-  }
-  if (!r.ok()) return r;
-  NORDLYS_RETURN_IF_ERROR(env.ctx->catalog->Refresh(env.ctx->txn, env.ctx->cat_state));
-  env.ctx->snap = env.ctx->cat_state->own;
-  return r;
+  return RunCatalogChange(env, [&]() -> Result<std::string> {
+    if (kind == "CreateRoleStmt") return CreateRole(s, env);
+    if (kind == "AlterRoleStmt") return AlterRole(s, env);
+    if (kind == "RenameStmt") return RenameRole(s, env);
+    return DropRole(s, env);
+  });
 }
 
 }  // namespace nordlys::engine::sql

@@ -2,6 +2,7 @@
 // env.describe set they only bind and fill env.info (for Prepare/Describe).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,10 @@ struct StmtEnv {
 };
 
 Result<std::string> ExecSelect(const Json& s, StmtEnv& env);
+// Runs a catalog change under the DDL lock: takes it, lets `change` work on the
+// transaction's own catalog snapshot, then refreshes that snapshot for the next statement.
+// Describe-only executions change nothing.
+Result<std::string> RunCatalogChange(StmtEnv& env, const std::function<Result<std::string>()>& change);
 // CREATE/ALTER/DROP ROLE and ALTER ROLE ... RENAME (roles.cc).
 Result<std::string> ExecRoleDdl(const std::string& kind, const Json& s, StmtEnv& env);
 Result<std::string> ExecExplain(const Json& s, StmtEnv& env);
