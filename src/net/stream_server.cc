@@ -7,6 +7,9 @@
 // flight, Write() sends straight from the caller's thread with a non-blocking send() under the
 // mutex (Finish closes the socket only after setting closed_ under it), so that a reply does not
 // wait for the strand's thread to wake up; what the kernel does not take is queued as usual.
+// Likewise ReadDirect reads the socket from the caller's thread while delivery is paused (no
+// read is outstanding on the strand then); Finish shuts the socket down to wake such a reader and
+// waits for it to leave before closing the descriptor, so the reader never uses a reused fd.
 //
 // Invariants:
 //   - once `closed_` is set (under mu_) nothing is posted to the strand again, so a connection
@@ -17,7 +20,11 @@
 
 #include "net/listen.h"
 
+#include <poll.h>
 #include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <atomic>
 #include <chrono>
@@ -117,12 +124,6 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
     asio::post(strand_, [self = shared_from_this()] { self->Finish(Status::Aborted("aborted")); });
   }
 
-  void PauseReading() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return;
-    asio::post(strand_, [self = shared_from_this()] { self->paused_ = true; });
-  }
-
   void ResumeReading() override {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return;
@@ -130,6 +131,19 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
       self->paused_ = false;
       if (!self->reading_ && !self->finished_) self->StartRead();
     });
+  }
+
+  Result<size_t> ReadDirect(char* buf, size_t cap, int timeout_ms, int wake_fd) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_ || closing_) return Status::Unavailable("connection closed");
+      direct_reading_ = true;
+    }
+    Result<size_t> got = Recv(buf, cap, timeout_ms, wake_fd);
+    std::lock_guard<std::mutex> lock(mu_);
+    direct_reading_ = false;
+    cv_.notify_all();
+    return got;
   }
 
   bool WaitWritable(size_t bytes, uint64_t timeout_ms) override {
@@ -168,6 +182,27 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
   }
 
  private:
+  // REQUIRES: direct_reading_ (the descriptor stays open meanwhile).
+  Result<size_t> Recv(char* buf, size_t cap, int timeout_ms, int wake_fd) {
+    int fd = socket_.native_handle();
+    bool waited = false;
+    while (true) {
+      ssize_t n = ::recv(fd, buf, cap, MSG_DONTWAIT);
+      if (n > 0) return static_cast<size_t>(n);
+      if (n == 0) return Status::Unavailable("peer closed the connection");
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        return Status::Unavailable(std::string("read failed: ") + std::strerror(errno));
+      }
+      if (timeout_ms == 0 || waited) return size_t{0};
+      pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+      int r = ::poll(fds, wake_fd >= 0 ? 2 : 1, timeout_ms);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0 || (fds[0].revents == 0 && fds[1].revents != 0)) return size_t{0};
+      waited = true;  // readable, hung up or in error: the next recv says which
+    }
+  }
+
   // REQUIRES: on strand.
   void StartRead() {
     if (paused_ || finished_ || reading_) return;
@@ -183,8 +218,10 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
                                     ? Status::Unavailable("peer closed the connection")
                                     : Status::Unavailable("read failed: " + ec.message()));
           }
-          if (n > 0 && self->handler_) {
-            self->handler_->OnData(std::string_view(self->read_buf_.data(), n));
+          if (n > 0 && self->handler_ &&
+              self->handler_->OnData(std::string_view(self->read_buf_.data(), n)) ==
+                  StreamHandler::Next::kPause) {
+            self->paused_ = true;
           }
           self->StartRead();
         }));
@@ -247,11 +284,15 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
     if (finished_) return;
     finished_ = true;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::unique_lock<std::mutex> lock(mu_);
       closed_ = true;
       finished_flag_ = true;
       out_.clear();
       cv_.notify_all();
+      if (direct_reading_) {  // wake the reader (poll sees the hang-up) and let it leave
+        ::shutdown(socket_.native_handle(), SHUT_RDWR);
+        cv_.wait(lock, [&] { return !direct_reading_; });
+      }
     }
     asio::error_code ignored;
     socket_.close(ignored);
@@ -285,6 +326,7 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
   bool closing_ = false;          // GUARDED_BY(mu_): Close() called, flushing
   bool closed_ = false;           // GUARDED_BY(mu_): no more posts to the strand
   bool finished_flag_ = false;    // GUARDED_BY(mu_): Finish ran
+  bool direct_reading_ = false;   // GUARDED_BY(mu_): a ReadDirect is using the descriptor
 };
 
 }  // namespace

@@ -5,6 +5,9 @@
 // Model: a pool of I/O threads, one asio strand per connection, no thread per connection. Reads
 // are asynchronous; each chunk read is given to StreamHandler::OnData on the connection's strand,
 // so one connection's callbacks never run concurrently. Writes are queued and sent in order.
+// A handler whose consumer runs on a thread of its own can pause delivery from OnData and then
+// read the socket directly on that thread (ReadDirect) until it hands reading back
+// (ResumeReading): a busy connection's bytes then skip the I/O thread altogether.
 //
 // Thread safety: StreamServer and StreamConnection are safe to use from any thread.
 // StreamHandler callbacks run on the connection's strand (an I/O thread) and must not block.
@@ -33,9 +36,14 @@ class StreamConnection {
   virtual void Close() = 0;
   // Closes at once, dropping queued bytes.
   virtual void Abort() = 0;
-  // Stops / restarts delivering OnData (backpressure from a busy consumer). Idempotent.
-  virtual void PauseReading() = 0;
+  // Restarts delivering OnData after the handler paused it (StreamHandler::OnData returned
+  // kPause). Idempotent.
   virtual void ResumeReading() = 0;
+  // Reads from the socket on the caller's thread. Returns the bytes read, at most `cap`; 0 when
+  // none arrived within timeout_ms (0: take only what is there now) or when `wake_fd` (if >= 0)
+  // became readable first; Unavailable once the peer closed or the connection is closed.
+  // REQUIRES: delivery paused, and one caller at a time. Never call from an I/O thread.
+  virtual Result<size_t> ReadDirect(char* buf, size_t cap, int timeout_ms, int wake_fd) = 0;
   // Blocks until at most `bytes` are queued for sending, the connection closes (false), or
   // timeout_ms passes (false). Never call from an I/O thread: it would wait on itself.
   virtual bool WaitWritable(size_t bytes, uint64_t timeout_ms) = 0;
@@ -52,9 +60,13 @@ class StreamConnection {
 // Receives one connection's events, on its strand.
 class StreamHandler {
  public:
+  enum class Next {
+    kRead,   // deliver the next bytes as they arrive
+    kPause,  // deliver nothing more until StreamConnection::ResumeReading()
+  };
   virtual ~StreamHandler() = default;
   // Bytes as they arrive: any split of the stream, never empty.
-  virtual void OnData(std::string_view bytes) = 0;
+  virtual Next OnData(std::string_view bytes) = 0;
   // Called once when the connection ends (peer closed, error, Close/Abort, server stop). No
   // OnData follows.
   virtual void OnClose(const Status& why) = 0;

@@ -1,15 +1,20 @@
 // StreamServer over real loopback sockets: echo, split reads, writes from other threads,
-// backpressure, the connection limit and stop with live connections.
+// backpressure, the connection limit, stop with live connections, and direct reads while
+// delivery is paused.
 #include "net/stream_server.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <thread>
 
 namespace nordlys::net {
@@ -55,17 +60,18 @@ class EchoHandler : public StreamHandler {
  public:
   EchoHandler(std::shared_ptr<StreamConnection> c, std::atomic<int>* closes)
       : conn_(std::move(c)), closes_(closes) {}
-  void OnData(std::string_view bytes) override {
+  Next OnData(std::string_view bytes) override {
     std::string s(bytes);
     for (char& ch : s) {
       if (ch == 'q') {
         (void)conn_->Write("bye");
         conn_->Close();
-        return;
+        return Next::kRead;
       }
       ch = static_cast<char>(toupper(ch));
     }
     EXPECT_TRUE(conn_->Write(std::move(s)).ok());
+    return Next::kRead;
   }
   void OnClose(const Status&) override { closes_->fetch_add(1); }
 
@@ -76,7 +82,7 @@ class EchoHandler : public StreamHandler {
 
 class RefuseHandler : public StreamHandler {
  public:
-  void OnData(std::string_view) override {}
+  Next OnData(std::string_view) override { return Next::kRead; }
   void OnClose(const Status&) override {}
 };
 
@@ -199,6 +205,134 @@ TEST(StreamServerTest, StopClosesLiveConnectionsAndOutlivingHandlesAreSafe) {
   EXPECT_EQ(ReadN(fd, 1), "");
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_FALSE(kept->Write("after stop").ok());  // no crash: the loop is gone
+  close(fd);
+}
+
+// Records what OnData delivers and pauses after each chunk, so the test thread can read the
+// socket itself the way a pgwire worker does.
+struct PausingProbe {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::shared_ptr<StreamConnection> conn;
+  std::string delivered;
+  int closes = 0;
+
+  bool WaitDelivered(size_t n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(5), [&] { return delivered.size() >= n; });
+  }
+};
+
+class PausingHandler : public StreamHandler {
+ public:
+  explicit PausingHandler(PausingProbe* p) : p_(p) {}
+  Next OnData(std::string_view bytes) override {
+    std::lock_guard<std::mutex> lock(p_->mu);
+    p_->delivered.append(bytes);
+    p_->cv.notify_all();
+    return Next::kPause;
+  }
+  void OnClose(const Status&) override {
+    std::lock_guard<std::mutex> lock(p_->mu);
+    p_->closes++;
+  }
+
+ private:
+  PausingProbe* p_;
+};
+
+std::unique_ptr<StreamServer> StartPausing(PausingProbe* probe) {
+  auto s = StreamServer::Start(StreamServer::Options{},
+                               [probe](std::shared_ptr<StreamConnection> c,
+                                       const StreamServer::AcceptInfo&) {
+                                 std::lock_guard<std::mutex> lock(probe->mu);
+                                 probe->conn = c;
+                                 return std::make_unique<PausingHandler>(probe);
+                               });
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return std::move(s).value();
+}
+
+std::string ReadDirectN(StreamConnection* c, size_t n) {
+  std::string out;
+  char buf[64];
+  while (out.size() < n) {
+    auto r = c->ReadDirect(buf, sizeof(buf), 5000, -1);
+    if (!r.ok() || *r == 0) break;
+    out.append(buf, *r);
+  }
+  return out;
+}
+
+TEST(StreamServerTest, PausedConnectionIsReadDirectlyUntilReadingResumes) {
+  PausingProbe probe;
+  auto server = StartPausing(&probe);
+  int fd = Dial(server->port());
+  ASSERT_GE(fd, 0);
+  WriteAll(fd, "hello");
+  ASSERT_TRUE(probe.WaitDelivered(5));
+  StreamConnection* c = probe.conn.get();
+
+  // Paused: the next bytes are not delivered; the caller reads them itself.
+  WriteAll(fd, "world");
+  EXPECT_EQ(ReadDirectN(c, 5), "world");
+  char buf[16];
+  auto none = c->ReadDirect(buf, sizeof(buf), 0, -1);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0u);
+  none = c->ReadDirect(buf, sizeof(buf), 20, -1);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0u);
+
+  // A readable wake descriptor ends an unbounded wait with nothing read.
+  int wake = eventfd(1, EFD_CLOEXEC);
+  ASSERT_GE(wake, 0);
+  none = c->ReadDirect(buf, sizeof(buf), -1, wake);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0u);
+  close(wake);
+
+  // Handed back: delivery starts again, including bytes that arrived while nobody read.
+  WriteAll(fd, "again");
+  c->ResumeReading();
+  ASSERT_TRUE(probe.WaitDelivered(10));
+  {
+    std::lock_guard<std::mutex> lock(probe.mu);
+    EXPECT_EQ(probe.delivered, "helloagain");
+  }
+  // Replies written meanwhile reach the client.
+  ASSERT_TRUE(c->Write("ok").ok());
+  EXPECT_EQ(ReadN(fd, 2), "ok");
+
+  // The peer hanging up ends a direct read with Unavailable.
+  close(fd);
+  auto gone = c->ReadDirect(buf, sizeof(buf), 5000, -1);
+  EXPECT_FALSE(gone.ok());
+}
+
+TEST(StreamServerTest, StopWakesADirectReaderAndClosesTheConnection) {
+  PausingProbe probe;
+  auto server = StartPausing(&probe);
+  int fd = Dial(server->port());
+  ASSERT_GE(fd, 0);
+  WriteAll(fd, "x");
+  ASSERT_TRUE(probe.WaitDelivered(1));
+  std::shared_ptr<StreamConnection> c = probe.conn;
+  auto reader = std::async(std::launch::async, [c] {
+    char buf[16];
+    return c->ReadDirect(buf, sizeof(buf), -1, -1).status();  // would wait forever
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let it block in poll
+  server->Stop();
+  Status s = reader.get();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_EQ(ReadN(fd, 1), "");  // the client sees the close
+  {
+    std::lock_guard<std::mutex> lock(probe.mu);
+    EXPECT_EQ(probe.closes, 1);
+  }
+  char buf[4];
+  EXPECT_FALSE(c->ReadDirect(buf, sizeof(buf), 0, -1).ok());
   close(fd);
 }
 

@@ -1,18 +1,27 @@
 // PostgreSQL v3 protocol server; see server.h. Message flow follows
 // https://www.postgresql.org/docs/15/protocol-flow.html.
 //
-// Per connection (PgConn):
-//   - the I/O strand appends received bytes to `inbound_` (under mu_) and schedules one drain
-//     task on the worker pool when none is scheduled;
-//   - the drain task, on a worker thread, takes whole messages and handles them in order; it
-//     alone touches the protocol state (phase, session, output buffer), so that state needs no
-//     lock. COPY FROM STDIN blocks that worker in WaitMessage() until the client's data arrives.
+// Per connection (PgConn), reading is handed back and forth between two owners:
+//   - the I/O strand, while the connection is idle: it delivers the next bytes (OnData), which
+//     pauses delivery and schedules one drain task on the worker pool;
+//   - that drain task, on a worker thread: it takes whole messages and handles them in order,
+//     and when it needs more bytes it reads the socket itself (ReadDirect). Having flushed its
+//     replies it lingers up to ServerOptions::linger_ms for the client's next message, as a
+//     PostgreSQL backend blocks in recv, unless tasks of other connections are waiting for a
+//     worker. Only then does it give reading back to the strand (ResumeReading). A busy client's
+//     queries so go from the socket to the worker without waking an I/O thread.
+//   The drain task alone touches the protocol state (phase, session, output buffer), so that
+//   state needs no lock. COPY FROM STDIN reads its data the same way, blocking its worker.
 //
 // Invariants:
-//   - at most one drain task per connection is queued or running (`scheduled_`);
-//   - inbound_ holds at most max(inbound high water, one whole message) + one read chunk: reading
-//     pauses above the high water and resumes only when the worker needs more bytes.
+//   - at most one drain task per connection is queued or running (`scheduled_`), and it hands
+//     reading back only as its very last step;
+//   - inbound_ holds at most one whole message plus one read chunk: bytes are read only when
+//     the next message is incomplete.
 #include "pgwire/server.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -79,9 +88,10 @@ constexpr int32_t kSslRequestCode = 80877103;
 constexpr int32_t kGssEncRequestCode = 80877104;
 constexpr int32_t kCancelRequestCode = 80877102;
 constexpr size_t kMaxStartupPacketBytes = 10000;  // PostgreSQL's MAX_STARTUP_PACKET_LENGTH
-constexpr size_t kInboundHighWaterBytes = 1 << 20;
+constexpr size_t kInboundCompactBytes = 1 << 20;
 constexpr size_t kMaxStartupParameters = 64;
 constexpr uint64_t kWriteWaitSliceMs = 1000;
+constexpr int kCopyWaitSliceMs = 1000;
 
 Status ProtocolViolation(std::string m) {
   return Status::Sql(StatusCode::kInvalidArgument, "08P01", std::move(m));
@@ -106,17 +116,23 @@ std::string Upper(std::string_view s) {
 }
 
 // A fixed pool of worker threads with a FIFO of tasks. The queue holds at most one task per
-// connection (PgConn::scheduled_), so it is bounded by the connection limit.
+// connection (PgConn::scheduled_), so it is bounded by the connection limit. wake_fd() is
+// readable while tasks wait and no thread is idle: a worker lingering on its connection polls it
+// and gives way.
 class WorkerPool {
  public:
-  explicit WorkerPool(int threads) {
+  explicit WorkerPool(int threads) : wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
   }
-  ~WorkerPool() { Stop(); }
+  ~WorkerPool() {
+    Stop();
+    if (wake_fd_ >= 0) close(wake_fd_);
+  }
   void Post(std::function<void()> fn) {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     tasks_.push_back(std::move(fn));
+    if (idle_ == 0) SetBacklogLocked(true);
     cv_.notify_one();
   }
   // Runs what is queued, then joins.
@@ -124,12 +140,16 @@ class WorkerPool {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stopping_ = true;
+      SetBacklogLocked(true);  // lingering workers stop lingering
       cv_.notify_all();
     }
     for (auto& t : threads_) {
       if (t.joinable()) t.join();
     }
   }
+  // -1 when the eventfd could not be made: then nobody lingers.
+  int wake_fd() const { return wake_fd_; }
+  bool backlog() const { return backlog_.load(std::memory_order_relaxed); }
 
  private:
   void Run() {
@@ -137,18 +157,33 @@ class WorkerPool {
       std::function<void()> fn;
       {
         std::unique_lock<std::mutex> lock(mu_);
+        idle_++;
         cv_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
+        idle_--;
         if (tasks_.empty()) return;
         fn = std::move(tasks_.front());
         tasks_.pop_front();
+        if (tasks_.empty() && !stopping_) SetBacklogLocked(false);
       }
       fn();
     }
   }
+  // REQUIRES: mu_ held.
+  void SetBacklogLocked(bool on) {
+    if (backlog_.load(std::memory_order_relaxed) == on || wake_fd_ < 0) return;
+    backlog_.store(on, std::memory_order_relaxed);
+    uint64_t v = 1;
+    ssize_t r = on ? write(wake_fd_, &v, sizeof(v)) : read(wake_fd_, &v, sizeof(v));
+    (void)r;  // an eventfd counter far from overflow: neither can fail
+  }
+
+  const int wake_fd_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;  // GUARDED_BY(mu_)
   bool stopping_ = false;                    // GUARDED_BY(mu_)
+  int idle_ = 0;                             // GUARDED_BY(mu_): threads waiting for a task
+  std::atomic<bool> backlog_{false};         // written under mu_: wake_fd_ is readable
   std::vector<std::thread> threads_;
 };
 
@@ -187,20 +222,16 @@ class PgConn : public std::enable_shared_from_this<PgConn> {
   }
 
   // --- I/O strand side.
-  void OnData(std::string_view bytes) {
+  net::StreamHandler::Next OnData(std::string_view bytes) {
     bool schedule = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closed_) return;
+      if (closed_) return net::StreamHandler::Next::kPause;
       inbound_.append(bytes);
-      if (inbound_.size() - consumed_ > kInboundHighWaterBytes && !paused_) {
-        paused_ = true;
-        conn_->PauseReading();
-      }
-      cv_.notify_all();
       if (!scheduled_) schedule = scheduled_ = true;
     }
     if (schedule) Schedule();
+    return net::StreamHandler::Next::kPause;  // the worker reads on until it gives reading back
   }
 
   void OnClosed() {
@@ -208,7 +239,6 @@ class PgConn : public std::enable_shared_from_this<PgConn> {
     {
       std::lock_guard<std::mutex> lock(mu_);
       closed_ = true;
-      cv_.notify_all();
       if (!scheduled_) schedule = scheduled_ = true;
     }
     if (schedule) Schedule();  // the session is destroyed on a worker, not on the I/O thread
@@ -249,14 +279,15 @@ class PgConn : public std::enable_shared_from_this<PgConn> {
   // Blocks until a whole message is available (COPY FROM STDIN). type 0 with an error: closed.
   Status WaitMessage(char* type, std::string* body) {
     NORDLYS_RETURN_IF_ERROR(Flush());
-    std::unique_lock<std::mutex> lock(mu_);
     while (true) {
-      if (closed_) return Status::Sql(StatusCode::kUnavailable, "08006", "client went away");
-      Taken t = TakeLocked(type, body);
-      if (t == Taken::kBad) return take_error_;
-      if (t == Taken::kGot) return Status::OK();
-      ResumeLocked();
-      cv_.wait(lock);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (closed_) return ClientGone();
+        Taken t = TakeLocked(type, body);
+        if (t == Taken::kBad) return take_error_;
+        if (t == Taken::kGot) return Status::OK();
+      }
+      if (!ReadMore(kCopyWaitSliceMs, -1).ok()) return ClientGone();
     }
   }
 
@@ -308,19 +339,50 @@ class PgConn : public std::enable_shared_from_this<PgConn> {
     *type = header == 5 ? in[0] : '\0';
     body->assign(in.substr(header, total - header));
     consumed_ += total;
-    if (consumed_ > kInboundHighWaterBytes || consumed_ == inbound_.size()) {
+    if (consumed_ > kInboundCompactBytes || consumed_ == inbound_.size()) {
       inbound_.erase(0, consumed_);
       consumed_ = 0;
     }
     return Taken::kGot;
   }
 
-  // REQUIRES: mu_ held.
-  void ResumeLocked() {
-    if (paused_) {
-      paused_ = false;
-      conn_->ResumeReading();
+  static Status ClientGone() {
+    return Status::Sql(StatusCode::kUnavailable, "08006", "client went away");
+  }
+
+  // Reads what the socket has, waiting up to timeout_ms (see ReadDirect), into inbound_.
+  // Returns whether bytes came; an error once the client is gone.
+  Result<bool> ReadMore(int timeout_ms, int wake_fd) {
+    thread_local std::vector<char> buf(64 * 1024);
+    auto n = conn_->ReadDirect(buf.data(), buf.size(), timeout_ms, wake_fd);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!n.ok()) {
+      closed_ = true;
+      return n.status();
     }
+    inbound_.append(buf.data(), *n);
+    return *n > 0;
+  }
+
+  // The next message is incomplete: reads on, lingering for the client's next message once the
+  // replies are out. Returns false when the client is gone or reading was given back.
+  bool FillInbound() {
+    auto got = ReadMore(0, -1);
+    if (got.ok() && !*got) {
+      if (!Flush().ok()) return false;  // the client sends nothing before it has our reply
+      WorkerPool& pool = *server_->workers;
+      int linger = server_->options.linger_ms;
+      if (linger > 0 && pool.wake_fd() >= 0 && !pool.backlog()) {
+        got = ReadMore(linger, pool.wake_fd());
+      }
+    }
+    if (!got.ok()) return false;
+    if (*got) return true;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return false;
+    scheduled_ = false;
+    conn_->ResumeReading();  // from here the strand may schedule another drain
+    return false;
   }
 
   void Drain() {
@@ -336,18 +398,20 @@ class PgConn : public std::enable_shared_from_this<PgConn> {
           break;
         }
         t = TakeLocked(&type, &body);
-        if (t == Taken::kNeedMore) {
-          scheduled_ = false;
-          ResumeLocked();  // the worker needs more bytes than are buffered
-        }
         if (t == Taken::kBad) bad = take_error_;
       }
-      if (t == Taken::kNeedMore) break;
       if (t == Taken::kBad) return Fatal(bad);
-      Handle(type, std::move(body));
+      if (t == Taken::kGot) {
+        Handle(type, std::move(body));
+        continue;
+      }
+      if (FillInbound()) continue;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!closed_) return;  // reading is the strand's again; this task must touch nothing
+      phase_ = Phase::kDone;
     }
     (void)Flush();
-    if (phase_ == Phase::kDone) Finish();
+    Finish();
   }
 
   void Finish() {
@@ -626,11 +690,9 @@ class PgConn : public std::enable_shared_from_this<PgConn> {
   const bool over_limit_;
 
   std::mutex mu_;
-  std::condition_variable cv_;
   std::string inbound_;      // GUARDED_BY(mu_)
   size_t consumed_ = 0;      // GUARDED_BY(mu_): bytes of inbound_ already taken
   bool scheduled_ = false;   // GUARDED_BY(mu_)
-  bool paused_ = false;      // GUARDED_BY(mu_)
   bool closed_ = false;      // GUARDED_BY(mu_)
   Status take_error_;        // GUARDED_BY(mu_)
 
@@ -958,7 +1020,7 @@ Status PgConn::CloseMsg(const std::string& body) {
 class Handler final : public net::StreamHandler {
  public:
   explicit Handler(std::shared_ptr<PgConn> c) : c_(std::move(c)) {}
-  void OnData(std::string_view bytes) override { c_->OnData(bytes); }
+  Next OnData(std::string_view bytes) override { return c_->OnData(bytes); }
   void OnClose(const Status&) override { c_->OnClosed(); }
 
  private:

@@ -4,9 +4,10 @@
 //
 // Concurrency: sockets are served by net::StreamServer (a few I/O threads, a strand per
 // connection). Protocol work and every Session call run on a fixed pool of worker threads, one
-// task per connection at a time, so a slow query never stalls an I/O thread. An idle
-// connection holds no thread; a connection inside a statement (or a COPY FROM STDIN waiting for
-// data) holds one worker until the statement ends.
+// task per connection at a time, so a slow query never stalls an I/O thread. A busy connection's
+// worker reads the socket itself and lingers briefly for the next message; an idle connection
+// holds no thread. A connection inside a statement (or a COPY FROM STDIN waiting for data) holds
+// one worker until the statement ends.
 //
 // Thread safety: PgServer is safe to use from any thread. The Backend must be thread-safe and
 // must outlive the server.
@@ -37,6 +38,10 @@ struct ServerOptions {
   // Backend messages are gathered and sent when this many bytes are waiting (and at every
   // ReadyForQuery, Flush, or wait for client input).
   size_t output_flush_bytes = 64 * 1024;
+  // After answering, a worker waits this long for the same client's next message before it
+  // gives the connection back to the I/O threads (and at once when other connections wait for
+  // a worker). 0: never wait.
+  int linger_ms = 10;
   // A client that does not read its results is disconnected when this much is queued.
   size_t max_pending_write_bytes = 64 * 1024 * 1024;
   HbaConfig hba = HbaConfig::AllowAll(AuthMethod::kScramSha256);

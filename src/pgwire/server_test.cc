@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -806,6 +807,37 @@ TEST_F(PgServerTest, PgTooManyClients) {
       << PQerrorMessage(second);
   PQfinish(second);
   PQfinish(first);
+}
+
+// One worker, and it would linger ten minutes on a quiet connection: each other connection's
+// arrival must make it give way at once, or these queries would not finish within a minute.
+TEST_F(PgServerTest, PgLingeringWorkerGivesWayToOtherConnections) {
+  server_.reset();
+  ServerOptions o;
+  o.worker_threads = 1;
+  o.linger_ms = 600000;
+  StartServer(o);
+  auto run = std::async(std::launch::async, [this] {
+    PGconn* a = Connect();
+    PGconn* b = Connect();
+    std::vector<std::string> got;
+    for (int i = 0; i < 3; ++i) {
+      for (PGconn* c : {a, b}) {
+        PGresult* r = PQexec(c, "SELECT 5");
+        got.push_back(Value(r));
+        PQclear(r);
+      }
+    }
+    PQfinish(a);
+    PQfinish(b);
+    return got;
+  });
+  ASSERT_EQ(run.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  EXPECT_EQ(run.get(), std::vector<std::string>(6, "5"));
+  PGconn* idle = Connect();  // Stop must not wait for a lingering worker either
+  auto stop = std::async(std::launch::async, [this] { server_->Stop(); });
+  EXPECT_EQ(stop.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  PQfinish(idle);
 }
 
 TEST_F(PgServerTest, PgPsqlBinary) {
