@@ -48,12 +48,14 @@ Result<page::Page> BufferPool::ReadFromVolume(PageId id) {
   return fut.get();
 }
 
-// REQUIRES: mu_ held. A frame nobody pins whose page is durable (LSN <= VDL), by clock sweep;
-// or a new frame while below capacity.
-Result<internal::Frame*> BufferPool::FindVictimLocked() {
+// REQUIRES: evict_mu_ held. A frame nobody pins whose page is durable (LSN <= VDL), by clock
+// sweep, or a new frame while below capacity; returned pinned and out of its table.
+Result<internal::Frame*> BufferPool::TakeFrameLocked() {
   if (frames_.size() < capacity_) {
     frames_.push_back(std::make_unique<internal::Frame>());
-    return frames_.back().get();
+    internal::Frame* f = frames_.back().get();
+    f->pins.store(1, std::memory_order_release);
+    return f;
   }
   const Lsn vdl = volume_->vdl();
   for (size_t step = 0; step < 2 * frames_.size(); ++step) {
@@ -61,119 +63,129 @@ Result<internal::Frame*> BufferPool::FindVictimLocked() {
     clock_hand_ = (clock_hand_ + 1) % frames_.size();
     if (f->pins.load(std::memory_order_acquire) != 0) continue;
     if (f->referenced.exchange(false, std::memory_order_relaxed)) continue;
-    // pins == 0 under mu_: nobody holds the latch, and nobody can take it without mu_.
-    if (f->valid && !f->page.IsEmpty() && f->page.lsn() > vdl) continue;
+    Shard& sh = ShardOf(f->id);
+    std::unique_lock lock(sh.mu);
+    // pins == 0 under the shard lock held exclusively: nobody holds the latch, and nobody can
+    // pin the frame (pins are taken under this lock, or by us under evict_mu_).
+    if (f->pins.load(std::memory_order_acquire) != 0) continue;
+    if (f->in_table) {
+      if (f->valid.load(std::memory_order_acquire) && !f->page.IsEmpty() && f->page.lsn() > vdl) {
+        continue;
+      }
+      sh.table.erase(f->id);
+      f->in_table = false;
+    }
+    f->valid.store(false, std::memory_order_release);
+    f->pins.store(1, std::memory_order_release);
     return f;
   }
   return Status::ResourceExhausted("buffer pool: no evictable page (all pinned or not durable)");
 }
 
+Result<internal::Frame*> BufferPool::TakeFrame() {
+  std::unique_lock lock(evict_mu_);
+  Result<internal::Frame*> f = TakeFrameLocked();
+  for (int waited_ms = 0; !f.ok() && waited_ms < kVictimWaitMsMax; ++waited_ms) {
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    lock.lock();
+    f = TakeFrameLocked();
+  }
+  return f;
+}
+
 Result<PageGuard> BufferPool::Fetch(PageId id, LatchMode mode) {
+  Shard& sh = ShardOf(id);
   for (int attempt = 0;; ++attempt) {
+    NORDLYS_ASSERT(attempt < 1000);
     internal::Frame* f = nullptr;
-    bool load = false;
     {
-      std::unique_lock lock(mu_);
-      auto it = table_.find(id);
-      if (it != table_.end()) {
+      std::shared_lock lock(sh.mu);
+      auto it = sh.table.find(id);
+      if (it != sh.table.end()) {
         f = it->second;
         f->pins.fetch_add(1, std::memory_order_acq_rel);
         f->referenced.store(true, std::memory_order_relaxed);
+      }
+    }
+    if (f != nullptr) {
+      PageGuard g(f, mode);
+      if (mode == LatchMode::kExclusive) {
+        f->latch.lock();
       } else {
-        Result<internal::Frame*> victim = FindVictimLocked();
-        for (int waited_ms = 0; !victim.ok() && waited_ms < kVictimWaitMsMax; ++waited_ms) {
-          lock.unlock();
-          std::this_thread::sleep_for(std::chrono::milliseconds(1));
-          lock.lock();
-          if (table_.count(id)) break;  // someone else loaded it meanwhile: retry the lookup
-          victim = FindVictimLocked();
-        }
-        if (table_.count(id)) continue;
-        if (!victim.ok()) return victim.status();
-        f = *victim;
-        if (f->valid) table_.erase(f->id);
-        f->id = id;
-        f->valid = false;
-        f->pins.store(1, std::memory_order_release);
-        f->referenced.store(true, std::memory_order_relaxed);
-        f->latch.lock();  // uncontended: nobody pinned it
-        table_[id] = f;
-        load = true;
+        f->latch.lock_shared();
       }
+      if (f->valid.load(std::memory_order_acquire)) return g;
+      g.Release();  // its load failed or it was discarded: look it up again
+      std::this_thread::yield();
+      continue;
     }
-    if (load) {
-      misses_.fetch_add(1, std::memory_order_relaxed);
-      Result<page::Page> r = ReadFromVolume(id);
-      if (!r.ok()) {
-        {
-          std::lock_guard lock(mu_);
-          table_.erase(id);
-          f->valid = false;
-        }
-        f->latch.unlock();
-        f->pins.fetch_sub(1, std::memory_order_acq_rel);
-        return r.status();
-      }
-      f->page = *r;
-      {
-        std::lock_guard lock(mu_);
-        f->valid = true;
-      }
-      if (mode == LatchMode::kExclusive) return PageGuard(f, mode);
-      f->latch.unlock();
-      f->latch.lock_shared();
-      return PageGuard(f, mode);
-    }
-    if (mode == LatchMode::kExclusive) {
-      f->latch.lock();
-    } else {
-      f->latch.lock_shared();
-    }
-    PageGuard g(f, mode);
-    bool ok;
+    // A miss: take a frame, then claim the id unless someone else loaded it meanwhile.
+    Result<internal::Frame*> victim = TakeFrame();
+    if (!victim.ok()) return victim.status();
+    f = *victim;
     {
-      std::lock_guard lock(mu_);
-      ok = f->valid && f->id == id;
+      std::unique_lock lock(sh.mu);
+      if (sh.table.count(id)) {
+        lock.unlock();
+        f->pins.fetch_sub(1, std::memory_order_acq_rel);  // free, out of every table
+        continue;
+      }
+      f->id = id;
+      f->latch.lock();  // uncontended: we hold its only pin
+      f->referenced.store(true, std::memory_order_relaxed);
+      f->in_table = true;
+      sh.table[id] = f;
     }
-    if (ok) return g;
-    g.Release();  // its load failed or it was discarded: look it up again
-    NORDLYS_ASSERT(attempt < 1000);
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    Result<page::Page> r = ReadFromVolume(id);
+    if (!r.ok()) {
+      {
+        std::unique_lock lock(sh.mu);
+        sh.table.erase(id);
+        f->in_table = false;
+      }
+      f->latch.unlock();
+      f->pins.fetch_sub(1, std::memory_order_acq_rel);
+      return r.status();
+    }
+    f->page = *r;
+    f->valid.store(true, std::memory_order_release);
+    if (mode == LatchMode::kExclusive) return PageGuard(f, mode);
+    f->latch.unlock();
+    f->latch.lock_shared();
+    if (f->valid.load(std::memory_order_acquire)) return PageGuard(f, mode);
+    PageGuard(f, mode).Release();  // discarded between the two latches: look it up again
   }
 }
 
 Result<PageGuard> BufferPool::NewPage(PageId id) {
-  internal::Frame* f;
-  {
-    std::unique_lock lock(mu_);
-    NORDLYS_ASSERT(table_.count(id) == 0);
-    Result<internal::Frame*> victim = FindVictimLocked();
-    for (int waited_ms = 0; !victim.ok() && waited_ms < kVictimWaitMsMax; ++waited_ms) {
-      lock.unlock();
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      lock.lock();
-      victim = FindVictimLocked();
-    }
-    if (!victim.ok()) return victim.status();
-    f = *victim;
-    if (f->valid) table_.erase(f->id);
-    f->id = id;
-    f->valid = true;
-    f->page = page::Page{};
-    f->pins.store(1, std::memory_order_release);
-    f->referenced.store(true, std::memory_order_relaxed);
-    f->latch.lock();
-    table_[id] = f;
-  }
+  Result<internal::Frame*> victim = TakeFrame();
+  if (!victim.ok()) return victim.status();
+  internal::Frame* f = *victim;
+  Shard& sh = ShardOf(id);
+  std::unique_lock lock(sh.mu);
+  NORDLYS_ASSERT(sh.table.count(id) == 0);
+  f->id = id;
+  f->page = page::Page{};
+  f->latch.lock();
+  f->valid.store(true, std::memory_order_release);
+  f->referenced.store(true, std::memory_order_relaxed);
+  f->in_table = true;
+  sh.table[id] = f;
   return PageGuard(f, LatchMode::kExclusive);
 }
 
 void BufferPool::Discard(PageGuard* guard) {
   NORDLYS_ASSERT(guard->valid());
   NORDLYS_ASSERT(guard->mode() == LatchMode::kExclusive);
-  std::lock_guard lock(mu_);
-  auto it = table_.find(guard->id());
-  if (it != table_.end() && it->second == guard->frame_) table_.erase(it);
-  guard->frame_->valid = false;
+  internal::Frame* f = guard->frame_;
+  Shard& sh = ShardOf(f->id);
+  std::unique_lock lock(sh.mu);
+  auto it = sh.table.find(f->id);
+  if (it != sh.table.end() && it->second == f) sh.table.erase(it);
+  f->in_table = false;
+  f->valid.store(false, std::memory_order_release);
 }
 
 }  // namespace nordlys::engine::storage

@@ -5,6 +5,9 @@
 //
 // Thread safety: all methods are thread-safe. A PageGuard pins its page and holds its latch
 // (shared or exclusive) until it is released or destroyed; it belongs to one thread.
+// The page table is split into shards by PageId, each under its own reader-writer lock: a hit
+// takes its shard's lock shared, so concurrent readers of one hot page (a B-tree root) do not
+// queue behind each other. Only misses take the eviction lock, before a shard's.
 // Latch order: callers latch pages of one relation in a fixed order (heap: one page at a time,
 // except an UPDATE's old and new page, lower PageId first; B-tree: parent before child, left
 // before right) so there are no latch deadlocks.
@@ -32,11 +35,17 @@ class BufferPool;
 namespace internal {
 struct Frame {
   page::Page page;
+  // Changes only while the frame is unpinned and out of the table; a pin keeps it stable.
   PageId id;
   std::shared_mutex latch;
+  // Taken only under the shard lock of `id` (shared suffices) while the frame is in the table,
+  // so an eviction that sees 0 under that lock held exclusively knows nobody can pin it.
   std::atomic<int32_t> pins{0};
   std::atomic<bool> referenced{false};  // clock bit
-  bool valid = false;                   // GUARDED_BY(pool mutex) together with the table entry
+  // The page content is good. Cleared (a failed load, Discard) only under the exclusive latch,
+  // so a thread that pinned the frame and then latched it sees whether it may use it.
+  std::atomic<bool> valid{false};
+  bool in_table = false;  // GUARDED_BY(the shard lock of id)
 };
 }  // namespace internal
 
@@ -85,15 +94,25 @@ class BufferPool {
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
-  Result<internal::Frame*> FindVictimLocked();
+  static constexpr size_t kShards = 64;
+  struct Shard {
+    std::shared_mutex mu;
+    std::unordered_map<PageId, internal::Frame*> table;  // GUARDED_BY(mu)
+  };
+  Shard& ShardOf(PageId id) { return shards_[id.value() % kShards]; }
+  // A pinned frame, out of every table, for `id` (whose entry the caller will insert); waits
+  // up to kVictimWaitMsMax for one to become evictable.
+  Result<internal::Frame*> TakeFrame();
+  Result<internal::Frame*> TakeFrameLocked();
   Result<page::Page> ReadFromVolume(PageId id);
 
   volume::VolumeClient* const volume_;
   const size_t capacity_;
-  std::mutex mu_;
-  std::unordered_map<PageId, internal::Frame*> table_;  // GUARDED_BY(mu_)
-  std::vector<std::unique_ptr<internal::Frame>> frames_;  // GUARDED_BY(mu_); grows to capacity
-  size_t clock_hand_ = 0;                                 // GUARDED_BY(mu_)
+  Shard shards_[kShards];
+  // Lock order: evict_mu_ before any shard lock; never two shard locks at once.
+  std::mutex evict_mu_;
+  std::vector<std::unique_ptr<internal::Frame>> frames_;  // GUARDED_BY(evict_mu_); grows to capacity
+  size_t clock_hand_ = 0;                                 // GUARDED_BY(evict_mu_)
   std::atomic<uint64_t> misses_{0};
 };
 

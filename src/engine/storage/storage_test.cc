@@ -162,6 +162,44 @@ TEST_F(StorageTest, ManyRowsSpanPagesAndSurviveEviction) {
   EXPECT_GT(db_->pool()->misses(), 0u);
 }
 
+// Four threads read rows of a heap four times the pool's size at random: hits, misses of the
+// same page at once, and evictions race, and every row must still read back as written.
+TEST_F(StorageTest, ConcurrentReadersThroughEvictionsSeeEveryRowIntact) {
+  RelId rel = NewHeap();
+  std::vector<Tid> tids;
+  auto t = Begin();
+  for (int i = 0; i < 16000; ++i) {
+    std::string row = "row-" + std::to_string(i);
+    row.resize(120, '.');
+    auto tid = db_->heap(rel).Insert(t.get(), row);
+    ASSERT_TRUE(tid.ok()) << tid.status().ToString();
+    tids.push_back(*tid);
+  }
+  ASSERT_TRUE(db_->Commit(t.get()).ok());
+  ASSERT_GT(*db_->RelationPageCount(rel), 4 * 64u);
+  uint64_t misses_before = db_->pool()->misses();
+  std::atomic<int> bad{0};
+  std::vector<std::thread> readers;
+  for (int w = 0; w < 4; ++w) {
+    readers.emplace_back([&, w] {
+      auto r = Begin();
+      uint64_t x = 0x9e3779b97f4a7c15ull * (w + 1);
+      for (int n = 0; n < 3000; ++n) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t i = x % tids.size();
+        std::string want = "row-" + std::to_string(i);
+        want.resize(120, '.');
+        std::string got;
+        auto ok = db_->heap(rel).Fetch(r.get(), tids[i], &got);
+        if (!ok.ok() || !*ok || got != want) bad++;
+      }
+    });
+  }
+  for (auto& th : readers) th.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(db_->pool()->misses(), misses_before + 1000);
+}
+
 TEST_F(StorageTest, ConcurrentUpdateWaitsThenReportsTheNewerVersion) {
   RelId rel = NewHeap();
   auto t = Begin();
