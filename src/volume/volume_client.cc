@@ -216,6 +216,7 @@ void VolumeCore::WhenDurable(Lsn lsn, std::function<void(Status)> fn) {
       out.calls.push_back([fn = std::move(fn)] { fn(Status::OK()); });
     } else {
       durable_waiters_.emplace(lsn, std::move(fn));
+      if (lsn > last_round_end_) FlushForWaiterLocked(&out);
     }
   }
   Run(&out);
@@ -237,7 +238,20 @@ void VolumeCore::ScheduleFlushLocked(Outbox* out) {
   }));
 }
 
+// Someone waits for buffered records. They go now unless an earlier round is still short of
+// its quorum; then they go the moment it completes (or at the interval flush, if sooner), so
+// the next round carries every commit that arrived meanwhile: group commit, with at most one
+// round in flight for commits' sake.
+void VolumeCore::FlushForWaiterLocked(Outbox* out) {
+  if (rounds_.empty()) {
+    FlushLocked(out);
+  } else {
+    flush_on_quorum_ = true;
+  }
+}
+
 void VolumeCore::FlushLocked(Outbox* out) {
+  flush_on_quorum_ = false;
   Lsn end(next_lsn_.value() - 1);
   if (end <= last_round_end_) return;  // nothing allocated since the last round
   Round round;
@@ -360,6 +374,7 @@ void VolumeCore::RecomputeLocked(Outbox* out) {
   }
   NORDLYS_ASSERT(vdl_ <= vcl_);
   while (!rounds_.empty() && rounds_.front().to <= vcl_) rounds_.pop_front();
+  if (flush_on_quorum_ && rounds_.empty()) FlushLocked(out);
 
   if (vdl_ > old_vdl) {
     auto end = durable_waiters_.upper_bound(vdl_);

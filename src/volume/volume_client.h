@@ -4,8 +4,8 @@
 // docs/glossary.md for the LSN names.
 //
 // Writer flow: AppendMtr() assigns LSNs to a mini-transaction's records (the last one is the
-// CPL) and buffers them; a flush round (every flush_interval_micros, or sooner when the buffer
-// is large) sends each storage node one WriteBatch covering (last round's end, this round's end]
+// CPL) and buffers them; a flush round (every flush_interval_micros, sooner when the buffer
+// is large or a WhenDurable waits on buffered records) sends each storage node one WriteBatch covering (last round's end, this round's end]
 // for every PG it hosts. Acks carry per-PG SCLs; VCL = min over PGs of the 4th-highest SCL;
 // VDL = highest CPL <= VCL. WhenDurable() callbacks fire, in groups, as VDL passes them. Rounds
 // that a node missed are resent from the buffer while their records are not yet durable;
@@ -31,7 +31,9 @@ namespace nordlys::volume {
 struct VolumeOptions {
   // LAL: never allocate an LSN more than this far above VDL.
   uint64_t lsn_allocation_limit = 1'000'000;
-  uint64_t flush_interval_micros = 200;
+  // Records nobody waits for yet go out at this interval; a WhenDurable on buffered records
+  // sends them at once (or as soon as the round in flight has its quorum: group commit).
+  uint64_t flush_interval_micros = 1000;
   uint64_t flush_bytes = 256 << 10;    // flush early once this much is buffered
   uint64_t request_timeout_ms = 1000;  // per storage request
   uint64_t hedge_after_micros = 5000;  // a read not answered by then also goes to another node

@@ -8,7 +8,8 @@
 //                        sets, and following memberships during recovery.
 //
 // How the pieces fit (see proto/storage_protocol.h for the protocol itself):
-//   AppendMtr -> buffer_ --(Flush: every flush_interval or at flush_bytes)--> rounds_ (one
+//   AppendMtr -> buffer_ --(Flush: at flush_interval, at flush_bytes, or when a WhenDurable
+//   waits on buffered records and no round is short of its quorum)--> rounds_ (one
 //   WriteBatch per node) --acks--> pgs_[pg].scl[member] --Recompute--> vcl_, vdl_ --> waiters.
 //
 // Volume growth ("writing a page past the last PG adds PGs"): a new PG p has no coverage below
@@ -149,6 +150,7 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
 
   // ---- writer (volume_client.cc); REQUIRES: mu_ held for every *Locked function ----
   void FlushLocked(Outbox* out);
+  void FlushForWaiterLocked(Outbox* out);
   void SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool resend, Outbox* out);
   void OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros, Result<std::string> r);
   void ApplySclsLocked(NodeId node, const std::vector<proto::PgScl>& scls);
@@ -265,6 +267,7 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   uint64_t buffer_bytes_ = 0;
   std::deque<Round> rounds_;
   bool flush_scheduled_ = false;
+  bool flush_on_quorum_ = false;  // a waiter needs buffer_ sent once rounds_ empties
   bool retry_scheduled_ = false;
   uint64_t retry_ticks_ = 0;  // counts retry ticks, for the idle status polls
   std::multimap<Lsn, std::function<void(Status)>> durable_waiters_;
