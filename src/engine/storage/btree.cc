@@ -447,6 +447,105 @@ class BtreeScan final : public IndexScan {
   size_t pos_ = 0;
 };
 
+// The leaf that holds the greatest stored key below `bound` (any key: bound_inf), latched
+// shared, and in *low the lowest key that leaf's range can hold (*low_inf: it is the leftmost
+// leaf). Child i of an inner page holds keys in [key(i), key(i+1)), so the child before the
+// first key >= bound holds every key in [its key, bound). REQUIRES: the index lock held.
+Result<PageGuard> DescendBefore(Database* db, PageId root, std::string_view bound, bool bound_inf,
+                                std::string* low, bool* low_inf) {
+  *low_inf = true;
+  NORDLYS_ASSIGN_OR_RETURN(PageGuard g, FetchNode(db, root, LatchMode::kShared));
+  for (int depth = 0; depth <= kLevelsMax; ++depth) {
+    BtreePage bp(g.page());
+    if (bp.is_leaf()) return g;
+    if (bp.count() == 0) return Status::Corruption("btree inner page without items");
+    const uint16_t first_not_below = bound_inf ? bp.count() : bp.LowerBound(bound);
+    const uint16_t child = first_not_below == 0 ? 0 : static_cast<uint16_t>(first_not_below - 1);
+    if (child > 0) {
+      *low = std::string(bp.Key(child));
+      *low_inf = false;
+    }
+    NORDLYS_ASSIGN_OR_RETURN(PageId id, bi::DecodeChild(bp.Value(child)));
+    NORDLYS_ASSIGN_OR_RETURN(PageGuard c, FetchNode(db, id, LatchMode::kShared));
+    NORDLYS_RETURN_IF_ERROR(CheckChildLevel(c, bp.level()));
+    g = std::move(c);
+  }
+  return Status::Corruption("btree deeper than " + std::to_string(kLevelsMax) + " levels");
+}
+
+// Descending scan. Without left links each batch descends afresh to the leaf holding the
+// greatest key below the smallest key returned so far (bound_), so splits between batches
+// cannot make it skip or repeat an entry.
+// Invariants: batch_ holds entries in descending key order, all below those returned before;
+// once done_, nothing after batch_ qualifies. Bounds are user-key prefixes (key_encoding.h is
+// prefix-free per column), so a stored key is below `upper` exactly when its user key is.
+class BtreeBackwardScan final : public IndexScan {
+ public:
+  BtreeBackwardScan(Database* db, RelId rel, std::string lower, std::string upper)
+      : db_(db), rel_(rel), lower_(std::move(lower)), upper_(std::move(upper)),
+        bound_(upper_), bound_inf_(upper_.empty()) {}
+
+  Result<bool> Next(std::string* user_key, Tid* tid) override {
+    while (pos_ >= batch_.size()) {
+      if (done_) return false;
+      NORDLYS_RETURN_IF_ERROR(Fill());
+    }
+    *user_key = std::move(batch_[pos_].first);
+    *tid = batch_[pos_].second;
+    ++pos_;
+    return true;
+  }
+
+ private:
+  Status Fill() {
+    batch_.clear();
+    pos_ = 0;
+    std::shared_lock lock(db_->RelationLock(rel_));
+    NORDLYS_ASSIGN_OR_RETURN(PageId root, RootOf(db_, rel_));
+    for (int leaves = 0; leaves < kMoveRightMax; ++leaves) {
+      std::string low;
+      bool low_inf = true;
+      NORDLYS_ASSIGN_OR_RETURN(PageGuard g, DescendBefore(db_, root, bound_, bound_inf_, &low, &low_inf));
+      BtreePage bp(g.page());
+      const uint16_t end = bound_inf_ ? bp.count() : bp.LowerBound(bound_);
+      for (uint16_t i = end; i-- > 0;) {
+        const std::string_view key = bp.Key(i);
+        const std::string_view value = bp.Value(i);
+        if (key.size() < kTidSize || value.size() != kTidSize) {
+          return Status::Corruption("btree leaf item malformed on page " + std::to_string(g.id().value()));
+        }
+        const std::string_view user = key.substr(0, key.size() - kTidSize);
+        if (!upper_.empty() && CompareKeys(user, upper_) >= 0) continue;
+        if (CompareKeys(user, lower_) < 0) {
+          done_ = true;
+          break;
+        }
+        batch_.emplace_back(std::string(user), Tid::Decode(value));
+      }
+      if (end > 0) {
+        bound_ = std::string(bp.Key(0));
+      } else if (low_inf) {
+        done_ = true;
+      } else {
+        bound_ = std::move(low);  // nothing below bound_ here: continue in the leaf before
+      }
+      bound_inf_ = false;
+      if (done_ || !batch_.empty()) return Status::OK();
+    }
+    return Status::Corruption("btree: too many empty leaves in a row");
+  }
+
+  Database* const db_;
+  const RelId rel_;
+  const std::string lower_;
+  const std::string upper_;
+  std::string bound_;  // every entry still to return is below this stored key
+  bool bound_inf_;
+  bool done_ = false;
+  std::vector<std::pair<std::string, Tid>> batch_;
+  size_t pos_ = 0;
+};
+
 // Scans that fail report the error on the first Next().
 class FailedScan final : public IndexScan {
  public:
@@ -533,6 +632,10 @@ Status BtreeIndex::InsertUnique(Transaction* txn, Heap heap, std::string_view us
 
 std::unique_ptr<IndexScan> BtreeIndex::Scan(std::string lower, std::string upper) {
   return std::make_unique<BtreeScan>(db_, rel_, std::move(lower), std::move(upper));
+}
+
+std::unique_ptr<IndexScan> BtreeIndex::ScanBackward(std::string lower, std::string upper) {
+  return std::make_unique<BtreeBackwardScan>(db_, rel_, std::move(lower), std::move(upper));
 }
 
 Result<uint64_t> BtreeIndex::RemoveIf(const std::function<Result<bool>(Tid)>& dead) {

@@ -52,6 +52,8 @@ class BtreeIndex {
   // Entries with lower <= user_key < upper in key order (empty upper: no bound). For inclusive
   // upper or exclusive lower bounds, pass PrefixSuccessor(key).
   std::unique_ptr<IndexScan> Scan(std::string lower, std::string upper);
+  // The same entries in descending key order (ORDER BY ... DESC on an ascending index).
+  std::unique_ptr<IndexScan> ScanBackward(std::string lower, std::string upper);
   // Removes the entries whose Tid `dead` says yes to (VACUUM, and lazy cleanup of entries whose
   // versions are dead to all). Returns how many were removed.
   Result<uint64_t> RemoveIf(const std::function<Result<bool>(Tid)>& dead);
