@@ -17,7 +17,7 @@ Result<std::unique_ptr<SqlEngine>> SqlEngine::Open(storage::Database* db) {
 
 bool SqlEngine::NeedsNoTransactionBlock(const nlohmann::json& stmt) {
   auto [kind, body] = NodeOf(stmt.contains("stmt") ? stmt["stmt"] : stmt);
-  return kind == "VacuumStmt" && body->value("is_vacuumcmd", true);
+  return kind == "VacuumStmt" && body->value("is_vacuumcmd", false);  // ANALYZE alone may
 }
 
 namespace {

@@ -284,5 +284,74 @@ TEST_F(SqlEngineTest, PgbenchStatementsWithInferredParameters) {
             "Index Scan using pgbench_accounts_pkey on pgbench_accounts\n  Index Cond: (aid = 3)\n");
 }
 
+// ANALYZE's statistics are in the catalog (pg_class shows them; they survive a restart and
+// roll back with their transaction), and the planner's choices follow the estimates: an index
+// nested loop when the outer side is small, a hash join when it is not, the Sort dropped when
+// an index delivers ORDER BY ... LIMIT.
+TEST_F(SqlEngineTest, AnalyzeStatisticsAndTheChoicesTheyDrive) {
+  Conn c(engine_.get());
+  ASSERT_EQ(c.Exec("create table big (id int primary key, grp int, v text)"), "CREATE TABLE");
+  ASSERT_EQ(c.Exec("create table small (grp int primary key, name text)"), "CREATE TABLE");
+  ASSERT_EQ(c.Exec("insert into big select g, g % 50, case when g % 10 = 0 then null else 'x' end "
+                   "from generate_series(1, 3000) g"),
+            "INSERT 0 3000");
+  ASSERT_EQ(c.Exec("insert into small select g, 'n' || g from generate_series(0, 49) g"), "INSERT 0 50");
+  EXPECT_EQ(c.Query("select reltuples from pg_class where relname = 'big'"), "-1\n");
+  c.Begin();
+  ASSERT_EQ(c.Exec("analyze big"), "ANALYZE");
+  c.Rollback();
+  EXPECT_EQ(c.Query("select reltuples from pg_class where relname = 'big'"), "-1\n");
+  ASSERT_EQ(c.Exec("analyze"), "ANALYZE");
+  EXPECT_EQ(c.Query("select reltuples from pg_class where relname in ('big', 'small') order by relname"),
+            "3000\n50\n");
+  {
+    auto snap = engine_->catalog()->Snapshot(nullptr, nullptr);
+    ASSERT_TRUE(snap.ok());
+    const TableDef* big = (*snap)->FindTable(kPublicNamespace, "big");
+    ASSERT_NE(big, nullptr);
+    ASSERT_TRUE(big->stats.analyzed);
+    ASSERT_EQ(big->stats.columns.size(), 3u);
+    EXPECT_EQ(big->stats.columns[0].n_distinct, -1);  // unique
+    EXPECT_EQ(big->stats.columns[1].n_distinct, 50);  // the whole table was sampled: exact
+    EXPECT_NEAR(big->stats.columns[2].null_frac, 0.1, 1e-9);
+  }
+  // One outer row: probe small's primary key per row.
+  EXPECT_EQ(c.Query("explain select name from big join small on big.grp = small.grp where big.id = 7"),
+            "Nested Loop\n"
+            "  ->  Index Scan using big_pkey on big\n"
+            "        Index Cond: (id = 7)\n"
+            "  ->  Index Scan using small_pkey on small\n"
+            "        Index Cond: (grp = big.grp)\n");
+  EXPECT_EQ(c.Query("select name from big join small on big.grp = small.grp where big.id = 7"), "n7\n");
+  // Every row of big: one pass over small into a hash table beats 3000 probes.
+  EXPECT_EQ(c.Query("explain select count(*) from big join small on big.grp = small.grp"),
+            "Aggregate\n"
+            "  ->  Hash Join\n"
+            "        Hash Cond: (big.grp = small.grp)\n"
+            "        ->  Seq Scan on big\n"
+            "        ->  Seq Scan on small\n");
+  EXPECT_EQ(c.Query("select count(*) from big join small on big.grp = small.grp"), "3000\n");
+  // A left join probing an index keeps outer rows without a match.
+  EXPECT_EQ(c.Query("select big.id, small.name from big left join small on small.grp = big.grp + 45 "
+                    "where big.id between 3 and 6 order by big.id"),
+            "3|n48\n4|n49\n5|NULL\n6|NULL\n");
+  EXPECT_EQ(c.Query("explain select * from big order by id limit 2"),
+            "Limit\n  ->  Index Scan using big_pkey on big\n");
+  EXPECT_EQ(c.Query("select id from big order by id limit 2 offset 1"), "2\n3\n");
+  EXPECT_EQ(c.Query("explain select * from big order by id desc limit 2"),
+            "Limit\n  ->  Index Scan Backward using big_pkey on big\n");
+  EXPECT_EQ(c.Query("select id from big order by id desc limit 2"), "3000\n2999\n");
+  EXPECT_EQ(c.Query("explain select * from big order by v limit 2"),
+            "Limit\n  ->  Sort\n        Sort Key: big.v\n        ->  Seq Scan on big\n");
+  ASSERT_EQ(c.Exec("create index big_grp_id on big (grp, id desc)"), "CREATE INDEX");
+  EXPECT_EQ(c.Query("explain select id from big where grp = 4 order by id desc limit 3"),
+            "Limit\n  ->  Index Scan using big_grp_id on big\n        Index Cond: (grp = 4)\n");
+  EXPECT_EQ(c.Query("select id from big where grp = 4 order by id desc limit 3"), "2954\n2904\n2854\n");
+  // The statistics are part of the table's catalog row: a restart keeps them.
+  Open();
+  Conn c2(engine_.get());
+  EXPECT_EQ(c2.Query("select relname, reltuples from pg_class where relname = 'small'"), "small|50\n");
+}
+
 }  // namespace
 }  // namespace nordlys::engine::sql

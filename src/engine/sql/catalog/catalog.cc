@@ -79,6 +79,11 @@ nlohmann::json ToJson(const TableDef& t) {
   }
   auto& checks = j["checks"] = nlohmann::json::array();
   for (const auto& c : t.checks) checks.push_back({{"name", c.name}, {"expr", c.expr}});
+  if (t.stats.analyzed) {
+    auto& st = j["stats"] = {{"tuples", t.stats.reltuples}, {"pages", t.stats.relpages}};
+    auto& sc = st["columns"] = nlohmann::json::array();
+    for (const auto& c : t.stats.columns) sc.push_back({c.null_frac, c.n_distinct});
+  }
   return j;
 }
 
@@ -115,6 +120,15 @@ Result<TableDef> TableFromJson(const nlohmann::json& j) {
     }
     for (const auto& cj : j.at("checks")) {
       t.checks.push_back({cj.at("name").get<std::string>(), cj.at("expr")});
+    }
+    if (j.contains("stats")) {
+      const auto& st = j.at("stats");
+      t.stats.analyzed = true;
+      t.stats.reltuples = st.at("tuples").get<double>();
+      t.stats.relpages = st.at("pages").get<uint64_t>();
+      for (const auto& c : st.at("columns")) {
+        t.stats.columns.push_back({c.at(0).get<double>(), c.at(1).get<double>()});
+      }
     }
     return t;
   } catch (const std::exception& e) {

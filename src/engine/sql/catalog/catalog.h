@@ -75,6 +75,23 @@ struct CheckDef {
   nlohmann::json expr;  // libpg_query expression tree
 };
 
+// What ANALYZE learned about a table (PostgreSQL's pg_class.reltuples/relpages and the
+// pg_statistic columns the planner reads). Kept in the table's catalog row, so it is
+// transactional and survives restarts like the rest of the definition.
+struct ColumnStats {
+  double null_frac = 0;   // fraction of rows where the column is NULL
+  // Distinct non-NULL values: > 0 an absolute count; < 0 minus a fraction of the row count
+  // (-1: unique), so it scales as the table grows (PostgreSQL's stadistinct convention).
+  double n_distinct = 0;
+};
+
+struct TableStats {
+  bool analyzed = false;
+  double reltuples = 0;    // live rows when analyzed
+  uint64_t relpages = 0;   // heap pages when analyzed
+  std::vector<ColumnStats> columns;  // by TableDef::columns position; may be shorter (ADD COLUMN)
+};
+
 struct TableDef {
   uint32_t oid = 0;
   std::string name;
@@ -83,6 +100,7 @@ struct TableDef {
   storage::RelId heap;
   std::vector<IndexDef> indexes;
   std::vector<CheckDef> checks;
+  TableStats stats;
 
   int ColumnIndex(std::string_view column) const;  // -1 when absent
   const IndexDef* PrimaryKey() const;

@@ -3,6 +3,7 @@
 
 #include "engine/parser.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "engine/types/type.h"
@@ -66,6 +67,10 @@ std::vector<Row> ClassRows(const CatalogSnapshot& snap, const std::string&) {
   for (const auto& [oid, t] : snap.tables) {
     out.push_back(ClassRow(oid, t->name, t->namespace_oid, kHeapAm, "r", static_cast<int>(t->columns.size()),
                            static_cast<int>(t->checks.size()), !t->indexes.empty()));
+    if (t->stats.analyzed) {  // relpages, reltuples: what the last ANALYZE saw
+      out.back()[9] = I4(static_cast<int32_t>(std::min<uint64_t>(t->stats.relpages, INT32_MAX)));
+      out.back()[10] = Value::Float4(static_cast<float>(t->stats.reltuples));
+    }
     for (const auto& ix : t->indexes) {
       out.push_back(ClassRow(ix.oid, ix.name, t->namespace_oid, kBtreeAm, "i", static_cast<int>(ix.columns.size()), 0,
                              false));

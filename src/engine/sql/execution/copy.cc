@@ -391,7 +391,7 @@ Result<std::string> ExecCopy(const Json& s, StmtEnv& env) {
   if (s.contains("query")) {
     if (is_from) return SqlError("42601", "COPY FROM does not support a query");
     NORDLYS_ASSIGN_OR_RETURN(auto q, binder.BindQuery(s["query"], nullptr));
-    Planner planner;
+    Planner planner(env.ctx->db);
     NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
     NORDLYS_ASSIGN_OR_RETURN(plan, planner.PlanQuery(*q));
     out_cols = ColumnsOf(*q);
@@ -415,7 +415,7 @@ Result<std::string> ExecCopy(const Json& s, StmtEnv& env) {
       }
     }
     if (is_from) return CopyFrom(s, env, table, cols, o);
-    Planner planner;
+    Planner planner(env.ctx->db);
     auto scan = planner.PlanTableScan(table, "", {});
     std::vector<ExprPtr> exprs;
     for (int c : cols) {

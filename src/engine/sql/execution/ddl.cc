@@ -1,5 +1,5 @@
 // DDL: CREATE/DROP TABLE, CREATE/DROP INDEX, CREATE/DROP SEQUENCE, CREATE SCHEMA, ALTER TABLE
-// (constraints, columns, defaults, NOT NULL, renames), TRUNCATE, and VACUUM/ANALYZE.
+// (constraints, columns, defaults, NOT NULL, renames), TRUNCATE. VACUUM/ANALYZE: vacuum.cc.
 //
 // Every change is a catalog row written in the statement's transaction (catalog.h), so DDL
 // commits and rolls back with it. Relations a dropped or truncated table leaves behind stay
@@ -970,31 +970,6 @@ Result<std::string> CreateSchema(DdlEnv& d, const Json& s) {
   return std::string("CREATE SCHEMA");
 }
 
-Result<std::string> Vacuum(StmtEnv& env, const Json& s) {
-  bool is_vacuum = s.value("is_vacuumcmd", true);
-  Binder binder = env.MakeBinder();
-  std::vector<std::shared_ptr<const TableDef>> tables;
-  if (s.contains("rels")) {
-    for (const auto& r : s["rels"]) {
-      NORDLYS_ASSIGN_OR_RETURN(auto t, binder.LookupTable(r["VacuumRelation"]["relation"]));
-      tables.push_back(t);
-    }
-  } else {
-    for (const auto& [oid, t] : env.ctx->snap->tables) tables.push_back(t);
-  }
-  if (!is_vacuum) return std::string("ANALYZE");  // statistics are the row estimates storage keeps
-  storage::Database* db = env.ctx->db;
-  storage::Xid horizon = db->OldestXmin();
-  for (const auto& t : tables) {
-    storage::Heap heap = db->heap(t->heap);
-    for (const auto& ix : t->indexes) {
-      NORDLYS_RETURN_IF_ERROR(db->index(ix.rel).RemoveIf([&](storage::Tid tid) { return heap.DeadToAll(tid, horizon); }).status());
-    }
-    NORDLYS_RETURN_IF_ERROR(heap.Vacuum(horizon).status());
-  }
-  return std::string("VACUUM");
-}
-
 Result<std::string> ExecCatalogDdl(const std::string& kind, const Json& s, StmtEnv& env) {
   DdlEnv d{&env, env.ctx, env.ctx->catalog};
   Result<std::string> r = Status::Internal("unreachable");
@@ -1035,7 +1010,7 @@ Result<std::string> RunCatalogChange(StmtEnv& env, const std::function<Result<st
 }
 
 Result<std::string> ExecDdl(const std::string& kind, const Json& s, StmtEnv& env) {
-  if (kind == "VacuumStmt") return Vacuum(env, s);
+  if (kind == "VacuumStmt") return ExecVacuum(s, env);
   return RunCatalogChange(env, [&]() { return ExecCatalogDdl(kind, s, env); });
 }
 

@@ -656,7 +656,7 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
   TableWriter writer(table, env.ctx, env.sql);
   NORDLYS_RETURN_IF_ERROR(writer.Prepare(env.param_types));
   writer.set_arbiters(on_conflict.arbiters);
-  Planner planner;
+  Planner planner(env.ctx->db);
   NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
   if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
   uint64_t n = 0;
@@ -752,7 +752,7 @@ Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
   }
   TableWriter writer(table, env.ctx, env.sql);
   NORDLYS_RETURN_IF_ERROR(writer.Prepare(env.param_types));
-  Planner planner;
+  Planner planner(env.ctx->db);
   NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
   if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
   NORDLYS_RETURN_IF_ERROR(source.Open(planner));
@@ -807,7 +807,7 @@ Result<std::string> ExecDelete(const Json& s, StmtEnv& env) {
     env.info->columns = rcols;
     return std::string();
   }
-  Planner planner;
+  Planner planner(env.ctx->db);
   NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
   if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
   NORDLYS_RETURN_IF_ERROR(source.Open(planner));

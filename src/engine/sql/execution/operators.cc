@@ -148,6 +148,47 @@ void NestedLoopJoin::Details(std::vector<std::string>* out) const {
   if (cond_) out->push_back("Join Filter: " + cond_->ToString());
 }
 
+// --- index nested loop ---
+
+Status IndexNestedLoopJoin::Open(ExecContext* ctx) {
+  have_outer_ = false;
+  return left_->Open(ctx);
+}
+
+Result<bool> IndexNestedLoopJoin::Next(ExecContext* ctx, Row* row) {
+  for (;;) {
+    if (!have_outer_) {
+      NORDLYS_ASSIGN_OR_RETURN(bool more, left_->Next(ctx, &outer_));
+      if (!more) return false;
+      NORDLYS_RETURN_IF_ERROR(right_->Rescan(ctx, outer_));
+      have_outer_ = true;
+      matched_ = false;
+    }
+    for (;;) {
+      NORDLYS_ASSIGN_OR_RETURN(bool more, right_->Next(ctx, &inner_));
+      if (!more) break;
+      *row = outer_;
+      row->insert(row->end(), inner_.begin(), inner_.end());
+      if (cond_) {
+        NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*cond_, *row, ctx));
+        if (!ok) continue;
+      }
+      matched_ = true;
+      return true;
+    }
+    have_outer_ = false;
+    if (left_join_ && !matched_) {
+      *row = outer_;
+      row->resize(outer_.size() + right_width_);
+      return true;
+    }
+  }
+}
+
+void IndexNestedLoopJoin::Details(std::vector<std::string>* out) const {
+  if (display_cond_) out->push_back("Join Filter: " + display_cond_->ToString());
+}
+
 // --- hash join ---
 
 HashJoin::HashJoin(OperatorPtr left, OperatorPtr right, int right_width, bool left_join,
@@ -282,7 +323,8 @@ Result<bool> Sort::Next(ExecContext* ctx, Row* row) {
 void Sort::Details(std::vector<std::string>* out) const {
   std::string k;
   for (size_t i = 0; i < keys_.size(); ++i) {
-    k += (i ? ", " : "") + std::string("$") + std::to_string(keys_[i].expr->index) + (keys_[i].descending ? " DESC" : "");
+    k += (i ? ", " : "") + key_names_[i] + (keys_[i].descending ? " DESC" : "") +
+         (keys_[i].nulls_first != keys_[i].descending ? (keys_[i].nulls_first ? " NULLS FIRST" : " NULLS LAST") : "");
   }
   out->push_back("Sort Key: " + k);
 }

@@ -79,13 +79,18 @@ IndexScan::IndexScan(std::shared_ptr<const TableDef> table, const IndexDef* inde
 }
 
 Status IndexScan::Open(ExecContext* ctx) {
+  static const Row kNoRow;
+  return Rescan(ctx, kNoRow);
+}
+
+Status IndexScan::Rescan(ExecContext* ctx, const Row& outer) {
   tids_.clear();
+  entries_.reset();
   pos_ = 0;
   empty_ = false;
-  Row none;
   std::string prefix;
   for (size_t i = 0; i < bounds_.eq.size(); ++i) {
-    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*bounds_.eq[i], none, ctx));
+    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*bounds_.eq[i], outer, ctx));
     // "= NULL" matches nothing; a value the column type cannot hold matches nothing either.
     if (v.is_null() || !types::AppendKey(v, key_cols_[i], &prefix).ok()) {
       empty_ = true;
@@ -102,7 +107,7 @@ Status IndexScan::Open(ExecContext* ctx) {
   bool lo_incl = desc ? bounds_.upper_inclusive : bounds_.lower_inclusive;
   bool hi_incl = desc ? bounds_.lower_inclusive : bounds_.upper_inclusive;
   if (lo) {
-    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*lo, none, ctx));
+    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*lo, outer, ctx));
     if (v.is_null()) {
       empty_ = true;
       return Status::OK();
@@ -111,7 +116,7 @@ Status IndexScan::Open(ExecContext* ctx) {
     if (types::AppendKey(v, key_cols_[col], &k).ok()) lower = lo_incl ? k : storage::PrefixSuccessor(k);
   }
   if (hi) {
-    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*hi, none, ctx));
+    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*hi, outer, ctx));
     if (v.is_null()) {
       empty_ = true;
       return Status::OK();
@@ -119,23 +124,33 @@ Status IndexScan::Open(ExecContext* ctx) {
     std::string k = prefix;
     if (types::AppendKey(v, key_cols_[col], &k).ok()) upper = hi_incl ? storage::PrefixSuccessor(k) : k;
   }
-  auto scan = ctx->db->index(index_->rel).Scan(lower, upper);
-  std::string key;
+  storage::BtreeIndex index = ctx->db->index(index_->rel);
+  entries_ = backward_ ? index.ScanBackward(lower, upper) : index.Scan(lower, upper);
+  if (!emit_tid_) return Status::OK();
   storage::Tid tid;
   for (;;) {
-    NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(&key, &tid));
+    NORDLYS_ASSIGN_OR_RETURN(bool more, entries_->Next(&key_, &tid));
     if (!more) break;
     tids_.push_back(tid);
   }
+  entries_.reset();
   return Status::OK();
+}
+
+Result<bool> IndexScan::NextTid(storage::Tid* tid) {
+  if (entries_) return entries_->Next(&key_, tid);
+  if (pos_ >= tids_.size()) return false;
+  *tid = tids_[pos_++];
+  return true;
 }
 
 Result<bool> IndexScan::Next(ExecContext* ctx, Row* row) {
   if (empty_) return false;
   storage::Heap heap = ctx->db->heap(table_->heap);
-  while (pos_ < tids_.size()) {
+  for (;;) {
     NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
-    tid_ = tids_[pos_++];
+    NORDLYS_ASSIGN_OR_RETURN(bool more, NextTid(&tid_));
+    if (!more) return false;
     NORDLYS_ASSIGN_OR_RETURN(bool visible, heap.Fetch(ctx->txn, tid_, &data_, &tid_));
     if (!visible) {
       ++invisible_;
@@ -149,11 +164,11 @@ Result<bool> IndexScan::Next(ExecContext* ctx, Row* row) {
     if (emit_tid_) row->push_back(TidValue(tid_));
     return true;
   }
-  return false;
 }
 
 std::string IndexScan::Label() const {
-  return "Index Scan using " + index_->name + " on " + table_->name +
+  return std::string(backward_ ? "Index Scan Backward using " : "Index Scan using ") + index_->name + " on " +
+         table_->name +
          (alias_.empty() || alias_ == table_->name ? "" : " " + alias_);
 }
 

@@ -48,7 +48,7 @@ Result<std::string> ExecSelect(const Json& s, StmtEnv& env) {
     env.info->columns = cols;
     return std::string();
   }
-  Planner planner;
+  Planner planner(env.ctx->db);
   NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
   NORDLYS_ASSIGN_OR_RETURN(OperatorPtr plan, planner.PlanQuery(*q));
   NORDLYS_RETURN_IF_ERROR(env.out->Columns(cols));
@@ -72,7 +72,7 @@ Result<std::string> ExecExplain(const Json& s, StmtEnv& env) {
   }
   auto [kind, body] = NodeOf(s["query"]);
   Binder binder = env.MakeBinder();
-  Planner planner;
+  Planner planner(env.ctx->db);
   OperatorPtr plan;
   std::string prefix;
   if (kind == "SelectStmt") {
@@ -80,6 +80,9 @@ Result<std::string> ExecExplain(const Json& s, StmtEnv& env) {
     NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
     NORDLYS_ASSIGN_OR_RETURN(plan, planner.PlanQuery(*q));
   } else if (kind == "UpdateStmt" || kind == "DeleteStmt") {
+    if (body->contains("fromClause") || body->contains("usingClause")) {
+      return Unsupported(kind == "UpdateStmt" ? "EXPLAIN of UPDATE ... FROM" : "EXPLAIN of DELETE ... USING");
+    }
     NORDLYS_ASSIGN_OR_RETURN(auto table, binder.LookupTable((*body)["relation"]["RangeVar"].is_null()
                                                                 ? (*body)["relation"]
                                                                 : (*body)["relation"]));

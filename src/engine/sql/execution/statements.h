@@ -40,6 +40,8 @@ Result<std::string> ExecDelete(const Json& s, StmtEnv& env);
 Result<std::string> ExecCopy(const Json& s, StmtEnv& env);
 // DDL (ddl.cc): CREATE/DROP TABLE/INDEX/SEQUENCE/SCHEMA, ALTER TABLE, TRUNCATE, VACUUM, ANALYZE.
 Result<std::string> ExecDdl(const std::string& kind, const Json& s, StmtEnv& env);
+// VACUUM [ANALYZE] and ANALYZE (vacuum.cc).
+Result<std::string> ExecVacuum(const Json& s, StmtEnv& env);
 
 // Runs a planned query to its output (used by SELECT and EXPLAIN ANALYZE-less paths).
 Result<uint64_t> RunToOutput(Operator* plan, ExecContext* ctx, StatementOutput* out);

@@ -91,11 +91,18 @@ struct IndexBounds {
   bool lower_inclusive = true, upper_inclusive = true;
 };
 
+// Reads the index range given by `bounds`, fetches each entry's version visible to the
+// statement and applies the filter. Entries are read lazily, batch by batch, so ORDER BY ...
+// LIMIT stops early; an UPDATE/DELETE/FOR UPDATE source (emit_tid) collects them all at Open,
+// so that versions the statement itself adds to the index are not met again.
 class IndexScan final : public ScanOperator {
  public:
   IndexScan(std::shared_ptr<const TableDef> table, const IndexDef* index, IndexBounds bounds,
             ExprPtr filter, std::string alias);
   Status Open(ExecContext* ctx) override;
+  // Opens the scan with bounds evaluated over `outer` (a parameterized inner side of an index
+  // nested loop join: bounds may read the outer row's columns).
+  Status Rescan(ExecContext* ctx, const Row& outer);
   Result<bool> Next(ExecContext* ctx, Row* row) override;
   std::string Label() const override;
   void Details(std::vector<std::string>* out) const override;
@@ -103,18 +110,25 @@ class IndexScan final : public ScanOperator {
   uint64_t invisible_entries() const { return invisible_; }
   const IndexDef& index() const { return *index_; }
   void set_display_filter(ExprPtr f) { display_filter_ = std::move(f); }
+  // Walk the range in descending key order (ORDER BY opposite to the index's own order).
+  void set_backward(bool on) { backward_ = on; }
 
  private:
+  Result<bool> NextTid(storage::Tid* tid);
+
   const IndexDef* index_;
   ExprPtr display_filter_;
   IndexBounds bounds_;
   std::string alias_;
   std::vector<types::KeyColumn> key_cols_;
-  std::vector<storage::Tid> tids_;  // collected at Open: the index may change under DML
+  std::unique_ptr<storage::IndexScan> entries_;  // lazy mode: the open index range
+  std::vector<storage::Tid> tids_;  // emit_tid mode: collected at Open
   size_t pos_ = 0;
   bool empty_ = false;
+  bool backward_ = false;
   uint64_t invisible_ = 0;
   std::string data_;
+  std::string key_;
 };
 
 // Rows from constant expression lists (VALUES, or SELECT without FROM: one empty row).
@@ -215,6 +229,32 @@ class NestedLoopJoin final : public Operator {
   size_t pos_ = 0;
 };
 
+// Index nested loop join: for each left row, the right table's index is probed with bounds
+// computed from that row (an IndexScan opened by Rescan). `cond` is checked on the joined row
+// (it includes the conditions the probe used: old versions are in the index too).
+class IndexNestedLoopJoin final : public Operator {
+ public:
+  IndexNestedLoopJoin(OperatorPtr left, std::shared_ptr<IndexScan> right, int right_width, bool left_join,
+                      ExprPtr cond, ExprPtr display_cond)
+      : left_(std::move(left)), right_(std::move(right)), right_width_(right_width), left_join_(left_join),
+        cond_(std::move(cond)), display_cond_(std::move(display_cond)) {}
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return left_join_ ? "Nested Loop Left Join" : "Nested Loop"; }
+  void Details(std::vector<std::string>* out) const override;
+  std::vector<const Operator*> Children() const override { return {left_.get(), right_.get()}; }
+
+ private:
+  OperatorPtr left_;
+  std::shared_ptr<IndexScan> right_;
+  int right_width_;
+  bool left_join_;
+  ExprPtr cond_, display_cond_;
+  Row outer_, inner_;
+  bool have_outer_ = false;
+  bool matched_ = false;
+};
+
 class HashJoin final : public Operator {
  public:
   HashJoin(OperatorPtr left, OperatorPtr right, int right_width, bool left_join,
@@ -274,8 +314,9 @@ class Distinct final : public Operator {
 
 class Sort final : public Operator {
  public:
-  Sort(OperatorPtr child, std::vector<SortKey> keys, std::vector<types::Type> types)
-      : child_(std::move(child)), keys_(std::move(keys)), types_(std::move(types)) {}
+  // key_names: how EXPLAIN names each key ("t.a"), one per key.
+  Sort(OperatorPtr child, std::vector<SortKey> keys, std::vector<types::Type> types, std::vector<std::string> key_names)
+      : child_(std::move(child)), keys_(std::move(keys)), types_(std::move(types)), key_names_(std::move(key_names)) {}
   Status Open(ExecContext* ctx) override;
   Result<bool> Next(ExecContext* ctx, Row* row) override;
   std::string Label() const override { return "Sort"; }
@@ -286,6 +327,7 @@ class Sort final : public Operator {
   OperatorPtr child_;
   std::vector<SortKey> keys_;
   std::vector<types::Type> types_;
+  std::vector<std::string> key_names_;
   std::vector<Row> rows_;
   size_t pos_ = 0;
 };

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/sql/errors.h"
+#include "engine/sql/planner/estimate.h"
 
 namespace nordlys::engine::sql {
 
@@ -84,71 +85,233 @@ bool Within(const Expr& e, int from, int to) {
   return any && lo >= from && hi < to;
 }
 
+// Bounds an index can take from `conjuncts` (over the table's row): equality on its leading
+// columns, then a range on the next one. `used` gets the conjuncts the bounds apply.
+IndexBounds BoundsFor(const TableDef& table, const IndexDef& ix, const std::vector<ExprPtr>& conjuncts,
+                      std::vector<const Expr*>* used) {
+  IndexBounds b;
+  size_t k = 0;
+  for (; k < ix.columns.size(); ++k) {
+    bool found = false;
+    for (const auto& c : conjuncts) {
+      BinaryOp op;
+      ExprPtr v;
+      if (MatchCompare(*c, ix.columns[k], table.columns[ix.columns[k]].type, &op, &v) && op == BinaryOp::kEq) {
+        b.eq.push_back(v);
+        used->push_back(c.get());
+        found = true;
+        break;
+      }
+    }
+    if (!found) break;
+  }
+  if (k < ix.columns.size()) {
+    for (const auto& c : conjuncts) {
+      BinaryOp op;
+      ExprPtr v;
+      if (!MatchCompare(*c, ix.columns[k], table.columns[ix.columns[k]].type, &op, &v)) continue;
+      if ((op == BinaryOp::kGt || op == BinaryOp::kGe) && !b.lower) {
+        used->push_back(c.get());
+        b.lower = v;
+        b.lower_inclusive = op == BinaryOp::kGe;
+      } else if ((op == BinaryOp::kLt || op == BinaryOp::kLe) && !b.upper) {
+        used->push_back(c.get());
+        b.upper = v;
+        b.upper_inclusive = op == BinaryOp::kLe;
+      }
+    }
+  }
+  return b;
+}
+
+// How well bounds narrow a scan: equality columns count most, a whole unique key more.
+int BoundsScore(const IndexDef& ix, const IndexBounds& b) {
+  int score = static_cast<int>(b.eq.size()) * 4 + (b.lower ? 1 : 0) + (b.upper ? 1 : 0);
+  if (ix.unique && b.eq.size() == ix.columns.size()) score += 2;
+  return score;
+}
+
+std::shared_ptr<IndexScan> MakeIndexScan(std::shared_ptr<const TableDef> table, const IndexDef* ix, IndexBounds b,
+                                         const std::vector<const Expr*>& used, const std::vector<ExprPtr>& conjuncts,
+                                         const std::string& alias) {
+  // Every condition is re-checked on the fetched version (old versions are in the index
+  // too); EXPLAIN shows only those the index does not already apply.
+  std::vector<ExprPtr> residual;
+  for (const auto& c : conjuncts) {
+    if (std::find(used.begin(), used.end(), c.get()) == used.end()) residual.push_back(c);
+  }
+  auto scan = std::make_shared<IndexScan>(std::move(table), ix, std::move(b), MakeAnd(conjuncts), alias);
+  scan->set_display_filter(MakeAnd(residual));
+  return scan;
+}
+
+// Cost units of the join choice (PostgreSQL's ratios, roughly): reading a row in a sequential
+// scan, one index descent, fetching one row through an index (a random page read), and
+// building or probing a hash table with one row.
+constexpr double kSeqRowCost = 1.0;
+constexpr double kIndexDescentCost = 4.0;
+constexpr double kIndexFetchCost = 2.0;
+constexpr double kHashRowCost = 0.5;
+
 }  // namespace
 
 std::shared_ptr<ScanOperator> Planner::PlanTableScan(std::shared_ptr<const TableDef> table,
                                                      const std::string& alias,
                                                      const std::vector<ExprPtr>& conjuncts) {
-  ExprPtr filter = MakeAnd(conjuncts);
   const IndexDef* best = nullptr;
   IndexBounds best_bounds;
   std::vector<const Expr*> best_used;
   int best_score = 0;
   for (const auto& ix : table->indexes) {
-    IndexBounds b;
     std::vector<const Expr*> used;
-    size_t k = 0;
-    for (; k < ix.columns.size(); ++k) {
-      bool found = false;
-      for (const auto& c : conjuncts) {
-        BinaryOp op;
-        ExprPtr v;
-        if (MatchCompare(*c, ix.columns[k], table->columns[ix.columns[k]].type, &op, &v) && op == BinaryOp::kEq) {
-          b.eq.push_back(v);
-          used.push_back(c.get());
-          found = true;
-          break;
-        }
-      }
-      if (!found) break;
-    }
-    if (k < ix.columns.size()) {
-      for (const auto& c : conjuncts) {
-        BinaryOp op;
-        ExprPtr v;
-        if (!MatchCompare(*c, ix.columns[k], table->columns[ix.columns[k]].type, &op, &v)) continue;
-        if ((op == BinaryOp::kGt || op == BinaryOp::kGe) && !b.lower) {
-          used.push_back(c.get());
-          b.lower = v;
-          b.lower_inclusive = op == BinaryOp::kGe;
-        } else if ((op == BinaryOp::kLt || op == BinaryOp::kLe) && !b.upper) {
-          used.push_back(c.get());
-          b.upper = v;
-          b.upper_inclusive = op == BinaryOp::kLe;
-        }
-      }
-    }
-    int score = static_cast<int>(b.eq.size()) * 4 + (b.lower ? 1 : 0) + (b.upper ? 1 : 0);
-    if (ix.unique && b.eq.size() == ix.columns.size()) score += 2;
+    IndexBounds b = BoundsFor(*table, ix, conjuncts, &used);
+    int score = BoundsScore(ix, b);
     if (score > best_score) {
       best_score = score;
       best = &ix;
-      best_bounds = b;
-      best_used = used;
+      best_bounds = std::move(b);
+      best_used = std::move(used);
     }
   }
+  std::shared_ptr<ScanOperator> scan;
   if (best != nullptr) {
-    // Every condition is re-checked on the fetched version (old versions are in the index
-    // too); EXPLAIN shows only those the index does not already apply.
-    std::vector<ExprPtr> residual;
-    for (const auto& c : conjuncts) {
-      if (std::find(best_used.begin(), best_used.end(), c.get()) == best_used.end()) residual.push_back(c);
-    }
-    auto scan = std::make_shared<IndexScan>(table, best, best_bounds, filter, alias);
-    scan->set_display_filter(MakeAnd(residual));
-    return scan;
+    scan = MakeIndexScan(table, best, std::move(best_bounds), best_used, conjuncts, alias);
+  } else {
+    scan = std::make_shared<SeqScan>(table, MakeAnd(conjuncts), alias);
   }
-  return std::make_shared<SeqScan>(table, filter, alias);
+  if (joins_open_ > 0 && db_ != nullptr) {
+    const double rows = TableRowsOf(*table);
+    rows_[scan.get()] = std::max(rows * ConjunctsSelectivity(conjuncts, *table, rows), 1.0);
+  }
+  return scan;
+}
+
+double Planner::TableRowsOf(const TableDef& t) {
+  auto it = table_rows_.find(t.oid);
+  if (it != table_rows_.end()) return it->second;
+  double rows = TableRows(db_, t);
+  table_rows_[t.oid] = rows;
+  return rows;
+}
+
+double Planner::RowsOf(const Operator* op) const {
+  auto it = rows_.find(op);
+  return it == rows_.end() ? 1000 : it->second;  // no estimate (subqueries, functions): a guess
+}
+
+bool Planner::OriginOf(const BoundFrom& f, int pos, const TableDef** table, int* column) {
+  if (pos < 0 || pos >= f.width) return false;
+  switch (f.kind) {
+    case BoundFrom::Kind::kTable:
+      if (static_cast<size_t>(pos) >= f.table->columns.size()) return false;  // the Tid
+      *table = f.table.get();
+      *column = pos;
+      return true;
+    case BoundFrom::Kind::kJoin:
+      if (pos < f.left->width) return OriginOf(*f.left, pos, table, column);
+      return OriginOf(*f.right, pos - f.left->width, table, column);
+    default:
+      return false;
+  }
+}
+
+// Equality between columns of the two sides: 1 / the larger number of distinct values (each
+// value of the side with fewer values matches rows of the other); else PostgreSQL's defaults.
+double Planner::JoinSelectivity(const BoundFrom& f, const Expr& c) {
+  if (c.kind != ExprKind::kBinary || c.op != BinaryOp::kEq) return kDefaultIneqSel;
+  double nd = 0;
+  for (int side = 0; side < 2; ++side) {
+    const Expr* col = ColumnOf(*c.args[side]);
+    const TableDef* t = nullptr;
+    int column = -1;
+    if (col == nullptr || !OriginOf(f, col->index, &t, &column)) {
+      nd = std::max(nd, kDefaultNumDistinct);
+      continue;
+    }
+    double rows = TableRowsOf(*t);
+    nd = std::max(nd, DistinctValues(*t, column, rows));
+  }
+  return 1 / std::max(nd, 1.0);
+}
+
+OperatorPtr Planner::PlanIndexNestedLoop(const BoundFrom& f, const OperatorPtr& left, const OperatorPtr& right,
+                                         const std::vector<ExprPtr>& join_conj, bool left_join) {
+  auto* rscan = dynamic_cast<ScanOperator*>(right.get());
+  if (db_ == nullptr || f.right->kind != BoundFrom::Kind::kTable || rscan == nullptr) return nullptr;
+  const int lw = f.left->width;
+  const TableDef& table = *f.right->table;
+  // Candidate conditions over the join row: the join's own, and the right table's local ones.
+  std::vector<ExprPtr> right_local;
+  SplitConjuncts(rscan->filter(), &right_local);
+  std::vector<ExprPtr> cands = join_conj;
+  for (const auto& c : right_local) cands.push_back(ShiftColumns(c, lw));
+  const IndexDef* best = nullptr;
+  IndexBounds best_bounds;
+  std::vector<const Expr*> best_used;
+  double best_matches = 0;
+  for (const auto& ix : table.indexes) {
+    IndexBounds b;
+    std::vector<const Expr*> used;
+    bool reads_left = false;
+    double matches = TableRowsOf(table);
+    for (size_t k = 0; k < ix.columns.size(); ++k) {
+      const int col = ix.columns[k];
+      const Type col_type = table.columns[col].type;
+      bool found = false;
+      for (const auto& c : cands) {
+        if (c->kind != ExprKind::kBinary || c->op != BinaryOp::kEq) continue;
+        for (int side = 0; side < 2 && !found; ++side) {
+          const Expr* cref = ColumnOf(*c->args[side]);
+          const ExprPtr& other = c->args[1 - side];
+          if (cref == nullptr || cref->index != lw + col) continue;
+          const bool from_left = Within(*other, 0, lw) && !HasCorrelatedSubquery(*other);
+          if (!from_left && !IsRowIndependent(*other)) continue;
+          TypeId o = other->type.id, t = col_type.id;
+          if (!(o == t || (IsInt(o) && IsInt(t)) || (IsStr(o) && IsStr(t)))) continue;
+          b.eq.push_back(other);
+          used.push_back(c.get());
+          reads_left |= from_left;
+          found = true;
+        }
+        if (found) break;
+      }
+      if (!found) break;
+      matches /= DistinctValues(table, col, TableRowsOf(table));
+    }
+    if (b.eq.empty() || !reads_left) continue;
+    if (ix.unique && b.eq.size() == ix.columns.size()) matches = std::min(matches, 1.0);
+    if (best == nullptr || b.eq.size() > best_bounds.eq.size()) {
+      best = &ix;
+      best_bounds = std::move(b);
+      best_used = std::move(used);
+      best_matches = std::max(matches, 1.0);
+    }
+  }
+  if (best == nullptr) return nullptr;
+  const double outer_rows = RowsOf(left.get());
+  const double inner_rows = RowsOf(right.get());
+  const double inl_cost = outer_rows * (kIndexDescentCost + best_matches * kIndexFetchCost);
+  const double inner_scan_cost = dynamic_cast<SeqScan*>(right.get()) != nullptr
+                                     ? TableRowsOf(table) * kSeqRowCost
+                                     : kIndexDescentCost + inner_rows * kIndexFetchCost;
+  const double hash_cost = inner_scan_cost + (inner_rows + outer_rows) * kHashRowCost;
+  if (inl_cost >= hash_cost) return nullptr;
+  // The probe's bounds read the outer row; the scan re-checks the right table's own
+  // conditions; the join re-checks every join condition (old versions are in the index too).
+  auto scan = std::make_shared<IndexScan>(f.right->table, best, std::move(best_bounds), rscan->filter(), f.right->alias);
+  scan->set_emit_tid(f.right->with_tid);
+  std::vector<ExprPtr> display;
+  for (const auto& c : join_conj) {
+    if (std::find(best_used.begin(), best_used.end(), c.get()) == best_used.end()) display.push_back(c);
+  }
+  std::vector<ExprPtr> right_display;
+  for (size_t i = 0; i < right_local.size(); ++i) {
+    const Expr* shifted = cands[join_conj.size() + i].get();
+    if (std::find(best_used.begin(), best_used.end(), shifted) == best_used.end()) right_display.push_back(right_local[i]);
+  }
+  scan->set_display_filter(MakeAnd(right_display));
+  return std::make_shared<IndexNestedLoopJoin>(left, scan, f.right->width, left_join, MakeAnd(join_conj),
+                                               MakeAnd(display));
 }
 
 Result<OperatorPtr> Planner::PlanDmlSource(const BoundFrom& from, std::vector<ExprPtr> conj) {
@@ -197,6 +360,11 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
     case BoundFrom::Kind::kJoin:
       break;
   }
+  ++joins_open_;
+  struct Close {
+    int* n;
+    ~Close() { --*n; }
+  } close{&joins_open_};
   bool left_join = f.join_type == BoundFrom::JoinType::kLeft;
   std::vector<ExprPtr> on;
   SplitConjuncts(f.cond, &on);
@@ -222,8 +390,10 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
       if (HasCorrelatedSubquery(*c) && from != 0) return Unsupported("correlated subqueries in this JOIN condition");
       join_conj.push_back(ShiftColumns(c, -from));
     }
-    return OperatorPtr(std::make_shared<NestedLoopJoin>(left, right, f.left->width, f.right->width, full, true,
-                                                        MakeAnd(join_conj)));
+    OperatorPtr join = std::make_shared<NestedLoopJoin>(left, right, f.left->width, f.right->width, full, true,
+                                                        MakeAnd(join_conj));
+    rows_[join.get()] = std::max(RowsOf(left.get()), RowsOf(right.get()));
+    return join;
   }
   if (!left_join) {
     conj->insert(conj->end(), on.begin(), on.end());
@@ -248,6 +418,16 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
       join_conj.push_back(ShiftColumns(c, -from));
     }
   }
+  // Estimated output: both sides' rows times the join conditions' selectivity (a left join
+  // keeps every left row).
+  double rows = RowsOf(left.get()) * RowsOf(right.get());
+  for (const auto& c : join_conj) rows *= JoinSelectivity(f, *c);
+  if (left_join) rows = std::max(rows, RowsOf(left.get()));
+  rows = std::max(rows, 1.0);
+  if (OperatorPtr inl = PlanIndexNestedLoop(f, left, right, join_conj, left_join)) {
+    rows_[inl.get()] = rows;
+    return inl;
+  }
   // Equality conditions between the two sides become hash keys.
   int lw = f.left->width;
   std::vector<ExprPtr> lkeys, rkeys, residual;
@@ -269,16 +449,27 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
     }
     residual.push_back(c);
   }
+  OperatorPtr join;
   if (!lkeys.empty()) {
-    return OperatorPtr(std::make_shared<HashJoin>(left, right, f.right->width, left_join, lkeys, rkeys,
-                                                  MakeAnd(residual)));
+    join = std::make_shared<HashJoin>(left, right, f.right->width, left_join, lkeys, rkeys, MakeAnd(residual));
+  } else {
+    join = std::make_shared<NestedLoopJoin>(left, right, f.left->width, f.right->width, left_join, false,
+                                            MakeAnd(residual));
   }
-  return OperatorPtr(std::make_shared<NestedLoopJoin>(left, right, f.left->width, f.right->width, left_join, false,
-                                                      MakeAnd(residual)));
+  rows_[join.get()] = rows;
+  return join;
 }
 
-Result<OperatorPtr> Planner::PlanSortLimit(OperatorPtr input, const BoundSelect& q, std::vector<Type> types) {
-  if (!q.order_by.empty()) input = std::make_shared<Sort>(input, q.order_by, types);
+Result<OperatorPtr> Planner::PlanSortLimit(OperatorPtr input, const BoundSelect& q, std::vector<Type> types,
+                                           bool presorted) {
+  if (!q.order_by.empty() && !presorted) {
+    std::vector<std::string> names;
+    for (const auto& k : q.order_by) {
+      const auto i = static_cast<size_t>(k.expr->index);
+      names.push_back(i < q.targets.size() ? q.targets[i]->ToString() : i < q.names.size() ? q.names[i] : "?column?");
+    }
+    input = std::make_shared<Sort>(input, q.order_by, types, std::move(names));
+  }
   if (q.limit || q.offset) input = std::make_shared<Limit>(input, q.limit, q.offset);
   return input;
 }
@@ -298,7 +489,13 @@ Result<OperatorPtr> Planner::PlanQuery(const BoundSelect& q) {
   OperatorPtr input;
   std::vector<ExprPtr> conj;
   SplitConjuncts(q.where, &conj);
-  if (q.from) {
+  bool presorted = false;
+  if (auto ordered = PlanOrderedScan(q, conj)) {
+    ordered->set_emit_tid(q.from->with_tid);
+    input = ordered;
+    conj.clear();
+    presorted = true;
+  } else if (q.from) {
     NORDLYS_ASSIGN_OR_RETURN(input, PlanFrom(*q.from, &conj));
   } else {
     input = std::make_shared<ValuesScan>(std::vector<std::vector<ExprPtr>>{{}});
@@ -312,7 +509,7 @@ Result<OperatorPtr> Planner::PlanQuery(const BoundSelect& q) {
   std::vector<Type> types;
   for (const auto& t : q.targets) types.push_back(t->type);
   if (q.distinct) input = std::make_shared<Distinct>(input, types);
-  NORDLYS_ASSIGN_OR_RETURN(input, PlanSortLimit(input, q, types));
+  NORDLYS_ASSIGN_OR_RETURN(input, PlanSortLimit(input, q, types, presorted));
   if (!q.row_locks.empty()) {
     std::vector<ExprPtr> visible(q.targets.begin(), q.targets.begin() + static_cast<std::ptrdiff_t>(q.visible));
     input = std::make_shared<LockRows>(input, q.row_locks, q.lock_from_start, q.from_width, visible, q.where);
@@ -323,6 +520,81 @@ Result<OperatorPtr> Planner::PlanQuery(const BoundSelect& q) {
     input = std::make_shared<Project>(input, cols);
   }
   return input;
+}
+
+std::shared_ptr<ScanOperator> Planner::PlanOrderedScan(const BoundSelect& q, const std::vector<ExprPtr>& conjuncts) {
+  if (q.order_by.empty() || !q.from || q.from->kind != BoundFrom::Kind::kTable || q.aggregated || q.distinct) {
+    return nullptr;
+  }
+  const TableDef& table = *q.from->table;
+  for (const auto& c : conjuncts) {
+    if (HasCorrelatedSubquery(*c)) return nullptr;  // such conditions must stay above the scan
+  }
+  // The table columns the sort keys name (each key is a target; the target must be a column).
+  std::vector<int> key_cols;
+  for (const auto& k : q.order_by) {
+    if (k.expr->kind != ExprKind::kColumn) return nullptr;
+    const Expr& target = *q.targets[static_cast<size_t>(k.expr->index)];
+    if (target.kind != ExprKind::kColumn || static_cast<size_t>(target.index) >= table.columns.size()) return nullptr;
+    key_cols.push_back(target.index);
+  }
+  auto fixed = [&](int col) {  // an equality condition makes the column constant
+    for (const auto& c : conjuncts) {
+      BinaryOp op;
+      ExprPtr v;
+      if (MatchCompare(*c, col, table.columns[col].type, &op, &v) && op == BinaryOp::kEq) return true;
+    }
+    return false;
+  };
+  const IndexDef* best = nullptr;
+  IndexBounds best_bounds;
+  std::vector<const Expr*> best_used;
+  int best_score = -1;
+  bool best_backward = false;
+  for (const auto& ix : table.indexes) {
+    // Forward, every key in the index's direction; or backward, every key in the opposite one
+    // (the reverse of ASC NULLS LAST is DESC NULLS FIRST).
+    size_t k = 0;
+    bool forward = true, backward = true;
+    for (size_t i = 0; i < key_cols.size() && (forward || backward); ++i) {
+      if (fixed(key_cols[i])) continue;
+      while (k < ix.columns.size() && fixed(ix.columns[k]) && ix.columns[k] != key_cols[i]) ++k;
+      if (k >= ix.columns.size() || ix.columns[k] != key_cols[i]) {
+        forward = backward = false;
+        break;
+      }
+      const bool same = ix.descending[k] == q.order_by[i].descending && ix.nulls_first[k] == q.order_by[i].nulls_first;
+      const bool opposite =
+          ix.descending[k] != q.order_by[i].descending && ix.nulls_first[k] != q.order_by[i].nulls_first;
+      forward &= same;
+      backward &= opposite;
+      ++k;
+    }
+    if (!forward && !backward) continue;
+    std::vector<const Expr*> used;
+    IndexBounds b = BoundsFor(table, ix, conjuncts, &used);
+    int score = BoundsScore(ix, b);
+    if (score > best_score) {
+      best_score = score;
+      best = &ix;
+      best_bounds = std::move(b);
+      best_used = std::move(used);
+      best_backward = !forward;
+    }
+  }
+  if (best == nullptr) return nullptr;
+  // Worth it when the scan would use this index anyway, or when a LIMIT can stop it early and
+  // no other index narrows the rows by equality.
+  int other_score = 0;
+  for (const auto& ix : table.indexes) {
+    std::vector<const Expr*> used;
+    other_score = std::max(other_score, BoundsScore(ix, BoundsFor(table, ix, conjuncts, &used)));
+  }
+  if (best_score < other_score && !(q.limit && other_score < 4)) return nullptr;
+  if (best_score == 0 && !q.limit) return nullptr;  // a whole-table walk in index order: sort instead
+  auto scan = MakeIndexScan(q.from->table, best, std::move(best_bounds), best_used, conjuncts, q.from->alias);
+  scan->set_backward(best_backward);
+  return scan;
 }
 
 Status Planner::PlanSubqueries(Binder* binder) {

@@ -1,13 +1,18 @@
 // The planner: bound queries -> operator trees. Chooses each table's access path (an index
 // whose leading columns have equality conditions, then a range on the next column; else a
-// sequential scan), pushes WHERE conditions down to the tables they reference, and joins in
-// FROM order with a hash join when the join has equality conditions, else a nested loop.
+// sequential scan), pushes WHERE conditions down to the tables they reference, and joins with
+// an index nested loop when the inner table has an index on the join columns and the estimates
+// (estimate.h) say probing it per outer row is cheaper, else a hash join when the join has
+// equality conditions, else a nested loop. ORDER BY is served by an index when one delivers
+// the order (after the columns fixed by equality conditions) and the query has a LIMIT or the
+// index is the access path anyway; the Sort then disappears.
 //
 // Thread safety: a Planner is used by one thread for one statement.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/sql/binder/binder.h"
@@ -17,6 +22,9 @@ namespace nordlys::engine::sql {
 
 class Planner {
  public:
+  // `db` lets the planner read table sizes for its estimates; without it (tests, DDL helpers)
+  // it plans without estimates (no index nested loops).
+  explicit Planner(storage::Database* db = nullptr) : db_(db) {}
   Result<OperatorPtr> PlanQuery(const BoundSelect& q);
   // Plans the subqueries the binder collected (each expression then has its operator tree).
   Status PlanSubqueries(Binder* binder);
@@ -30,7 +38,26 @@ class Planner {
 
  private:
   Result<OperatorPtr> PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* conjuncts);
-  Result<OperatorPtr> PlanSortLimit(OperatorPtr input, const BoundSelect& q, std::vector<types::Type> types);
+  Result<OperatorPtr> PlanSortLimit(OperatorPtr input, const BoundSelect& q, std::vector<types::Type> types,
+                                    bool presorted = false);
+  // Join of f.left and f.right (inner or left) whose children are planned; `join_conj` is over
+  // the join's own row. An index nested loop when the estimates favour it, else null.
+  OperatorPtr PlanIndexNestedLoop(const BoundFrom& f, const OperatorPtr& left, const OperatorPtr& right,
+                                  const std::vector<ExprPtr>& join_conj, bool left_join);
+  // A scan of q's single table that returns rows in q.order_by's order, or null.
+  std::shared_ptr<ScanOperator> PlanOrderedScan(const BoundSelect& q, const std::vector<ExprPtr>& conjuncts);
+
+  // Estimates (only while planning a join: they cost a buffer-pool read per table).
+  double TableRowsOf(const TableDef& t);
+  double RowsOf(const Operator* op) const;
+  // The table column at position `pos` of f's row, if it is a plain table column.
+  static bool OriginOf(const BoundFrom& f, int pos, const TableDef** table, int* column);
+  double JoinSelectivity(const BoundFrom& f, const Expr& cond);
+
+  storage::Database* const db_;
+  int joins_open_ = 0;  // > 0 while planning inside a join: record estimates
+  std::unordered_map<uint32_t, double> table_rows_;      // by table oid
+  std::unordered_map<const Operator*, double> rows_;     // estimated output rows
 };
 
 // True if any subquery inside reads an enclosing row (such an expression must run where the
