@@ -1,7 +1,10 @@
 // Table access operators: sequential and index scans, and constant rows.
+#include <algorithm>
+
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/eval.h"
 #include "engine/sql/planner/operator.h"
+#include "page/btree_page.h"
 
 namespace nordlys::engine::sql {
 
@@ -86,6 +89,8 @@ Status IndexScan::Open(ExecContext* ctx) {
 Status IndexScan::Rescan(ExecContext* ctx, const Row& outer) {
   tids_.clear();
   entries_.reset();
+  ranges_.clear();
+  next_range_ = 0;
   pos_ = 0;
   empty_ = false;
   std::string prefix;
@@ -97,48 +102,91 @@ Status IndexScan::Rescan(ExecContext* ctx, const Row& outer) {
       return Status::OK();
     }
   }
-  std::string lower = prefix;
-  std::string upper = storage::PrefixSuccessor(prefix);
   size_t col = bounds_.eq.size();
-  bool desc = col < key_cols_.size() && key_cols_[col].descending;
-  // For a descending column the byte order is reversed: a SQL lower bound is a byte upper bound.
-  ExprPtr lo = desc ? bounds_.upper : bounds_.lower;
-  ExprPtr hi = desc ? bounds_.lower : bounds_.upper;
-  bool lo_incl = desc ? bounds_.upper_inclusive : bounds_.lower_inclusive;
-  bool hi_incl = desc ? bounds_.lower_inclusive : bounds_.upper_inclusive;
-  if (lo) {
-    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*lo, outer, ctx));
-    if (v.is_null()) {
-      empty_ = true;
-      return Status::OK();
+  if (bounds_.has_list()) {
+    std::vector<Value> values;
+    if (bounds_.in_array) {
+      NORDLYS_ASSIGN_OR_RETURN(Value arr, Eval(*bounds_.in_array, outer, ctx));
+      if (!arr.is_null()) values = arr.as_array();
+    } else {
+      for (const auto& e : bounds_.in_values) {
+        NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*e, outer, ctx));
+        values.push_back(std::move(v));
+      }
     }
-    std::string k = prefix;
-    if (types::AppendKey(v, key_cols_[col], &k).ok()) lower = lo_incl ? k : storage::PrefixSuccessor(k);
-  }
-  if (hi) {
-    NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*hi, outer, ctx));
-    if (v.is_null()) {
-      empty_ = true;
-      return Status::OK();
+    std::vector<std::string> keys;
+    for (const Value& v : values) {
+      std::string k = prefix;
+      if (!v.is_null() && types::AppendKey(v, key_cols_[col], &k).ok()) keys.push_back(std::move(k));
     }
-    std::string k = prefix;
-    if (types::AppendKey(v, key_cols_[col], &k).ok()) upper = hi_incl ? storage::PrefixSuccessor(k) : k;
+    std::sort(keys.begin(), keys.end(),
+              [](const std::string& a, const std::string& b) { return page::CompareKeys(a, b) < 0; });
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());  // IN (1, 1) returns the row once
+    for (auto& k : keys) {
+      std::string upper = storage::PrefixSuccessor(k);
+      ranges_.emplace_back(std::move(k), std::move(upper));
+    }
+  } else {
+    std::string lower = prefix;
+    std::string upper = storage::PrefixSuccessor(prefix);
+    bool desc = col < key_cols_.size() && key_cols_[col].descending;
+    // For a descending column the byte order is reversed: a SQL lower bound is a byte upper bound.
+    ExprPtr lo = desc ? bounds_.upper : bounds_.lower;
+    ExprPtr hi = desc ? bounds_.lower : bounds_.upper;
+    bool lo_incl = desc ? bounds_.upper_inclusive : bounds_.lower_inclusive;
+    bool hi_incl = desc ? bounds_.lower_inclusive : bounds_.upper_inclusive;
+    if (lo) {
+      NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*lo, outer, ctx));
+      if (v.is_null()) {
+        empty_ = true;
+        return Status::OK();
+      }
+      std::string k = prefix;
+      if (types::AppendKey(v, key_cols_[col], &k).ok()) lower = lo_incl ? k : storage::PrefixSuccessor(k);
+    }
+    if (hi) {
+      NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*hi, outer, ctx));
+      if (v.is_null()) {
+        empty_ = true;
+        return Status::OK();
+      }
+      std::string k = prefix;
+      if (types::AppendKey(v, key_cols_[col], &k).ok()) upper = hi_incl ? storage::PrefixSuccessor(k) : k;
+    }
+    ranges_.emplace_back(std::move(lower), std::move(upper));
   }
-  storage::BtreeIndex index = ctx->db->index(index_->rel);
-  entries_ = backward_ ? index.ScanBackward(lower, upper) : index.Scan(lower, upper);
+  if (backward_) std::reverse(ranges_.begin(), ranges_.end());
+  OpenNextRange(ctx);
   if (!emit_tid_) return Status::OK();
   storage::Tid tid;
-  for (;;) {
+  while (entries_) {
     NORDLYS_ASSIGN_OR_RETURN(bool more, entries_->Next(&key_, &tid));
-    if (!more) break;
-    tids_.push_back(tid);
+    if (more) {
+      tids_.push_back(tid);
+    } else {
+      OpenNextRange(ctx);
+    }
   }
-  entries_.reset();
   return Status::OK();
 }
 
-Result<bool> IndexScan::NextTid(storage::Tid* tid) {
-  if (entries_) return entries_->Next(&key_, tid);
+void IndexScan::OpenNextRange(ExecContext* ctx) {
+  entries_.reset();
+  if (next_range_ >= ranges_.size()) return;
+  auto& [lower, upper] = ranges_[next_range_++];
+  storage::BtreeIndex index = ctx->db->index(index_->rel);
+  entries_ = backward_ ? index.ScanBackward(lower, upper) : index.Scan(lower, upper);
+}
+
+Result<bool> IndexScan::NextTid(ExecContext* ctx, storage::Tid* tid) {
+  if (!emit_tid_) {
+    while (entries_) {
+      NORDLYS_ASSIGN_OR_RETURN(bool more, entries_->Next(&key_, tid));
+      if (more) return true;
+      OpenNextRange(ctx);
+    }
+    return false;
+  }
   if (pos_ >= tids_.size()) return false;
   *tid = tids_[pos_++];
   return true;
@@ -149,7 +197,7 @@ Result<bool> IndexScan::Next(ExecContext* ctx, Row* row) {
   storage::Heap heap = ctx->db->heap(table_->heap);
   for (;;) {
     NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
-    NORDLYS_ASSIGN_OR_RETURN(bool more, NextTid(&tid_));
+    NORDLYS_ASSIGN_OR_RETURN(bool more, NextTid(ctx, &tid_));
     if (!more) return false;
     NORDLYS_ASSIGN_OR_RETURN(bool visible, heap.Fetch(ctx->txn, tid_, &data_, &tid_));
     if (!visible) {
@@ -186,6 +234,7 @@ void IndexScan::Details(std::vector<std::string>* out) const {
     conds.push_back("(" + table_->columns[index_->columns[col]].name + (bounds_.upper_inclusive ? " <= " : " < ") +
                     bounds_.upper->ToString() + ")");
   }
+  if (bounds_.in_display) conds.push_back(bounds_.in_display->ToString());
   std::string c;
   for (size_t i = 0; i < conds.size(); ++i) c += (i ? " AND " : "") + conds[i];
   if (conds.size() > 1) c = "(" + c + ")";

@@ -84,11 +84,16 @@ class SystemScan final : public Operator {
   size_t pos_ = 0;
 };
 
-// Equality on the leading index columns, then optionally a range on the next one.
+// Equality on the leading index columns, then optionally a range on the next one, or a list
+// of values for it (IN (...) / = ANY(array)): one probe per distinct value, in key order.
 struct IndexBounds {
   std::vector<ExprPtr> eq;  // row-independent, one per leading column
   ExprPtr lower, upper;     // on column eq.size(), or null
   bool lower_inclusive = true, upper_inclusive = true;
+  std::vector<ExprPtr> in_values;  // column eq.size() IN (these), or
+  ExprPtr in_array;                // column eq.size() = ANY (this array)
+  ExprPtr in_display;              // the condition, for EXPLAIN
+  bool has_list() const { return !in_values.empty() || in_array != nullptr; }
 };
 
 // Reads the index range given by `bounds`, fetches each entry's version visible to the
@@ -114,14 +119,19 @@ class IndexScan final : public ScanOperator {
   void set_backward(bool on) { backward_ = on; }
 
  private:
-  Result<bool> NextTid(storage::Tid* tid);
+  Result<bool> NextTid(ExecContext* ctx, storage::Tid* tid);
 
   const IndexDef* index_;
   ExprPtr display_filter_;
   IndexBounds bounds_;
   std::string alias_;
   std::vector<types::KeyColumn> key_cols_;
+  // Opens ranges_[next_range_] (or the next one in backward order).
+  void OpenNextRange(ExecContext* ctx);
+
   std::unique_ptr<storage::IndexScan> entries_;  // lazy mode: the open index range
+  std::vector<std::pair<std::string, std::string>> ranges_;  // [lower, upper) key ranges, in order
+  size_t next_range_ = 0;
   std::vector<storage::Tid> tids_;  // emit_tid mode: collected at Open
   size_t pos_ = 0;
   bool empty_ = false;

@@ -85,6 +85,39 @@ bool Within(const Expr& e, int from, int to) {
   return any && lo >= from && hi < to;
 }
 
+// "column IN (values)" or "column = ANY (array)" with row-independent values of a compatible
+// type: the index probes each value (IndexBounds::in_values / in_array).
+void MatchList(const TableDef& table, int col, const std::vector<ExprPtr>& conjuncts, IndexBounds* b,
+               std::vector<const Expr*>* used) {
+  const Type col_type = table.columns[col].type;
+  auto compatible = [&](TypeId o) {
+    TypeId t = col_type.id;
+    return o == t || (IsInt(o) && IsInt(t)) || (IsStr(o) && IsStr(t));
+  };
+  for (const auto& c : conjuncts) {
+    if (c->kind == ExprKind::kInList && !c->negated) {
+      const Expr* ref = ColumnOf(*c->args[0]);
+      if (ref == nullptr || ref->index != col) continue;
+      bool ok = true;
+      for (size_t i = 1; i < c->args.size() && ok; ++i) {
+        ok = IsRowIndependent(*c->args[i]) && compatible(c->args[i]->type.id);
+      }
+      if (!ok) continue;
+      b->in_values.assign(c->args.begin() + 1, c->args.end());
+    } else if (c->kind == ExprKind::kArrayAny && !c->flag && c->op == BinaryOp::kEq) {
+      const Expr* ref = ColumnOf(*c->args[0]);
+      if (ref == nullptr || ref->index != col || !IsRowIndependent(*c->args[1])) continue;
+      if (!compatible(types::ArrayElementType(c->args[1]->type.id))) continue;
+      b->in_array = c->args[1];
+    } else {
+      continue;
+    }
+    b->in_display = c;
+    used->push_back(c.get());
+    return;
+  }
+}
+
 // Bounds an index can take from `conjuncts` (over the table's row): equality on its leading
 // columns, then a range on the next one. `used` gets the conjuncts the bounds apply.
 IndexBounds BoundsFor(const TableDef& table, const IndexDef& ix, const std::vector<ExprPtr>& conjuncts,
@@ -120,13 +153,14 @@ IndexBounds BoundsFor(const TableDef& table, const IndexDef& ix, const std::vect
         b.upper_inclusive = op == BinaryOp::kLe;
       }
     }
+    if (!b.lower && !b.upper) MatchList(table, ix.columns[k], conjuncts, &b, used);
   }
   return b;
 }
 
 // How well bounds narrow a scan: equality columns count most, a whole unique key more.
 int BoundsScore(const IndexDef& ix, const IndexBounds& b) {
-  int score = static_cast<int>(b.eq.size()) * 4 + (b.lower ? 1 : 0) + (b.upper ? 1 : 0);
+  int score = static_cast<int>(b.eq.size()) * 4 + (b.lower ? 1 : 0) + (b.upper ? 1 : 0) + (b.has_list() ? 3 : 0);
   if (ix.unique && b.eq.size() == ix.columns.size()) score += 2;
   return score;
 }
