@@ -347,6 +347,16 @@ TEST_F(SqlEngineTest, AnalyzeStatisticsAndTheChoicesTheyDrive) {
   EXPECT_EQ(c.Query("explain select id from big where grp = 4 order by id desc limit 3"),
             "Limit\n  ->  Index Scan using big_grp_id on big\n        Index Cond: (grp = 4)\n");
   EXPECT_EQ(c.Query("select id from big where grp = 4 order by id desc limit 3"), "2954\n2904\n2854\n");
+  // Written big first, planned small first: one row of small, then big's index on grp.
+  EXPECT_EQ(c.Query("explain select count(*) from big, small where big.grp = small.grp and small.name = 'n3'"),
+            "Aggregate\n"
+            "  ->  Nested Loop\n"
+            "        ->  Seq Scan on small\n"
+            "              Filter: (small.name = 'n3'::text)\n"
+            "        ->  Index Scan using big_grp_id on big\n"
+            "              Index Cond: (grp = small.grp)\n");
+  EXPECT_EQ(c.Query("select count(*), min(big.id), max(small.name) from big, small where big.grp = small.grp and small.name = 'n3'"),
+            "60|3|n3\n");
   // The statistics are part of the table's catalog row: a restart keeps them.
   Open();
   Conn c2(engine_.get());

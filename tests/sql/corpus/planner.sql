@@ -72,3 +72,23 @@ SELECT k, t FROM ev WHERE k IN (1, 3) AND t > 280 ORDER BY k, t DESC NULLS LAST;
 UPDATE cust SET name = name || '!' WHERE id IN (10, 20, 10, 30) RETURNING id, name;
 DELETE FROM ord WHERE id = ANY (ARRAY[1, 2, 3]) RETURNING id;
 SELECT o.id, c.name FROM ord o JOIN cust c ON c.id = o.cust_id WHERE o.id IN (10, 20, 30) ORDER BY o.id;
+CREATE TABLE region (id int PRIMARY KEY, rname text);
+INSERT INTO region SELECT g, 'r' || g FROM generate_series(0, 6) g;
+SELECT r.rname, c.id, o.id FROM ord o, cust c, region r WHERE o.cust_id = c.id AND c.region = r.id AND r.rname = 'r2'
+  AND o.id < 120 ORDER BY 2, 3;
+SELECT count(*), sum(o.amount) FROM ord o JOIN cust c ON c.id = o.cust_id JOIN region r ON r.id = c.region WHERE r.id IN (1, 5);
+SELECT r.rname, count(*) FROM region r JOIN cust c ON c.region = r.id JOIN ord o ON o.cust_id = c.id AND o.amount < 100
+  GROUP BY r.rname ORDER BY 1;
+SELECT c.id, r.rname, o.id FROM ord o JOIN (cust c LEFT JOIN region r ON r.id = c.region AND r.id > 3) ON c.id = o.cust_id
+  WHERE o.id BETWEEN 40 AND 47 ORDER BY 1, 3;
+SELECT count(*) FROM region r1 CROSS JOIN region r2 JOIN cust c ON c.region = r1.id WHERE r2.id = c.id % 7 AND c.id < 50;
+SELECT count(*) FROM cust c JOIN region r ON true WHERE c.id < 3;
+SELECT count(*) FROM cust c JOIN region r ON false;
+SELECT count(*) FROM cust c JOIN region r ON c.region = r.id AND 1 = 2;
+SELECT c.id, (SELECT count(*) FROM ord o2 WHERE o2.cust_id = c.id) FROM cust c JOIN region r ON r.id = c.region
+  WHERE r.rname = 'r4' AND c.id < 30 ORDER BY 1;
+SELECT c.id FROM cust c JOIN region r ON r.id = c.region AND EXISTS (SELECT 1 FROM ord o WHERE o.cust_id = c.id AND o.id < 40)
+  ORDER BY 1;
+SELECT * FROM region r JOIN cust c ON c.id = r.id JOIN ord o ON o.id = c.id ORDER BY r.id;
+UPDATE cust c SET name = 'R' || r.rname FROM region r, ord o WHERE r.id = c.region AND o.cust_id = c.id AND o.id = 77
+  RETURNING c.id, c.name;

@@ -233,47 +233,45 @@ double Planner::RowsOf(const Operator* op) const {
   return it == rows_.end() ? 1000 : it->second;  // no estimate (subqueries, functions): a guess
 }
 
-bool Planner::OriginOf(const BoundFrom& f, int pos, const TableDef** table, int* column) {
-  if (pos < 0 || pos >= f.width) return false;
+void Planner::CollectOrigins(const BoundFrom& f, std::vector<JoinColumn>* out) {
   switch (f.kind) {
     case BoundFrom::Kind::kTable:
-      if (static_cast<size_t>(pos) >= f.table->columns.size()) return false;  // the Tid
-      *table = f.table.get();
-      *column = pos;
-      return true;
+      for (int c = 0; c < f.width; ++c) {
+        out->push_back(static_cast<size_t>(c) < f.table->columns.size() ? JoinColumn{f.table.get(), c} : JoinColumn{});
+      }
+      return;
     case BoundFrom::Kind::kJoin:
-      if (pos < f.left->width) return OriginOf(*f.left, pos, table, column);
-      return OriginOf(*f.right, pos - f.left->width, table, column);
+      CollectOrigins(*f.left, out);
+      CollectOrigins(*f.right, out);
+      return;
     default:
-      return false;
+      out->resize(out->size() + static_cast<size_t>(f.width));
   }
 }
 
 // Equality between columns of the two sides: 1 / the larger number of distinct values (each
 // value of the side with fewer values matches rows of the other); else PostgreSQL's defaults.
-double Planner::JoinSelectivity(const BoundFrom& f, const Expr& c) {
+double Planner::JoinSelectivity(const std::vector<JoinColumn>& origins, const Expr& c) {
   if (c.kind != ExprKind::kBinary || c.op != BinaryOp::kEq) return kDefaultIneqSel;
   double nd = 0;
   for (int side = 0; side < 2; ++side) {
     const Expr* col = ColumnOf(*c.args[side]);
-    const TableDef* t = nullptr;
-    int column = -1;
-    if (col == nullptr || !OriginOf(f, col->index, &t, &column)) {
+    if (col == nullptr || col->index < 0 || static_cast<size_t>(col->index) >= origins.size() ||
+        origins[col->index].table == nullptr) {
       nd = std::max(nd, kDefaultNumDistinct);
       continue;
     }
-    double rows = TableRowsOf(*t);
-    nd = std::max(nd, DistinctValues(*t, column, rows));
+    const JoinColumn& o = origins[col->index];
+    nd = std::max(nd, DistinctValues(*o.table, o.column, TableRowsOf(*o.table)));
   }
   return 1 / std::max(nd, 1.0);
 }
 
-OperatorPtr Planner::PlanIndexNestedLoop(const BoundFrom& f, const OperatorPtr& left, const OperatorPtr& right,
+OperatorPtr Planner::PlanIndexNestedLoop(const OperatorPtr& left, int lw, const BoundFrom& rf, const OperatorPtr& right,
                                          const std::vector<ExprPtr>& join_conj, bool left_join) {
   auto* rscan = dynamic_cast<ScanOperator*>(right.get());
-  if (db_ == nullptr || f.right->kind != BoundFrom::Kind::kTable || rscan == nullptr) return nullptr;
-  const int lw = f.left->width;
-  const TableDef& table = *f.right->table;
+  if (db_ == nullptr || rf.kind != BoundFrom::Kind::kTable || rscan == nullptr) return nullptr;
+  const TableDef& table = *rf.table;
   // Candidate conditions over the join row: the join's own, and the right table's local ones.
   std::vector<ExprPtr> right_local;
   SplitConjuncts(rscan->filter(), &right_local);
@@ -332,8 +330,8 @@ OperatorPtr Planner::PlanIndexNestedLoop(const BoundFrom& f, const OperatorPtr& 
   if (inl_cost >= hash_cost) return nullptr;
   // The probe's bounds read the outer row; the scan re-checks the right table's own
   // conditions; the join re-checks every join condition (old versions are in the index too).
-  auto scan = std::make_shared<IndexScan>(f.right->table, best, std::move(best_bounds), rscan->filter(), f.right->alias);
-  scan->set_emit_tid(f.right->with_tid);
+  auto scan = std::make_shared<IndexScan>(rf.table, best, std::move(best_bounds), rscan->filter(), rf.alias);
+  scan->set_emit_tid(rf.with_tid);
   std::vector<ExprPtr> display;
   for (const auto& c : join_conj) {
     if (std::find(best_used.begin(), best_used.end(), c.get()) == best_used.end()) display.push_back(c);
@@ -344,8 +342,224 @@ OperatorPtr Planner::PlanIndexNestedLoop(const BoundFrom& f, const OperatorPtr& 
     if (std::find(best_used.begin(), best_used.end(), shifted) == best_used.end()) right_display.push_back(right_local[i]);
   }
   scan->set_display_filter(MakeAnd(right_display));
-  return std::make_shared<IndexNestedLoopJoin>(left, scan, f.right->width, left_join, MakeAnd(join_conj),
-                                               MakeAnd(display));
+  return std::make_shared<IndexNestedLoopJoin>(left, scan, rf.width, left_join, MakeAnd(join_conj), MakeAnd(display));
+}
+
+OperatorPtr Planner::BuildJoin(const OperatorPtr& left, int lw, const OperatorPtr& right, int rw, const BoundFrom* rf,
+                               const std::vector<JoinColumn>& origins, const std::vector<ExprPtr>& join_conj,
+                               bool left_join) {
+  const int width = lw + rw;
+  // Estimated output: both sides' rows times the join conditions' selectivity (a left join
+  // keeps every left row).
+  double rows = RowsOf(left.get()) * RowsOf(right.get());
+  for (const auto& c : join_conj) rows *= JoinSelectivity(origins, *c);
+  if (left_join) rows = std::max(rows, RowsOf(left.get()));
+  rows = std::max(rows, 1.0);
+  OperatorPtr join = rf != nullptr ? PlanIndexNestedLoop(left, lw, *rf, right, join_conj, left_join) : nullptr;
+  if (!join) {
+    // Equality conditions between the two sides become hash keys.
+    std::vector<ExprPtr> lkeys, rkeys, residual;
+    for (const auto& c : join_conj) {
+      if (c->kind == ExprKind::kBinary && c->op == BinaryOp::kEq && c->sig.left == c->sig.right &&
+          !HasCorrelatedSubquery(*c)) {
+        const ExprPtr& a = c->args[0];
+        const ExprPtr& b = c->args[1];
+        if (Within(*a, 0, lw) && Within(*b, lw, width)) {
+          lkeys.push_back(a);
+          rkeys.push_back(ShiftColumns(b, -lw));
+          continue;
+        }
+        if (Within(*b, 0, lw) && Within(*a, lw, width)) {
+          lkeys.push_back(b);
+          rkeys.push_back(ShiftColumns(a, -lw));
+          continue;
+        }
+      }
+      residual.push_back(c);
+    }
+    if (!lkeys.empty()) {
+      join = std::make_shared<HashJoin>(left, right, rw, left_join, lkeys, rkeys, MakeAnd(residual));
+    } else {
+      join = std::make_shared<NestedLoopJoin>(left, right, lw, rw, left_join, false, MakeAnd(residual));
+    }
+  }
+  rows_[join.get()] = rows;
+  return join;
+}
+
+namespace {
+
+// The FROM items of a tree of inner and cross joins (its leaves: tables, subqueries, outer
+// joins), in FROM order, and the ON conditions of its joins.
+void CollectInnerJoinItems(const BoundFrom& f, std::vector<const BoundFrom*>* items, std::vector<ExprPtr>* on) {
+  if (f.kind == BoundFrom::Kind::kJoin &&
+      (f.join_type == BoundFrom::JoinType::kInner || f.join_type == BoundFrom::JoinType::kCross)) {
+    SplitConjuncts(f.cond, on);
+    CollectInnerJoinItems(*f.left, items, on);
+    CollectInnerJoinItems(*f.right, items, on);
+    return;
+  }
+  items->push_back(&f);
+}
+
+// Copies the tree with every kColumn index i replaced by map[i].
+ExprPtr RemapColumns(const ExprPtr& e, const std::vector<int>& map) {
+  if (!e) return e;
+  auto c = std::make_shared<Expr>(*e);
+  if (c->kind == ExprKind::kColumn) c->index = map[static_cast<size_t>(c->index)];
+  for (auto& a : c->args) a = RemapColumns(a, map);
+  return c;
+}
+
+}  // namespace
+
+// Inner joins commute, so their order is free: start from the item with the fewest estimated
+// rows, then repeatedly join the item connected by a condition that gives the fewest rows
+// (an unconnected one only when none is). Conditions are placed at the first join where all
+// their columns are present. A projection at the end restores the FROM row's column order.
+Result<OperatorPtr> Planner::PlanInnerJoins(const BoundFrom& f, std::vector<ExprPtr>* conj) {
+  const int from = f.offset, to = f.offset + f.width;
+  std::vector<const BoundFrom*> items;
+  std::vector<ExprPtr> pending;
+  CollectInnerJoinItems(f, &items, &pending);
+  // WHERE conditions within these items join the ON conditions; correlated ones (and those
+  // reading columns of other FROM items) stay with the caller, above the final column order.
+  std::vector<ExprPtr> rest;
+  for (auto& c : *conj) (Within(*c, from, to) && !HasCorrelatedSubquery(*c) ? pending : rest).push_back(c);
+  // ON conditions that read no column of these items (ON true, ON $1 > 0) filter the joined
+  // rows; correlated ones read the whole FROM row and go to the caller.
+  std::vector<ExprPtr> correlated_on, constant_on;
+  for (auto it = pending.begin(); it != pending.end();) {
+    if (HasCorrelatedSubquery(**it)) {
+      correlated_on.push_back(*it);
+    } else if (!Within(**it, from, to)) {
+      constant_on.push_back(*it);
+    } else {
+      ++it;
+      continue;
+    }
+    it = pending.erase(it);
+  }
+  std::vector<OperatorPtr> ops;
+  for (const BoundFrom* item : items) {
+    NORDLYS_ASSIGN_OR_RETURN(OperatorPtr op, PlanFrom(*item, &pending));
+    ops.push_back(op);
+  }
+  std::vector<JoinColumn> origins_abs;  // by position within f
+  CollectOrigins(f, &origins_abs);
+  std::vector<bool> used(items.size(), false);
+  auto columns_in = [&](const Expr& e, const std::vector<bool>& set) {
+    std::vector<int> cols;
+    CollectColumns(e, &cols);
+    for (int c : cols) {
+      bool found = false;
+      for (size_t i = 0; i < items.size() && !found; ++i) {
+        found = set[i] && c >= items[i]->offset && c < items[i]->offset + items[i]->width;
+      }
+      if (!found) return false;
+    }
+    return true;
+  };
+  // The row built so far: its columns (absolute positions) in order.
+  std::vector<int> cols;
+  OperatorPtr cur;
+  double cur_rows = 0;
+  for (size_t step = 0; step < items.size(); ++step) {
+    size_t pick = items.size();
+    double pick_rows = 0;
+    bool pick_connected = false;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (used[i]) continue;
+      std::vector<bool> with = used;
+      with[i] = true;
+      double rows = RowsOf(ops[i].get()) * (cur ? cur_rows : 1);
+      bool connected = false;
+      for (const auto& c : pending) {
+        if (!columns_in(*c, with) || columns_in(*c, used)) continue;
+        rows *= JoinSelectivity(origins_abs, *ShiftColumns(c, -from));
+        connected = true;
+      }
+      if (pick == items.size() || (connected && !pick_connected) ||
+          (connected == pick_connected && rows < pick_rows)) {
+        pick = i;
+        pick_rows = rows;
+        pick_connected = connected;
+      }
+    }
+    const BoundFrom& item = *items[pick];
+    std::vector<bool> with = used;
+    with[pick] = true;
+    if (!cur) {
+      cur = ops[pick];
+      for (int p = 0; p < item.width; ++p) cols.push_back(item.offset + p);
+      used = with;
+      cur_rows = RowsOf(cur.get());
+      continue;
+    }
+    // Conditions that become complete with this item.
+    std::vector<ExprPtr> conds, still;
+    for (auto& c : pending) (columns_in(*c, with) ? conds : still).push_back(c);
+    pending = std::move(still);
+    std::vector<int> item_cols;
+    for (int p = 0; p < item.width; ++p) item_cols.push_back(item.offset + p);
+    // The joined row is [outer columns..., inner columns...]; conditions are remapped onto it.
+    auto join = [&](const std::vector<int>& outer, const std::vector<int>& inner, const OperatorPtr& outer_op,
+                    const OperatorPtr& inner_op, const BoundFrom* inner_item, bool hash_only) {
+      std::vector<int> map(static_cast<size_t>(to), -1);
+      std::vector<JoinColumn> origins;
+      for (int c : outer) {
+        map[static_cast<size_t>(c)] = static_cast<int>(origins.size());
+        origins.push_back(origins_abs[static_cast<size_t>(c - from)]);
+      }
+      for (int c : inner) {
+        map[static_cast<size_t>(c)] = static_cast<int>(origins.size());
+        origins.push_back(origins_abs[static_cast<size_t>(c - from)]);
+      }
+      std::vector<ExprPtr> join_conj;
+      for (const auto& c : conds) join_conj.push_back(RemapColumns(c, map));
+      if (hash_only) inner_item = nullptr;
+      return BuildJoin(outer_op, static_cast<int>(outer.size()), inner_op, static_cast<int>(inner.size()), inner_item,
+                       origins, join_conj, false);
+    };
+    OperatorPtr joined = join(cols, item_cols, cur, ops[pick], &item, false);
+    if (dynamic_cast<IndexNestedLoopJoin*>(joined.get()) == nullptr && RowsOf(ops[pick].get()) > cur_rows) {
+      // A hash join builds its table from the inner side: make it the smaller one.
+      joined = join(item_cols, cols, ops[pick], cur, nullptr, true);
+      item_cols.insert(item_cols.end(), cols.begin(), cols.end());
+      cols = std::move(item_cols);
+    } else {
+      cols.insert(cols.end(), item_cols.begin(), item_cols.end());
+    }
+    cur = joined;
+    cur_rows = RowsOf(cur.get());
+    used = with;
+  }
+  // Conditions on no item's columns alone, e.g. constants, were not placed: check them last.
+  // (pending holds none here: each condition's columns lie in the items, so one step took it.)
+  NORDLYS_ASSERT(pending.empty());
+  bool in_order = true;
+  for (size_t k = 0; k < cols.size(); ++k) in_order &= cols[k] == from + static_cast<int>(k);
+  if (!in_order) {
+    std::vector<int> pos(static_cast<size_t>(to), -1);
+    for (size_t k = 0; k < cols.size(); ++k) pos[static_cast<size_t>(cols[k])] = static_cast<int>(k);
+    std::vector<ExprPtr> exprs;
+    for (int p = from; p < to; ++p) exprs.push_back(MakeColumn(pos[static_cast<size_t>(p)], Type(), ""));
+    OperatorPtr project = std::make_shared<Project>(cur, std::move(exprs));
+    rows_[project.get()] = cur_rows;
+    cur = project;
+  }
+  if (!constant_on.empty()) {
+    OperatorPtr filter = std::make_shared<Filter>(cur, MakeAnd(constant_on));
+    rows_[filter.get()] = cur_rows;
+    cur = filter;
+  }
+  // Correlated ON conditions of these joins: over the whole FROM row, so only at the top.
+  for (auto& c : correlated_on) {
+    if (from != 0 && HasCorrelatedSubquery(*c)) return Unsupported("correlated subqueries in this JOIN condition");
+    rest.push_back(c);
+  }
+  *conj = std::move(rest);
+  return cur;
 }
 
 Result<OperatorPtr> Planner::PlanDmlSource(const BoundFrom& from, std::vector<ExprPtr> conj) {
@@ -400,6 +614,9 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
     ~Close() { --*n; }
   } close{&joins_open_};
   bool left_join = f.join_type == BoundFrom::JoinType::kLeft;
+  if (db_ != nullptr && (f.join_type == BoundFrom::JoinType::kInner || f.join_type == BoundFrom::JoinType::kCross)) {
+    return PlanInnerJoins(f, conj);
+  }
   std::vector<ExprPtr> on;
   SplitConjuncts(f.cond, &on);
   OperatorPtr left, right;
@@ -452,46 +669,9 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
       join_conj.push_back(ShiftColumns(c, -from));
     }
   }
-  // Estimated output: both sides' rows times the join conditions' selectivity (a left join
-  // keeps every left row).
-  double rows = RowsOf(left.get()) * RowsOf(right.get());
-  for (const auto& c : join_conj) rows *= JoinSelectivity(f, *c);
-  if (left_join) rows = std::max(rows, RowsOf(left.get()));
-  rows = std::max(rows, 1.0);
-  if (OperatorPtr inl = PlanIndexNestedLoop(f, left, right, join_conj, left_join)) {
-    rows_[inl.get()] = rows;
-    return inl;
-  }
-  // Equality conditions between the two sides become hash keys.
-  int lw = f.left->width;
-  std::vector<ExprPtr> lkeys, rkeys, residual;
-  for (auto& c : join_conj) {
-    if (c->kind == ExprKind::kBinary && c->op == BinaryOp::kEq && c->sig.left == c->sig.right &&
-        !HasCorrelatedSubquery(*c)) {
-      const ExprPtr& a = c->args[0];
-      const ExprPtr& b = c->args[1];
-      if (Within(*a, 0, lw) && Within(*b, lw, f.width)) {
-        lkeys.push_back(a);
-        rkeys.push_back(ShiftColumns(b, -lw));
-        continue;
-      }
-      if (Within(*b, 0, lw) && Within(*a, lw, f.width)) {
-        lkeys.push_back(b);
-        rkeys.push_back(ShiftColumns(a, -lw));
-        continue;
-      }
-    }
-    residual.push_back(c);
-  }
-  OperatorPtr join;
-  if (!lkeys.empty()) {
-    join = std::make_shared<HashJoin>(left, right, f.right->width, left_join, lkeys, rkeys, MakeAnd(residual));
-  } else {
-    join = std::make_shared<NestedLoopJoin>(left, right, f.left->width, f.right->width, left_join, false,
-                                            MakeAnd(residual));
-  }
-  rows_[join.get()] = rows;
-  return join;
+  std::vector<JoinColumn> origins;
+  CollectOrigins(f, &origins);
+  return BuildJoin(left, f.left->width, right, f.right->width, f.right.get(), origins, join_conj, left_join);
 }
 
 Result<OperatorPtr> Planner::PlanSortLimit(OperatorPtr input, const BoundSelect& q, std::vector<Type> types,

@@ -1,6 +1,7 @@
 // The planner: bound queries -> operator trees. Chooses each table's access path (an index
 // whose leading columns have equality conditions, then a range on the next column; else a
-// sequential scan), pushes WHERE conditions down to the tables they reference, and joins with
+// sequential scan), pushes WHERE conditions down to the tables they reference, orders inner
+// joins by estimated rows (outer joins keep their written order), and joins with
 // an index nested loop when the inner table has an index on the join columns and the estimates
 // (estimate.h) say probing it per outer row is cheaper, else a hash join when the join has
 // equality conditions, else a nested loop. ORDER BY is served by an index when one delivers
@@ -40,9 +41,21 @@ class Planner {
   Result<OperatorPtr> PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* conjuncts);
   Result<OperatorPtr> PlanSortLimit(OperatorPtr input, const BoundSelect& q, std::vector<types::Type> types,
                                     bool presorted = false);
-  // Join of f.left and f.right (inner or left) whose children are planned; `join_conj` is over
-  // the join's own row. An index nested loop when the estimates favour it, else null.
-  OperatorPtr PlanIndexNestedLoop(const BoundFrom& f, const OperatorPtr& left, const OperatorPtr& right,
+  // Where a column of a join's row comes from: a table's column, or nothing known.
+  struct JoinColumn {
+    const TableDef* table = nullptr;
+    int column = -1;
+  };
+  static void CollectOrigins(const BoundFrom& f, std::vector<JoinColumn>* out);
+  // A tree of inner/cross joins, in the order the estimates favour (see planner.cc).
+  Result<OperatorPtr> PlanInnerJoins(const BoundFrom& f, std::vector<ExprPtr>* conjuncts);
+  // Joins two planned inputs; `join_conj` is over the joined row [left..., right...] and
+  // `origins` names its columns. `rf`: the right input's FROM item when it may be probed
+  // through an index (an index nested loop), else null.
+  OperatorPtr BuildJoin(const OperatorPtr& left, int lw, const OperatorPtr& right, int rw, const BoundFrom* rf,
+                        const std::vector<JoinColumn>& origins, const std::vector<ExprPtr>& join_conj, bool left_join);
+  // An index nested loop into the table `rf` when the estimates favour it, else null.
+  OperatorPtr PlanIndexNestedLoop(const OperatorPtr& left, int lw, const BoundFrom& rf, const OperatorPtr& right,
                                   const std::vector<ExprPtr>& join_conj, bool left_join);
   // A scan of q's single table that returns rows in q.order_by's order, or null.
   std::shared_ptr<ScanOperator> PlanOrderedScan(const BoundSelect& q, const std::vector<ExprPtr>& conjuncts);
@@ -50,9 +63,7 @@ class Planner {
   // Estimates (only while planning a join: they cost a buffer-pool read per table).
   double TableRowsOf(const TableDef& t);
   double RowsOf(const Operator* op) const;
-  // The table column at position `pos` of f's row, if it is a plain table column.
-  static bool OriginOf(const BoundFrom& f, int pos, const TableDef** table, int* column);
-  double JoinSelectivity(const BoundFrom& f, const Expr& cond);
+  double JoinSelectivity(const std::vector<JoinColumn>& origins, const Expr& cond);
 
   storage::Database* const db_;
   int joins_open_ = 0;  // > 0 while planning inside a join: record estimates
