@@ -107,6 +107,18 @@ int64_t Millennium(int64_t y) { return y > 0 ? (y + 999) / 1000 : -((999 - (y - 
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
+// date_trunc looks units up in PG's deltatktbl only (DecodeUnits): dow, doy, isodow, isoyear,
+// julian and epoch are not units there.
+bool InDeltaTable(Unit u) {
+  switch (u) {
+    case Unit::kDow: case Unit::kIsodow: case Unit::kDoy: case Unit::kIsoyear: case Unit::kJulian:
+    case Unit::kEpoch: case Unit::kOtherReserved: case Unit::kUnknown:
+      return false;
+    default:
+      return true;
+  }
+}
+
 bool Monotonic(Unit u) {
   return u == Unit::kYear || u == Unit::kDecade || u == Unit::kCentury || u == Unit::kMillennium ||
          u == Unit::kJulian || u == Unit::kIsoyear || u == Unit::kEpoch;
@@ -357,7 +369,7 @@ Result<int64_t> TruncTimestamp(std::string_view unit_text, int64_t ts, const Tim
   std::string unit = Lower(unit_text);
   const char* type = tz ? "timestamp with time zone" : "timestamp without time zone";
   Unit u = LookupUnit(unit);
-  bool units_type = u != Unit::kUnknown && u != Unit::kEpoch && u != Unit::kOtherReserved;
+  bool units_type = InDeltaTable(u);
   if (!units_type) return NotRecognized(unit, type);
   if (ts == kTimestampPosInfinity || ts == kTimestampNegInfinity) return ts;
   int32_t east = tz ? tz->OffsetAt(ts) : 0;
@@ -405,7 +417,7 @@ Result<int64_t> TruncTimestamp(std::string_view unit_text, int64_t ts, const Tim
 Result<Interval> TruncInterval(std::string_view unit_text, const Interval& iv) {
   std::string unit = Lower(unit_text);
   Unit u = LookupUnit(unit);
-  bool units_type = u != Unit::kUnknown && u != Unit::kEpoch && u != Unit::kOtherReserved;
+  bool units_type = InDeltaTable(u);
   if (!units_type) return NotRecognized(unit, "interval");
   IntervalFields f = SplitInterval(iv);
   switch (u) {
@@ -428,7 +440,11 @@ Result<Interval> TruncInterval(std::string_view unit_text, const Interval& iv) {
 
 Result<Interval> TimestampAge(int64_t a, int64_t b, const TimeZone* tz) {
   auto finite = [](int64_t t) { return t != kTimestampPosInfinity && t != kTimestampNegInfinity; };
-  if (!finite(a) || !finite(b)) return TsOutOfRange();
+  // PG 15 decomposes the infinity sentinels as if they were dates and returns a meaningless
+  // interval; we refuse instead of imitating it.
+  if (!finite(a) || !finite(b)) {
+    return Status::Sql(StatusCode::kNotSupported, "0A000", "age() of infinite time stamps is not supported");
+  }
   auto local = [&](int64_t t) { return t + (tz ? static_cast<int64_t>(tz->OffsetAt(t)) * kUsecsPerSec : 0); };
   DateTimeFields f1 = SplitTimestamp(local(a)), f2 = SplitTimestamp(local(b));
   int64_t usec = f1.usec - f2.usec;
@@ -667,11 +683,65 @@ Result<TimeZone> ZoneForAtTimeZone(std::string_view name) {
     }
     return not_recognized();
   }
-  if (lower.find('/') != std::string::npos || (i == lower.size() && i >= 3)) {
+  // Names PG would know from tzdata or its abbreviation table: refused as not supported; any
+  // other word is not a zone at all.
+  static const char* kKnownNames[] = {
+      "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "akst", "akdt", "hst", "ast", "adt", "nst", "ndt",
+      "cet", "cest", "eet", "eest", "wet", "west", "met", "mest", "bst", "ist", "msk", "jst", "kst", "hkt", "sgt",
+      "aest", "aedt", "acst", "acdt", "awst", "nzst", "nzdt", "sast", "wib", "pht", "art", "brt", "clt",
+      "est5edt", "cst6cdt", "mst7mdt", "pst8pdt", "japan", "singapore", "hongkong", "iceland", "egypt", "eire",
+      "israel", "cuba", "turkey", "poland", "portugal", "gb", "prc", "roc", "rok", "nz", "navajo", "greenwich",
+      "localtime", "posixrules"};
+  bool known = lower.find('/') != std::string::npos;
+  for (const char* k : kKnownNames) known |= lower == k;
+  if (known) {
     return Status::Sql(StatusCode::kNotSupported, "0A000",
                        "time zone \"" + std::string(name) + "\" is not supported yet: only UTC and numeric offsets are");
   }
   return not_recognized();
+}
+
+Result<TimeZone> ZoneForMakeTimestamptz(std::string_view name) {
+  // parse_sane_timezone: a leading sign is an ISO offset (east positive); a leading digit is an
+  // error; anything else is looked up as AT TIME ZONE does.
+  if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0]))) {
+    return Status::Sql(StatusCode::kInvalidArgument, "22023",
+                       "invalid input syntax for type numeric time zone: \"" + std::string(name) + "\"");
+  }
+  if (!name.empty() && (name[0] == '+' || name[0] == '-')) {
+    int sign = name[0] == '-' ? -1 : 1;
+    std::string body(name.substr(1));
+    int64_t h = 0, m = 0, s = 0;
+    bool ok = !body.empty();
+    for (char c : body) ok &= std::isdigit(static_cast<unsigned char>(c)) || c == ':';
+    if (ok) {
+      size_t c1 = body.find(':');
+      if (c1 == std::string::npos) {
+        if (body.size() <= 2) h = std::stoll(body);
+        else if (body.size() <= 4) { h = std::stoll(body) / 100; m = std::stoll(body) % 100; }
+        else if (body.size() <= 6) { int64_t v = std::stoll(body); h = v / 10000; m = (v / 100) % 100; s = v % 100; }
+        else ok = false;
+      } else {
+        size_t c2 = body.find(':', c1 + 1);
+        ok = c1 > 0 && c1 + 1 < body.size();
+        if (ok) {
+          h = std::stoll(body.substr(0, c1));
+          m = std::stoll(body.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1));
+          if (c2 != std::string::npos) s = c2 + 1 < body.size() ? std::stoll(body.substr(c2 + 1)) : 0;
+        }
+      }
+    }
+    if (!ok) {
+      return Status::Sql(StatusCode::kInvalidArgument, "22023",
+                         "invalid input syntax for type numeric time zone: \"" + std::string(name) + "\"");
+    }
+    if (h > 15 || m > 59 || s > 59) {
+      return Status::Sql(StatusCode::kOutOfRange, "22009",
+                         "numeric time zone \"" + std::string(name) + "\" out of range");
+    }
+    return TimeZone::FixedOffset(static_cast<int32_t>(sign * (h * 3600 + m * 60 + s)), std::string(name));
+  }
+  return ZoneForAtTimeZone(name);
 }
 
 Result<TimeZone> ZoneFromInterval(const Interval& iv) {

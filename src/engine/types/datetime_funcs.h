@@ -66,6 +66,8 @@ Result<Interval> JustifyInterval(const Interval& iv);
 // aliases, and POSIX offsets ("+05", "-03:30", "UTC+5"; west positive, as PG reads them).
 // 22023 time zone "x" not recognized; 0A000 for tzdata names and DST abbreviations.
 Result<TimeZone> ZoneForAtTimeZone(std::string_view name);
+// make_timestamptz's zone: "+02" is ISO (two hours east); otherwise as ZoneForAtTimeZone.
+Result<TimeZone> ZoneForMakeTimestamptz(std::string_view name);
 // timezone(interval, ...): 22023 when the interval has months or days.
 Result<TimeZone> ZoneFromInterval(const Interval& iv);
 

@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <vector>
 
 #include "engine/types/datetime_funcs.h"
@@ -170,7 +173,8 @@ Result<std::string> FormatDate(const Shown& v, std::string_view fmt) {
       return u;
     }();
     auto num = [&](int64_t val, int width) {
-      out += Pad(val, n.fm ? 0 : width);
+      // A negative interval field keeps its digits: "-01" takes one more column.
+      out += Pad(val, n.fm ? 0 : val < 0 && width > 0 ? width + 1 : width);
       if (n.th) out += Ordinal(val, n.th_upper);
     };
     const int64_t disp_year = v.interval ? v.year : (v.year <= 0 ? -(v.year - 1) : v.year);
@@ -371,7 +375,13 @@ Result<std::string> ToCharInterval(const Interval& iv, std::string_view fmt) {
   return FormatDate(v, fmt);
 }
 
-Result<std::string> ToCharNumber(const Numeric& value, std::string_view f, int float_digits) {
+namespace {
+
+// The digits of the value rounded to `post` decimals, as "[-]int[.frac]"; `*avail_post` is
+// how many decimals the text has (fewer than `post` for floats past their precision).
+using RoundFn = std::function<Result<std::string>(int post, int* avail_post)>;
+
+Result<std::string> ToCharNumberImpl(std::string_view f, const RoundFn& round_to) {
   std::vector<NumToken> toks;
   bool fm = false;
   for (size_t i = 0; i < f.size();) {
@@ -432,7 +442,6 @@ Result<std::string> ToCharNumber(const Numeric& value, std::string_view f, int f
       ++i;
     }
   }
-  if (!value.is_finite()) return Unsupported("to_char of NaN or infinity");
   // Digit positions before and after the decimal point; where '0' starts and ends.
   int pre = 0, post = 0, zero_start = 0, zero_end = 0;
   bool seen_decimal = false, sign_anchor = false, sign_leading_s = false, has_pr = false;
@@ -461,25 +470,13 @@ Result<std::string> ToCharNumber(const Numeric& value, std::string_view f, int f
     }
   }
   // The digits: rounded to the template's decimals (floats: to their significant digits).
-  Numeric rounded = value.Round(post);
-  std::string text = rounded.ToString();
+  int avail_post = post;
+  NORDLYS_ASSIGN_OR_RETURN(std::string text, round_to(post, &avail_post));
   bool negative = !text.empty() && text[0] == '-';
   if (negative) text.erase(0, 1);
   size_t dot = text.find('.');
   std::string int_digits = dot == std::string::npos ? text : text.substr(0, dot);
   std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-  int avail_post = post;
-  if (float_digits > 0) {
-    int len = static_cast<int>(int_digits.size());
-    avail_post = len >= float_digits ? 0 : std::min(post, float_digits - len);
-    Numeric r2 = value.Round(avail_post);
-    text = r2.ToString();
-    negative = !text.empty() && text[0] == '-';
-    if (negative) text.erase(0, 1);
-    dot = text.find('.');
-    int_digits = dot == std::string::npos ? text : text.substr(0, dot);
-    frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-  }
   if (negative && int_digits.find_first_not_of('0') == std::string::npos &&
       frac.find_first_not_of('0') == std::string::npos) {
     negative = false;
@@ -579,6 +576,31 @@ Result<std::string> ToCharNumber(const Numeric& value, std::string_view f, int f
   }
   if (!sign_done) emit_sign();
   return out;
+}
+
+}  // namespace
+
+Result<std::string> ToCharNumber(const Numeric& value, std::string_view fmt) {
+  if (!value.is_finite()) return Unsupported("to_char of NaN or infinity");
+  return ToCharNumberImpl(fmt, [&](int post, int* avail) -> Result<std::string> {
+    *avail = post;
+    return value.Round(post).ToString();
+  });
+}
+
+Result<std::string> ToCharFloat(double value, std::string_view fmt, int float_digits) {
+  if (std::isnan(value) || std::isinf(value)) return Unsupported("to_char of NaN or infinity");
+  // float8_to_char: the integer digits as printf shows them, then as many decimals as fit in
+  // the type's precision, rounded by printf (to even on exact ties).
+  return ToCharNumberImpl(fmt, [&](int post, int* avail) -> Result<std::string> {
+    char buf[400];
+    std::snprintf(buf, sizeof(buf), "%.0f", std::fabs(value));
+    int pre_len = static_cast<int>(std::strlen(buf));
+    *avail = pre_len >= float_digits ? 0 : std::min(post, float_digits - pre_len);
+    std::vector<char> big(static_cast<size_t>(pre_len) + *avail + 8);
+    std::snprintf(big.data(), big.size(), "%.*f", *avail, value);
+    return std::string(big.data());
+  });
 }
 
 namespace {
@@ -794,7 +816,7 @@ Result<int64_t> Combine(const Parsed& p0, std::string_view text, bool want_time)
   };
   if (p.have_hour12) {
     if (p.hour < 1 || p.hour > 12) {
-      return Status::Sql(StatusCode::kOutOfRange, "22008",
+      return Status::Sql(StatusCode::kInvalidArgument, "22007",
                          "hour \"" + std::to_string(p.hour) + "\" is invalid for the 12-hour clock");
     }
     if (p.ampm == 2 && p.hour < 12) p.hour += 12;

@@ -28,9 +28,11 @@ namespace nordlys::engine::types {
 Result<std::string> ToCharTimestamp(int64_t ts, const TimeZone* tz, std::string_view fmt);
 Result<std::string> ToCharInterval(const Interval& iv, std::string_view fmt);
 
-// to_char of numbers. `float_digits` is 15 for float8, 6 for float4 and 0 for exact types: a
-// float shows at most that many significant digits, as PG's float8_to_char.
-Result<std::string> ToCharNumber(const Numeric& value, std::string_view fmt, int float_digits = 0);
+// to_char of numbers (numeric and integers).
+Result<std::string> ToCharNumber(const Numeric& value, std::string_view fmt);
+// to_char of float8 (float_digits 15) and float4 (6): at most that many significant digits,
+// rounded as printf rounds, as PG's float8_to_char.
+Result<std::string> ToCharFloat(double value, std::string_view fmt, int float_digits);
 
 // to_timestamp(text, text): the UTC instant, `session` being the zone when none is given.
 Result<int64_t> ToTimestampFromText(std::string_view text, std::string_view fmt, const TimeZone& session);

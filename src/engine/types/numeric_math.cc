@@ -220,7 +220,7 @@ Result<Numeric> PowerInt(const Numeric& base, int64_t n) {
     if (f > 3.0 * 32767 * 4) return Overflow();
     if (f + 1 < -rscale || f + 1 < -kMaxDisplayScale) return FromScaledText("0", rscale);
   }
-  if (n == 0) return FromScaledText("1", rscale);
+  if (n == 0) return FromScaledText("1" + std::string(rscale, '0'), rscale);
   int64_t an = n < 0 ? -n : n;
   if (static_cast<int64_t>(b.digits.size()) * an > kExactPowerDigitsMax) {
     // Too large to form exactly: MPFR at a precision covering the result scale.

@@ -185,7 +185,7 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
     }
   }
   if (auto arr = BindArrayFunction(name, args, pos)) return std::move(*arr);
-  if (auto more = BindScalarFunction(name, args, pos)) return std::move(*more);
+  if (auto more = BindScalarFunction(name, args, pos, names.size() > 1)) return std::move(*more);
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kFunc;
   e->location = pos;

@@ -19,7 +19,7 @@ bool IsFloat(TypeId t) { return t == TypeId::kFloat4 || t == TypeId::kFloat8; }
 bool IsNumberish(TypeId t) { return IsInteger(t) || IsFloat(t) || t == TypeId::kNumeric; }
 
 Status NotUnique(const std::string& name, const std::vector<ExprPtr>& args, int pos) {
-  std::string sig = name + "(";
+  std::string sig = name + "(";  // name: as the call spelled it (pg_catalog.extract for EXTRACT)
   for (size_t i = 0; i < args.size(); ++i) {
     if (i > 0) sig += ", ";
     sig += args[i]->type.id == TypeId::kUnknown ? "unknown" : types::FormatType(Type(args[i]->type.id));
@@ -32,12 +32,16 @@ Status NotUnique(const std::string& name, const std::vector<ExprPtr>& args, int 
 }  // namespace
 
 std::optional<Result<ExprPtr>> Binder::BindScalarFunction(const std::string& name, std::vector<ExprPtr>& args,
-                                                          int pos) {
+                                                          int pos, bool qualified) {
+  // Messages name the function as written: SQL-syntax forms (EXTRACT, AT TIME ZONE, OVERLAY,
+  // SIMILAR TO) arrive as pg_catalog.name.
+  const std::string shown = qualified ? "pg_catalog." + name : name;
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kFunc;
   e->location = pos;
   const size_t n = args.size();
-  auto fail = [&]() -> std::optional<Result<ExprPtr>> { return Result<ExprPtr>(NoSuchFunction(name, args, pos)); };
+  const std::vector<ExprPtr> orig = args;  // messages show the types as called
+  auto fail = [&]() -> std::optional<Result<ExprPtr>> { return Result<ExprPtr>(NoSuchFunction(shown, orig, pos)); };
   auto err = [&](Status s) -> std::optional<Result<ExprPtr>> { return Result<ExprPtr>(std::move(s)); };
   // Implicit coercion of argument i; false (with *st set) when PG has no implicit cast.
   Status st;
@@ -47,7 +51,7 @@ std::optional<Result<ExprPtr>> Binder::BindScalarFunction(const std::string& nam
     if (have != TypeId::kUnknown) {
       auto c = types::FindCast(have, t);
       if (!c || *c != types::CastContext::kImplicit) {
-        st = NoSuchFunction(name, args, pos);
+        st = NoSuchFunction(shown, orig, pos);
         return false;
       }
     }
@@ -62,7 +66,7 @@ std::optional<Result<ExprPtr>> Binder::BindScalarFunction(const std::string& nam
   auto text_arg = [&](size_t i) -> bool {
     TypeId t = args[i]->type.id;
     if (t != TypeId::kUnknown && !IsString(t)) {
-      st = NoSuchFunction(name, args, pos);
+      st = NoSuchFunction(shown, orig, pos);
       return false;
     }
     return to(i, TypeId::kText);
@@ -78,7 +82,7 @@ std::optional<Result<ExprPtr>> Binder::BindScalarFunction(const std::string& nam
   auto datetime_arg = [&](size_t i, bool date_ok, bool time_ok, bool interval_ok, TypeId* out) -> bool {
     TypeId t = args[i]->type.id;
     if (t == TypeId::kUnknown) {
-      st = NotUnique(name, args, pos);
+      st = NotUnique(shown, orig, pos);
       return false;
     }
     if (t == TypeId::kTimestamp || t == TypeId::kTimestampTz || (t == TypeId::kDate && date_ok) ||
@@ -90,7 +94,7 @@ std::optional<Result<ExprPtr>> Binder::BindScalarFunction(const std::string& nam
       *out = TypeId::kTimestampTz;
       return to(i, *out);
     }
-    st = NoSuchFunction(name, args, pos);
+    st = NoSuchFunction(shown, orig, pos);
     return false;
   };
 
@@ -128,7 +132,7 @@ std::optional<Result<ExprPtr>> Binder::BindScalarFunction(const std::string& nam
       TypeId want = at == TypeId::kTimestamp ? TypeId::kTimestamp : TypeId::kTimestampTz;
       t = t == TypeId::kUnknown || t == want ? want : TypeId::kTimestampTz;
     }
-    if (t == TypeId::kUnknown) return err(NotUnique(name, args, pos));
+    if (t == TypeId::kUnknown) return err(NotUnique(shown, orig, pos));
     for (size_t i = 0; i < n; ++i) {
       if (!to(i, t)) return err(st);
     }
@@ -142,7 +146,7 @@ std::optional<Result<ExprPtr>> Binder::BindScalarFunction(const std::string& nam
       return err(st);
     }
     TypeId t = args[1]->type.id;
-    if (t == TypeId::kUnknown) return err(NotUnique(name, args, pos));
+    if (t == TypeId::kUnknown) return err(NotUnique(shown, orig, pos));
     if (t == TypeId::kTime) return err(Unsupported("AT TIME ZONE on time (time with time zone)", pos));
     if (t == TypeId::kDate) {
       if (!to(1, TypeId::kTimestampTz)) return err(st);
@@ -153,7 +157,7 @@ std::optional<Result<ExprPtr>> Binder::BindScalarFunction(const std::string& nam
   }
   if (name == "to_char" && n == 2) {
     TypeId t = args[0]->type.id;
-    if (t == TypeId::kUnknown) return err(NotUnique(name, args, pos));
+    if (t == TypeId::kUnknown) return err(NotUnique(shown, orig, pos));
     if (t == TypeId::kDate) {
       if (!to(0, TypeId::kTimestampTz)) return err(st);
     } else if (t == TypeId::kInt2) {
@@ -210,7 +214,7 @@ std::optional<Result<ExprPtr>> Binder::BindScalarFunction(const std::string& nam
   }
   if (name == "isfinite" && n == 1) {
     TypeId t = args[0]->type.id;
-    if (t == TypeId::kUnknown) return err(NotUnique(name, args, pos));
+    if (t == TypeId::kUnknown) return err(NotUnique(shown, orig, pos));
     if (t != TypeId::kDate && t != TypeId::kTimestamp && t != TypeId::kTimestampTz && t != TypeId::kInterval) {
       return fail();
     }

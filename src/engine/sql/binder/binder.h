@@ -245,7 +245,7 @@ class Binder {
   // The date/time, math and text functions of bind_scalar_function.cc; nullopt when `name`
   // with this many arguments is not one of them.
   std::optional<Result<ExprPtr>> BindScalarFunction(const std::string& name, std::vector<ExprPtr>& args,
-                                                    int location);
+                                                    int location, bool qualified);
   // Common type of several expressions (CASE, COALESCE, IN lists, UNION): PG's
   // select_common_type. 42804 "CASE types integer and text cannot be matched".
   Result<types::Type> CommonType(const std::vector<ExprPtr>& exprs, const char* construct,

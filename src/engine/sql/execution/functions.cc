@@ -96,7 +96,22 @@ Result<const std::regex*> CompiledRegex(const std::string& pattern, bool icase) 
     auto flags = std::regex::ECMAScript | (icase ? std::regex::icase : std::regex::flag_type{});
     return &cache.emplace(key, std::regex(pattern, flags)).first->second;
   } catch (const std::regex_error& err) {
-    return SqlError("2201B", std::string("invalid regular expression: ") + err.what());
+    // PG's wording (regerror) for the errors both engines detect.
+    const char* what = err.what();
+    switch (err.code()) {
+      case std::regex_constants::error_paren: what = "parentheses () not balanced"; break;
+      case std::regex_constants::error_brack: what = "brackets [] not balanced"; break;
+      case std::regex_constants::error_brace: what = "braces {} not balanced"; break;
+      case std::regex_constants::error_badbrace: what = "invalid repetition count(s)"; break;
+      case std::regex_constants::error_badrepeat: what = "quantifier operand invalid"; break;
+      case std::regex_constants::error_range: what = "invalid character range"; break;
+      case std::regex_constants::error_escape: what = "invalid escape \\ sequence"; break;
+      case std::regex_constants::error_ctype: what = "invalid character class"; break;
+      case std::regex_constants::error_collate: what = "invalid collating element"; break;
+      case std::regex_constants::error_backref: what = "invalid backreference number"; break;
+      default: break;
+    }
+    return SqlError("2201B", std::string("invalid regular expression: ") + what);
   }
 }
 

@@ -390,9 +390,8 @@ Result<Value> Overlay(const std::vector<Value>& a) {
   const std::string& r = a[1].as_string();
   int64_t from = a[2].as_int();
   int64_t len = a.size() == 4 ? a[3].as_int() : static_cast<int64_t>(types::Utf8Length(r));
-  if (len < 0) return Sql("22011", "negative substring length not allowed", StatusCode::kOutOfRange);
   int64_t end = from + len;
-  if (end > INT32_MAX) return Sql("22003", "integer out of range", StatusCode::kOutOfRange);
+  if (end > INT32_MAX || end < INT32_MIN) return Sql("22003", "integer out of range", StatusCode::kOutOfRange);
   if (from - 1 < 0) return Sql("22011", "negative substring length not allowed", StatusCode::kOutOfRange);
   int64_t chars = static_cast<int64_t>(types::Utf8Length(s));
   size_t head = types::Utf8Prefix(s, static_cast<size_t>(std::min(from - 1, chars)));
@@ -537,6 +536,7 @@ Result<Value> EvalDateTime(const Expr& e, std::vector<Value>& a, ExecContext* ct
     }
     case Func::kToChar: {
       const std::string& fmt = a[1].as_string();
+      if (fmt.empty()) return Value();  // PG: an empty template gives NULL
       std::string out;
       switch (e.args[0]->type.id) {
         case TypeId::kTimestamp:
@@ -559,11 +559,7 @@ Result<Value> EvalDateTime(const Expr& e, std::vector<Value>& a, ExecContext* ct
           bool f4 = e.args[0]->type.id == TypeId::kFloat4;
           double d = a[0].as_float();
           if (std::isnan(d) || std::isinf(d)) return Unsupported("to_char of NaN or infinity");
-          char buf[512];
-          std::snprintf(buf, sizeof(buf), "%.*f", 20, d);  // exact enough: rounded below
-          auto n = Numeric::Parse(std::abs(d) < 1e300 ? buf : "0");
-          if (!n.ok()) return n.status();
-          NORDLYS_ASSIGN_OR_RETURN(out, types::ToCharNumber(*n, fmt, f4 ? 6 : 15));
+          NORDLYS_ASSIGN_OR_RETURN(out, types::ToCharFloat(d, fmt, f4 ? 6 : 15));
           break;
         }
         default: {
@@ -600,7 +596,7 @@ Result<Value> EvalDateTime(const Expr& e, std::vector<Value>& a, ExecContext* ct
       if (e.func == Func::kMakeTimestamp) return Value::Timestamp(local);
       types::TimeZone tz = zone;
       if (a.size() == 7) {
-        NORDLYS_ASSIGN_OR_RETURN(tz, types::ZoneForAtTimeZone(a[6].as_string()));
+        NORDLYS_ASSIGN_OR_RETURN(tz, types::ZoneForMakeTimestamptz(a[6].as_string()));
       }
       NORDLYS_ASSIGN_OR_RETURN(int64_t ts, types::TimestampToTimestampTz(local, tz));
       return Value::TimestampTz(ts);
