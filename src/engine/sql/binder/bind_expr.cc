@@ -538,20 +538,26 @@ Result<ExprPtr> Binder::BindNamedOperator(const std::string& opname, ExprPtr l, 
     return ExprPtr(e);
   }
   if (opname == "^") {
+    // numeric ^ numeric when a side is numeric and neither is a float; else float8 ^ float8.
+    bool any_numeric = false, any_float = false;
+    for (const ExprPtr& x : {l, r}) {
+      any_numeric |= x->type.id == TypeId::kNumeric;
+      any_float |= x->type.id == TypeId::kFloat4 || x->type.id == TypeId::kFloat8;
+    }
+    const TypeId pow_type = any_numeric && !any_float ? TypeId::kNumeric : TypeId::kFloat8;
     for (auto* side : {&l, &r}) {
       ExprPtr& x = *side;
-      if (x->type.id == TypeId::kNumeric) return Unsupported("numeric ^ numeric", location);
       if (types::CategoryOf(x->type.id) != types::TypeCategory::kNumeric && x->type.id != TypeId::kUnknown) {
         return SqlError("42883", "operator does not exist: " + types::FormatType(l->type) + " ^ " + types::FormatType(r->type),
                         {.hint = "No operator matches the given name and argument types. You might need to add explicit type casts.",
                          .position = location});
       }
-      NORDLYS_ASSIGN_OR_RETURN(x, Coerce(x, Type(TypeId::kFloat8), types::CastContext::kImplicit, "", location));
+      NORDLYS_ASSIGN_OR_RETURN(x, Coerce(x, Type(pow_type), types::CastContext::kImplicit, "", location));
     }
     auto e = std::make_shared<Expr>();
     e->kind = ExprKind::kFunc;
     e->func = Func::kPower;
-    e->type = Type(TypeId::kFloat8);
+    e->type = Type(pow_type);
     e->args = {l, r};
     e->location = location;
     return ExprPtr(e);
@@ -745,7 +751,8 @@ Result<ExprPtr> Binder::BindAExpr(const Json& b, ExprContext& ctx) {
     }
     return ExprPtr(e);
   }
-  if (kind == "AEXPR_SIMILAR") return Unsupported("SIMILAR TO", pos);
+  // x SIMILAR TO p arrives as x ~ similar_to_escape(p) (or !~ for NOT SIMILAR TO).
+  if (kind == "AEXPR_SIMILAR") return BindNamedOperator(opname, l, r, pos);
   return Unsupported("operator kind " + kind, pos);
 }
 

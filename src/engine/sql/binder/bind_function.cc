@@ -144,12 +144,48 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
   }
   std::vector<ExprPtr> args;
   if (b.contains("args")) {
+    // make_interval(years, months, weeks, days, hours, mins, secs), each defaulting to 0 and
+    // nameable (make_interval(days => 10)); named arguments of other functions are refused.
+    static const char* kMakeIntervalParams[] = {"years", "months", "weeks", "days", "hours", "mins", "secs"};
+    std::vector<ExprPtr> named(7);
+    bool any_named = false;
     for (const auto& a : b["args"]) {
+      auto [k, body] = NodeOf(a);
+      if (k == "NamedArgExpr") {
+        std::string pname = body->value("name", "");
+        if (name != "make_interval") return Unsupported("named arguments", pos);
+        int slot = -1;
+        for (int i = 0; i < 7; ++i) {
+          if (pname == kMakeIntervalParams[i]) slot = i;
+        }
+        if (slot < 0 || slot < static_cast<int>(args.size()) || named[slot]) {
+          return SqlError("42883", "function make_interval(" + pname + " => unknown) does not exist",
+                          {.hint = "No function matches the given name and argument types. You might need to add "
+                                   "explicit type casts.",
+                           .position = pos});
+        }
+        NORDLYS_ASSIGN_OR_RETURN(named[slot], BindExpr((*body)["arg"], ctx));
+        any_named = true;
+        continue;
+      }
+      if (any_named) return SqlError("42601", "positional argument cannot follow named argument", {.position = pos});
       NORDLYS_ASSIGN_OR_RETURN(ExprPtr x, BindExpr(a, ctx));
       args.push_back(x);
     }
+    if (name == "make_interval" && args.size() <= 7) {
+      for (size_t i = args.size(); i < 7; ++i) {
+        args.push_back(named[i] ? named[i]
+                                : i == 6 ? MakeConst(Value::Float8(0), Type(TypeId::kFloat8))
+                                         : MakeConst(Value::Int4(0), Type(TypeId::kInt4)));
+      }
+    }
+  } else if (name == "make_interval") {
+    for (int i = 0; i < 7; ++i) {
+      args.push_back(i == 6 ? MakeConst(Value::Float8(0), Type(TypeId::kFloat8)) : MakeConst(Value::Int4(0), Type(TypeId::kInt4)));
+    }
   }
   if (auto arr = BindArrayFunction(name, args, pos)) return std::move(*arr);
+  if (auto more = BindScalarFunction(name, args, pos, names.size() > 1)) return std::move(*more);
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kFunc;
   e->location = pos;

@@ -242,6 +242,10 @@ class Binder {
   Result<ExprPtr> BindArrayConcat(ExprPtr l, ExprPtr r, int location);
   // nullopt when `name` is not an array function.
   std::optional<Result<ExprPtr>> BindArrayFunction(const std::string& name, std::vector<ExprPtr>& args, int location);
+  // The date/time, math and text functions of bind_scalar_function.cc; nullopt when `name`
+  // with this many arguments is not one of them.
+  std::optional<Result<ExprPtr>> BindScalarFunction(const std::string& name, std::vector<ExprPtr>& args,
+                                                    int location, bool qualified);
   // Common type of several expressions (CASE, COALESCE, IN lists, UNION): PG's
   // select_common_type. 42804 "CASE types integer and text cannot be matched".
   Result<types::Type> CommonType(const std::vector<ExprPtr>& exprs, const char* construct,

@@ -44,6 +44,13 @@ enum class Func : uint8_t {
   kArrayUpper, kArrayLower, kCardinality, kStringToArray, kArrayRemove,
   kPgGetExpr, kPgGetConstraintdef, kPgGetIndexdef, kPgRelationIsPublishable, kPgGetStatisticsobjdefColumns,
   kPgTypeIsVisible, kQuoteIdent,
+  // execution/more_functions.cc
+  kDatePart, kAge, kTimezone, kToDate, kToTimestamp, kToTimestampFloat, kMakeDate, kMakeTime,
+  kMakeTimestamp, kMakeTimestampTz, kMakeInterval, kJustifyDays, kJustifyHours, kJustifyInterval,
+  kIsfinite, kExp, kLn, kLog, kLog10, kDiv, kScale, kCbrt, kDegrees, kRadians, kSin, kCos, kTan,
+  kCot, kAsin, kAcos, kAtan, kAtan2, kPi, kBitLength, kSha224, kSha256, kSha384, kSha512, kEncode,
+  kDecode, kRegexpReplace, kRegexpMatch, kSimilarToEscape, kOverlay, kFormat, kQuoteLiteral,
+  kQuoteNullable,
 };
 
 // Aggregates.

@@ -11,6 +11,7 @@
 #include "engine/sql/execution/array_functions.h"
 #include "engine/sql/execution/catalog_functions.h"
 #include "engine/sql/execution/eval.h"
+#include "engine/sql/execution/more_functions.h"
 #include "engine/types/operators.h"
 #include "engine/types/scalar_io.h"
 
@@ -21,24 +22,6 @@ using types::TypeId;
 using types::Value;
 
 namespace {
-
-// The regular expression of ~ and friends, compiled once per pattern per thread (a bounded
-// cache). std::regex's ECMAScript grammar covers what PostgreSQL's AREs are mostly used for
-// (anchors, classes, \d \w \s, alternation, repetition); 2201B for a pattern it rejects.
-Result<const std::regex*> CompiledRegex(const std::string& pattern, bool icase) {
-  constexpr size_t kCacheEntriesMax = 64;
-  thread_local std::map<std::pair<std::string, bool>, std::regex> cache;
-  auto key = std::make_pair(pattern, icase);
-  auto it = cache.find(key);
-  if (it != cache.end()) return &it->second;
-  if (cache.size() >= kCacheEntriesMax) cache.clear();
-  try {
-    auto flags = std::regex::ECMAScript | (icase ? std::regex::icase : std::regex::flag_type{});
-    return &cache.emplace(key, std::regex(pattern, flags)).first->second;
-  } catch (const std::regex_error& err) {
-    return SqlError("2201B", std::string("invalid regular expression: ") + err.what());
-  }
-}
 
 size_t CharLen(std::string_view s, size_t i) {
   auto c = static_cast<unsigned char>(s[i]);
@@ -99,6 +82,39 @@ Result<const SequenceDef*> SequenceArg(const Expr& e, const Value& name, ExecCon
 
 }  // namespace
 
+// The regular expression of ~ and friends, compiled once per pattern per thread (a bounded
+// cache). std::regex's ECMAScript grammar covers what PostgreSQL's AREs are mostly used for
+// (anchors, classes, \d \w \s, alternation, repetition); 2201B for a pattern it rejects.
+Result<const std::regex*> CompiledRegex(const std::string& pattern, bool icase) {
+  constexpr size_t kCacheEntriesMax = 64;
+  thread_local std::map<std::pair<std::string, bool>, std::regex> cache;
+  auto key = std::make_pair(pattern, icase);
+  auto it = cache.find(key);
+  if (it != cache.end()) return &it->second;
+  if (cache.size() >= kCacheEntriesMax) cache.clear();
+  try {
+    auto flags = std::regex::ECMAScript | (icase ? std::regex::icase : std::regex::flag_type{});
+    return &cache.emplace(key, std::regex(pattern, flags)).first->second;
+  } catch (const std::regex_error& err) {
+    // PG's wording (regerror) for the errors both engines detect.
+    const char* what = err.what();
+    switch (err.code()) {
+      case std::regex_constants::error_paren: what = "parentheses () not balanced"; break;
+      case std::regex_constants::error_brack: what = "brackets [] not balanced"; break;
+      case std::regex_constants::error_brace: what = "braces {} not balanced"; break;
+      case std::regex_constants::error_badbrace: what = "invalid repetition count(s)"; break;
+      case std::regex_constants::error_badrepeat: what = "quantifier operand invalid"; break;
+      case std::regex_constants::error_range: what = "invalid character range"; break;
+      case std::regex_constants::error_escape: what = "invalid escape \\ sequence"; break;
+      case std::regex_constants::error_ctype: what = "invalid character class"; break;
+      case std::regex_constants::error_collate: what = "invalid collating element"; break;
+      case std::regex_constants::error_backref: what = "invalid backreference number"; break;
+      default: break;
+    }
+    return SqlError("2201B", std::string("invalid regular expression: ") + what);
+  }
+}
+
 Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
   std::vector<Value> a;
   a.reserve(e.args.size());
@@ -111,6 +127,7 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
     static const types::SessionSettings kDefault;
     return EvalArrayFunction(e, a, ctx->session ? ctx->session->settings : kDefault);
   }
+  if (IsMoreFunction(e)) return EvalMoreFunction(e, a, ctx);
   // Functions that see NULL arguments themselves.
   switch (e.func) {
     case Func::kConcat: {
