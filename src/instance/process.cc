@@ -54,7 +54,9 @@ Result<std::unique_ptr<WriterInstance>> WriterInstance::Start(const WriterOption
   NORDLYS_ASSIGN_OR_RETURN(volume::Geometry g, volume::Geometry::Make(o.storage_nodes,
                                                                       o.pages_per_pg));
   impl->geometry = std::make_unique<volume::Geometry>(std::move(g));
-  impl->loop = std::make_unique<net::EventLoop>(2);
+  // One thread runs every storage RPC: with two, asio woke the other thread for most
+  // completions (measured: fewer context switches and syscalls per transaction with one).
+  impl->loop = std::make_unique<net::EventLoop>(1);
   impl->channel = std::make_unique<volume::RpcStorageChannel>(impl->loop.get(), *impl->geometry);
   impl->scheduler = std::make_unique<volume::EventLoopScheduler>(impl->loop.get());
 
