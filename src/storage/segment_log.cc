@@ -48,6 +48,11 @@ Result<Frame> ReadFrameAt(const RandomAccessFile& file, uint64_t offset, uint32_
   if (size < kFrameHeaderBytes) return Status::Corruption("frame size below header size");
   std::string buf;
   NORDLYS_RETURN_IF_ERROR(file.Read(offset, size, &buf));
+  return ParseFrameAt(buf, offset, size);
+}
+
+Result<Frame> ParseFrameAt(std::string_view buf, uint64_t offset, uint32_t size) {
+  if (size < kFrameHeaderBytes) return Status::Corruption("frame size below header size");
   if (buf.size() != size) {
     return Status::Corruption("frame at offset " + std::to_string(offset) + " is short");
   }

@@ -47,6 +47,8 @@ struct Frame {
 
 // Reads and verifies the frame at `offset` (whose total size is known from the index).
 Result<Frame> ReadFrameAt(const RandomAccessFile& file, uint64_t offset, uint32_t size);
+// Verifies and decodes a frame's bytes `buf` (read from `offset`; size known from the index).
+Result<Frame> ParseFrameAt(std::string_view buf, uint64_t offset, uint32_t size);
 
 // Scans a whole file image. Stops at the first frame that is short, oversized or fails its
 // checksum; *valid_end is where the valid prefix ends. *skipped counts corrupt frames that were

@@ -300,6 +300,8 @@ Status SegmentStoreImpl::OpenNewLogFile(uint32_t number) {
   current_file_ = number;
   LogFile& lf = files_[number];
   lf.size = header.size();
+  tail_.clear();
+  tail_start_ = lf.size;
   lf.reader.reset();
   return Status::OK();
 }
@@ -328,6 +330,17 @@ Status SegmentStoreImpl::AppendToLog(const std::string& bytes, uint32_t* file, u
   }
   *file = current_file_;
   *offset = lf->size;
+  if (tail_start_ + tail_.size() != lf->size) {  // the file was reopened: start the cache here
+    tail_.clear();
+    tail_start_ = lf->size;
+  }
+  if (tail_.size() + bytes.size() > kTailCacheBytesMax) {
+    // Keep the newer part: dropping at least half each time moves each byte about once.
+    const size_t drop = std::min(tail_.size(), std::max(tail_.size() / 2, tail_.size() + bytes.size() - kTailCacheBytesMax));
+    tail_.erase(0, drop);
+    tail_start_ += drop;
+  }
+  tail_ += bytes;
   lf->size += bytes.size();
   unsynced_ = true;
   return Status::OK();

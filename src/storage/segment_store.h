@@ -80,9 +80,11 @@ class SegmentStore {
   // --- background work; each call does a bounded amount and returns -----------------------
   // Writes new page images for pages with many records since their last image.
   virtual Status Coalesce(uint32_t max_pages) = 0;
-  // Verifies checksums of stored frames and images; a corrupt item is dropped and its range
-  // reported by GossipWants() so that it is re-fetched from a peer. Returns how many were bad.
-  virtual Result<uint32_t> Scrub(uint32_t max_items) = 0;
+  // Verifies the checksums of the next `max_bytes` of the log files, read sequentially from
+  // disk (a rotation over all of them, one bounded step per call). A corrupt record is dropped
+  // and its range reported by GossipWants() so that it is re-fetched from a peer; a corrupt
+  // image is dropped. Returns how many items were bad.
+  virtual Result<uint32_t> Scrub(uint64_t max_bytes) = 0;
   // Reclaims versions below the horizon that no read can ask for any more.
   virtual Status CollectGarbage() = 0;
 

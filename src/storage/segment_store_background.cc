@@ -3,6 +3,7 @@
 // whole log files once nothing live points into them).
 #include <algorithm>
 
+#include "common/coding.h"
 #include "common/log.h"
 #include "storage/segment_store_impl.h"
 
@@ -66,72 +67,102 @@ Status SegmentStoreImpl::Coalesce(uint32_t max_pages) {
   return Status::OK();
 }
 
-Result<uint32_t> SegmentStoreImpl::Scrub(uint32_t max_items) {
-  uint32_t bad = 0, checked = 0, phase_ends = 0;
-  // Bound: max_items verifications, and at most two ends of phase (one full rotation) per call.
-  while (checked < max_items && phase_ends < 2) {
-    if (scrub_phase_ == 0) {
-      // Next record after (scrub_pg_, scrub_lsn_).
-      bool found = false;
-      for (auto pit = pgs_.lower_bound(scrub_started_ ? scrub_pg_ : PgId(0));
-           pit != pgs_.end(); ++pit) {
-        auto& recs = pit->second.records;
-        auto r = (scrub_started_ && pit->first == scrub_pg_) ? recs.upper_bound(scrub_lsn_)
-                                                             : recs.begin();
-        if (r == recs.end()) continue;
-        scrub_pg_ = pit->first;
-        scrub_lsn_ = r->first;
-        scrub_started_ = true;
-        found = true;
-        ++checked;
-        auto rec = ReadRecord(r->second, r->first);
-        if (!rec.ok()) {
-          if (!rec.status().IsCorruption()) return rec.status();
-          ++bad;
-          DropCorruptRecord(pit->first, &pit->second, r->first, rec.status());
-        }
-        break;
-      }
-      if (!found) {
-        scrub_phase_ = 1;
-        scrub_started_ = false;
-        ++phase_ends;
-      }
+Result<uint32_t> SegmentStoreImpl::Scrub(uint64_t max_bytes) {
+  uint32_t bad = 0;
+  uint64_t read = 0;
+  int wraps = 0;  // bound: at most one full rotation per call
+  while (read < max_bytes && !files_.empty() && wraps < 2) {
+    auto it = files_.lower_bound(scrub_file_);
+    if (it == files_.end()) {
+      ++wraps;
+      scrub_file_ = files_.begin()->first;
+      scrub_offset_ = 0;
       continue;
     }
-    // Next image after (scrub_pg_, scrub_page_, scrub_lsn_).
-    bool found = false;
-    for (auto pit = pgs_.lower_bound(scrub_started_ ? scrub_pg_ : PgId(0));
-         pit != pgs_.end() && !found; ++pit) {
-      auto& pages = pit->second.pages;
-      bool same_pg = scrub_started_ && pit->first == scrub_pg_;
-      for (auto pg_it = same_pg ? pages.lower_bound(scrub_page_) : pages.begin();
-           pg_it != pages.end(); ++pg_it) {
-        auto& images = pg_it->second.images;
-        auto im = (same_pg && pg_it->first == scrub_page_) ? images.upper_bound(scrub_lsn_)
-                                                           : images.begin();
-        if (im == images.end()) continue;
-        scrub_pg_ = pit->first;
-        scrub_page_ = pg_it->first;
-        scrub_lsn_ = im->first;
-        scrub_started_ = true;
-        found = true;
-        ++checked;
-        auto got = ReadImage(im->second, pit->first, pg_it->first, im->first);
-        if (!got.ok()) {
-          if (!got.status().IsCorruption()) return got.status();
-          ++bad;
-          log::Warn("storage", "scrub dropped a corrupt page image",
-                    {{"pg", pit->first}, {"page", pg_it->first}, {"lsn", im->first}});
-          images.erase(im);
+    if (it->first != scrub_file_) {
+      scrub_file_ = it->first;
+      scrub_offset_ = 0;
+    }
+    const uint64_t size = it->second.size;
+    if (scrub_offset_ >= size) {
+      scrub_file_ = it->first + 1;
+      scrub_offset_ = 0;
+      continue;
+    }
+    if (!it->second.reader) {
+      NORDLYS_ASSIGN_OR_RETURN(it->second.reader, env_->NewRandomAccessFile(Path(LogFileName(it->first))));
+    }
+    const uint64_t want = std::min<uint64_t>(std::max<uint64_t>(max_bytes - read, kFrameHeaderBytes), size - scrub_offset_);
+    std::string buf;
+    NORDLYS_RETURN_IF_ERROR(it->second.reader->Read(scrub_offset_, want, &buf));
+    read += std::max<uint64_t>(buf.size(), 1);
+    // Walk the frames that lie wholly in buf; a frame cut at its end is read again next time.
+    uint64_t pos = 0;
+    bool lost_track = false;
+    while (pos + kFrameHeaderBytes <= buf.size()) {
+      const uint64_t total = DecodeFixed32(buf.data() + pos) + kFrameHeaderBytes;
+      const uint64_t at = scrub_offset_ + pos;
+      if (at + total > size) {  // a garbled length: no frame boundary can be trusted after here
+        lost_track = true;
+        break;
+      }
+      if (pos + total > buf.size()) {
+        if (pos == 0) {  // one frame larger than the step: verify it alone
+          NORDLYS_RETURN_IF_ERROR(it->second.reader->Read(at, total, &buf));
+          continue;
         }
         break;
       }
+      if (!ParseFrameAt(std::string_view(buf).substr(pos, total), at, static_cast<uint32_t>(total)).ok()) {
+        NORDLYS_ASSIGN_OR_RETURN(uint32_t n, DropCorruptItemsIn(it->first, at, at + total));
+        bad += n;
+      }
+      pos += total;
     }
-    if (!found) {
-      scrub_phase_ = 0;
-      scrub_started_ = false;
-      ++phase_ends;
+    if (lost_track) {
+      NORDLYS_ASSIGN_OR_RETURN(uint32_t n, DropCorruptItemsIn(it->first, scrub_offset_ + pos, size));
+      bad += n;
+      pos = size - scrub_offset_;
+    }
+    if (pos == 0 && buf.size() < kFrameHeaderBytes) pos = buf.size();  // a cut header at the end
+    scrub_offset_ += pos;
+    if (pos == 0) break;  // the file ends in a partial frame still being written
+  }
+  return bad;
+}
+
+Result<uint32_t> SegmentStoreImpl::DropCorruptItemsIn(uint32_t file, uint64_t from, uint64_t to) {
+  uint32_t bad = 0;
+  auto inside = [&](const Loc& l) { return l.file == file && l.offset >= from && l.offset < to; };
+  for (auto& [pg_id, pg] : pgs_) {
+    std::vector<Lsn> corrupt;
+    for (const auto& [lsn, e] : pg.records) {
+      if (!inside(e.loc)) continue;
+      auto rec = ReadRecord(e, lsn, /*from_disk=*/true);
+      if (rec.ok()) continue;
+      if (!rec.status().IsCorruption()) return rec.status();
+      corrupt.push_back(lsn);
+    }
+    for (Lsn lsn : corrupt) {
+      ++bad;
+      DropCorruptRecord(pg_id, &pg, lsn, Status::Corruption("scrub: checksum mismatch on disk"));
+    }
+    for (auto& [page, pd] : pg.pages) {
+      for (auto im = pd.images.begin(); im != pd.images.end();) {
+        if (!inside(im->second.loc)) {
+          ++im;
+          continue;
+        }
+        auto got = ReadImage(im->second, pg_id, page, im->first, /*from_disk=*/true);
+        if (got.ok()) {
+          ++im;
+          continue;
+        }
+        if (!got.status().IsCorruption()) return got.status();
+        ++bad;
+        log::Warn("storage", "scrub dropped a corrupt page image", {{"pg", pg_id}, {"page", page}, {"lsn", im->first}});
+        im = pd.images.erase(im);
+      }
     }
   }
   return bad;

@@ -30,6 +30,8 @@ inline constexpr size_t kPgsMax = 1u << 16;               // PGs one node may ho
 inline constexpr size_t kPendingClaimsMax = 1u << 20;     // coverage claims awaiting Sync()
 inline constexpr uint32_t kGossipBytesMax = 1u << 20;     // answer size asked by GossipWants()
 inline constexpr uint32_t kFetchRecordsMax = 1u << 16;    // records in one FetchRecords answer
+inline constexpr size_t kTailCacheBytesMax = 16u << 20;   // SegmentStoreImpl::tail_
+inline constexpr size_t kReadAheadBytes = 64u << 10;      // SegmentStoreImpl::read_ahead_
 
 struct Loc {
   uint32_t file = 0;
@@ -119,7 +121,7 @@ class SegmentStoreImpl final : public SegmentStore {
                        const proto::FetchRecordsResponse& resp) override;
   std::vector<GossipWant> GossipWants() const override;
   Status Coalesce(uint32_t max_pages) override;
-  Result<uint32_t> Scrub(uint32_t max_items) override;
+  Result<uint32_t> Scrub(uint64_t max_bytes) override;
   Status CollectGarbage() override;
   proto::NodeStatsResponse Stats() const override;
   // The fencing epoch: the history's newest epoch or a recovering writer's promise, if higher.
@@ -139,9 +141,13 @@ class SegmentStoreImpl final : public SegmentStore {
   // Appends whole frames to the current file (rolling first if it is full). *offset = where
   // `bytes` starts in file *file.
   Status AppendToLog(const std::string& bytes, uint32_t* file, uint64_t* offset);
-  Result<Frame> ReadFrame(const Loc& loc);
-  Result<redo::Record> ReadRecord(const RecEntry& e, Lsn lsn);
-  Result<ImageFrame> ReadImage(const ImageEntry& e, PgId pg, PageId page, Lsn lsn);
+  // from_disk: bypass the tail cache (scrub verifies what the disk holds).
+  Result<Frame> ReadFrame(const Loc& loc, bool from_disk = false);
+  Result<redo::Record> ReadRecord(const RecEntry& e, Lsn lsn, bool from_disk = false);
+  Result<ImageFrame> ReadImage(const ImageEntry& e, PgId pg, PageId page, Lsn lsn, bool from_disk = false);
+  // Scrub's answer to a frame that failed its checksum on disk: the records and images stored
+  // in [from, to) of `file` are read again from disk one by one and dropped if corrupt.
+  Result<uint32_t> DropCorruptItemsIn(uint32_t file, uint64_t from, uint64_t to);
 
   // --- index ---
   // Inserts a record (not already held, not annulled) into the index.
@@ -179,15 +185,25 @@ class SegmentStoreImpl final : public SegmentStore {
   std::map<uint32_t, LogFile> files_;
   uint32_t current_file_ = 0;
   std::unique_ptr<WritableFile> writer_;
+  // The newest bytes appended to the current log file (offsets [tail_start_, file size)), so
+  // that coalescing, which reads records soon after they arrive, needs no read syscall (it was
+  // most of a node's syscalls under pgbench). Bounded by kTailCacheBytesMax; reset when a new
+  // log file starts. Scrub still reads the disk.
+  std::string tail_;
+  uint64_t tail_start_ = 0;
+  // The last kReadAheadBytes read from an older part of the log: a page's records written
+  // together (a bulk load) lie next to each other, so coalescing them takes one read, not one
+  // per record. Scrub bypasses it too.
+  uint32_t read_ahead_file_ = 0;
+  uint64_t read_ahead_start_ = 0;
+  std::string read_ahead_;
   Status write_error_;  // sticky: after a failed append/fsync the log cannot be trusted
   bool unsynced_ = false;
   std::set<std::pair<PgId, PageId>> coalesce_candidates_;
   // Scrub rotation cursor: records first (pg, lsn), then images (pg, page, lsn).
-  int scrub_phase_ = 0;
-  PgId scrub_pg_;
-  PageId scrub_page_;
-  Lsn scrub_lsn_;
-  bool scrub_started_ = false;
+  // Scrub position: the next byte of the log to verify.
+  uint32_t scrub_file_ = 0;
+  uint64_t scrub_offset_ = 0;
   proto::NodeStatsResponse stats_;
 };
 

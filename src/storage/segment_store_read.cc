@@ -8,7 +8,11 @@
 
 namespace nordlys::storage {
 
-Result<Frame> SegmentStoreImpl::ReadFrame(const Loc& loc) {
+Result<Frame> SegmentStoreImpl::ReadFrame(const Loc& loc, bool from_disk) {
+  if (!from_disk && loc.file == current_file_ && loc.offset >= tail_start_ &&
+      loc.offset + loc.size <= tail_start_ + tail_.size()) {
+    return ParseFrameAt(std::string_view(tail_).substr(loc.offset - tail_start_, loc.size), loc.offset, loc.size);
+  }
   auto it = files_.find(loc.file);
   if (it == files_.end()) {
     return Status::Corruption("log file " + std::to_string(loc.file) + " is gone");
@@ -17,11 +21,27 @@ Result<Frame> SegmentStoreImpl::ReadFrame(const Loc& loc) {
     NORDLYS_ASSIGN_OR_RETURN(it->second.reader,
                              env_->NewRandomAccessFile(Path(LogFileName(loc.file))));
   }
-  return ReadFrameAt(*it->second.reader, loc.offset, loc.size);
+  if (from_disk) return ReadFrameAt(*it->second.reader, loc.offset, loc.size);
+  auto in_read_ahead = [&] {
+    return !read_ahead_.empty() && loc.file == read_ahead_file_ && loc.offset >= read_ahead_start_ &&
+           loc.offset + loc.size <= read_ahead_start_ + read_ahead_.size();
+  };
+  if (!in_read_ahead()) {
+    read_ahead_.clear();
+    const uint64_t end = std::max<uint64_t>(loc.offset + loc.size, std::min<uint64_t>(loc.offset + kReadAheadBytes, it->second.size));
+    NORDLYS_RETURN_IF_ERROR(it->second.reader->Read(loc.offset, end - loc.offset, &read_ahead_));
+    read_ahead_file_ = loc.file;
+    read_ahead_start_ = loc.offset;
+    if (!in_read_ahead()) {
+      return Status::Corruption("frame at offset " + std::to_string(loc.offset) + " is short");
+    }
+  }
+  return ParseFrameAt(std::string_view(read_ahead_).substr(loc.offset - read_ahead_start_, loc.size), loc.offset,
+                      loc.size);
 }
 
-Result<redo::Record> SegmentStoreImpl::ReadRecord(const RecEntry& e, Lsn lsn) {
-  NORDLYS_ASSIGN_OR_RETURN(Frame f, ReadFrame(e.loc));
+Result<redo::Record> SegmentStoreImpl::ReadRecord(const RecEntry& e, Lsn lsn, bool from_disk) {
+  NORDLYS_ASSIGN_OR_RETURN(Frame f, ReadFrame(e.loc, from_disk));
   if (f.type != FrameType::kRecord) return Status::Corruption("index points at a non-record");
   RecordFrame rf;
   NORDLYS_RETURN_IF_ERROR(DecodeRecordFrame(f.payload, &rf));
@@ -32,8 +52,8 @@ Result<redo::Record> SegmentStoreImpl::ReadRecord(const RecEntry& e, Lsn lsn) {
 }
 
 Result<ImageFrame> SegmentStoreImpl::ReadImage(const ImageEntry& e, PgId pg, PageId page,
-                                               Lsn lsn) {
-  NORDLYS_ASSIGN_OR_RETURN(Frame f, ReadFrame(e.loc));
+                                               Lsn lsn, bool from_disk) {
+  NORDLYS_ASSIGN_OR_RETURN(Frame f, ReadFrame(e.loc, from_disk));
   if (f.type != FrameType::kImage) return Status::Corruption("index points at a non-image");
   ImageFrame im;
   NORDLYS_RETURN_IF_ERROR(DecodeImageFrame(f.payload, &im));

@@ -275,7 +275,7 @@ TEST(SegmentStoreTest, ScrubFindsFlippedBitAndGossipRepairs) {
   ASSERT_TRUE(FindRecordFrame(&env, a.LogFiles(), 22, &file, &off));
   ASSERT_TRUE(env.FlipBit(file, off, 0));
   uint32_t bad = 0;
-  for (int i = 0; i < 10; ++i) bad += a->Scrub(8).value();  // rotates in small steps
+  for (int i = 0; i < 40; ++i) bad += a->Scrub(256).value();  // rotates in small steps
   EXPECT_EQ(bad, 1u);
   EXPECT_EQ(a.Scl(), Lsn(21));
   EXPECT_EQ(a.Get(1, 25).status().code(), StatusCode::kOutOfRange);

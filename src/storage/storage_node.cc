@@ -21,7 +21,7 @@ constexpr int kGossipFetchesPerWantMax = 64;
 constexpr uint64_t kGossipTimeoutMs = 2000;
 constexpr uint64_t kBusyRequestsPerTick = 2000;   // above this, skip coalesce/scrub this tick
 constexpr uint32_t kCoalescePagesPerTick = 16;
-constexpr uint32_t kScrubItemsPerTick = 64;
+constexpr uint64_t kScrubBytesPerTick = 1 << 20;  // 20 MiB/s of sequential verification
 constexpr uint64_t kGcEveryTicks = 100;           // ~5 s at the default interval
 }  // namespace
 
@@ -227,7 +227,7 @@ void StorageNode::BackgroundLoop() {
     if (Status s = store_->Coalesce(kCoalescePagesPerTick); !s.ok()) {
       log::Warn("storage", "coalesce failed", {{"error", s.ToString()}});
     }
-    auto bad = store_->Scrub(kScrubItemsPerTick);
+    auto bad = store_->Scrub(kScrubBytesPerTick);
     if (!bad.ok()) {
       log::Warn("storage", "scrub failed", {{"error", bad.status().ToString()}});
     } else if (*bad > 0) {

@@ -228,7 +228,7 @@ void SimNode::Tick() {
                  });
   }
   (void)store_->Coalesce(4);
-  (void)store_->Scrub(16);
+  (void)store_->Scrub(64 << 10);
   (void)store_->CollectGarbage();
 }
 
