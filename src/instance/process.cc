@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "engine/storage/database.h"
 #include "instance/session.h"
+#include "net/port_reservation.h"
 #include "net/rpc.h"
 #include "pgwire/server.h"
 #include "volume/rpc_channel.h"
@@ -60,6 +61,12 @@ Result<std::unique_ptr<WriterInstance>> WriterInstance::Start(const WriterOption
   impl->channel = std::make_unique<volume::RpcStorageChannel>(impl->loop.get(), *impl->geometry);
   impl->scheduler = std::make_unique<volume::EventLoopScheduler>(impl->loop.get());
 
+  // Hold the client port while recovery connects out to storage, so that none of those
+  // connections gets it as its local port (and so that a taken port fails now, not later).
+  pgwire::ServerOptions so;
+  NORDLYS_RETURN_IF_ERROR(net::ParseHostPort(o.listen, &so.host, &so.port, true));
+  NORDLYS_ASSIGN_OR_RETURN(net::PortReservation reserved, net::PortReservation::Reserve(so.host, so.port));
+
   // Recover the volume, retrying while storage is not reachable at quorum yet.
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(o.recover_timeout_ms);
@@ -85,11 +92,10 @@ Result<std::unique_ptr<WriterInstance>> WriterInstance::Start(const WriterOption
   NORDLYS_ASSIGN_OR_RETURN(impl->db, engine::storage::Database::Open(impl->volume.get(), dbo));
   NORDLYS_ASSIGN_OR_RETURN(impl->backend, SqlBackend::Open(impl->db.get()));
 
-  pgwire::ServerOptions so;
-  NORDLYS_RETURN_IF_ERROR(net::ParseHostPort(o.listen, &so.host, &so.port, true));
   so.worker_threads = o.worker_threads;
   so.max_connections = o.max_connections;
   so.hba = o.hba ? *o.hba : pgwire::HbaConfig::AllowAll(o.auth);
+  reserved.Release();
   NORDLYS_ASSIGN_OR_RETURN(impl->server, pgwire::PgServer::Start(so, impl->backend.get()));
   log::Info("instance", "writer serving", {{"port", impl->server->port()}});
   return std::unique_ptr<WriterInstance>(new WriterInstance(std::move(impl)));

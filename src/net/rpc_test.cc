@@ -1,4 +1,5 @@
 // RpcServer/RpcClient over real loopback sockets.
+#include "net/port_reservation.h"
 #include "net/rpc.h"
 
 #include <arpa/inet.h>
@@ -112,6 +113,26 @@ TEST(RpcTest, ClientReconnectsAfterServerRestart) {
   EXPECT_FALSE(client.CallSync(kEcho, "2", 2000).ok());
   server = StartServer(port);
   EXPECT_EQ(client.CallSync(kEcho, "3", 2000).value(), "3");
+}
+
+// A reservation fails on a port something listens on, reserves nothing for port 0, and does
+// not stop this process's own listener from taking the port once released.
+TEST(PortReservationTest, ReservesFreePortsAndRefusesTakenOnes) {
+  auto listening = StartServer();
+  ASSERT_NE(listening, nullptr);
+  auto taken = PortReservation::Reserve("127.0.0.1", listening->port());
+  EXPECT_EQ(taken.status().code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(PortReservation::Reserve("127.0.0.1", 0).ok());
+  EXPECT_FALSE(PortReservation::Reserve("no-such-host", 5432).ok());
+  const uint16_t port = listening->port();
+  listening->Stop();
+  listening.reset();
+  auto r = PortReservation::Reserve("127.0.0.1", port);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  r->Release();
+  auto server = StartServer(port);
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(server->port(), port);
 }
 
 TEST(RpcTest, ParseHostPort) {
