@@ -29,3 +29,6 @@ SELECT 'abc'::text + 1; -- error 42883
 SELECT encode('abc'::bytea, 'hex'), decode('616263', 'hex'), encode('hello', 'base64');
 SELECT string_agg(x, '+' ORDER BY x) FROM (VALUES ('b'), ('a'), ('c')) v(x);
 SELECT overlay('abcdef' PLACING 'XY' FROM 3 FOR 2), sha256('abc'::bytea);
+SELECT repeat('ab', 600000000); -- error 54000
+SELECT lpad('x', 300000000); -- error 54000
+SELECT rpad('x', 300000000, ''), repeat('x', -3), length(repeat('xy', 100000)), length(lpad('x', 5000, 'ab'));

@@ -23,6 +23,10 @@ using types::Value;
 
 namespace {
 
+// The largest value PostgreSQL can build (MaxAllocSize), header included.
+constexpr int64_t kValueBytesMax = 0x3fffffff;
+
+
 size_t CharLen(std::string_view s, size_t i) {
   auto c = static_cast<unsigned char>(s[i]);
   size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
@@ -382,8 +386,15 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
       return Value::String(e.func == Func::kLeft ? Join(c, 0, take) : Join(c, len - take, len));
     }
     case Func::kRepeat: {
+      const std::string& unit = a[0].as_string();
+      const int64_t count = std::max<int64_t>(a[1].as_int(), 0);
+      // PostgreSQL's limit: a value is at most 1 GB (MaxAllocSize) with its 4-byte header.
+      if (static_cast<__int128>(count) * unit.size() + 4 > kValueBytesMax) {
+        return SqlError("54000", "requested length too large");
+      }
       std::string o;
-      for (int64_t i = 0; i < a[1].as_int(); ++i) o += a[0].as_string();
+      o.reserve(static_cast<size_t>(count) * unit.size());
+      for (int64_t i = 0; i < count; ++i) o += unit;
       return Value::String(o);
     }
     case Func::kLpad:
@@ -392,6 +403,11 @@ Result<Value> EvalFunction(const Expr& e, const Row& row, ExecContext* ctx) {
       int64_t len = a[1].as_int();
       std::string fill = a.size() == 3 ? a[2].as_string() : " ";
       if (len <= 0) return Value::String("");
+      // As PostgreSQL: room for len characters of the database encoding (UTF-8: 4 bytes each)
+      // must fit a value, unless there is nothing to pad with.
+      if (!fill.empty() && static_cast<__int128>(len) * 4 + 4 > kValueBytesMax) {
+        return SqlError("54000", "requested length too large");
+      }
       if (static_cast<int64_t>(c.size()) >= len) return Value::String(Join(c, 0, len));
       auto f = Chars(fill);
       if (f.empty()) return Value::String(Join(c, 0, c.size()));
