@@ -1,0 +1,351 @@
+// WindowAgg: window functions over a materialized input. Per window (WindowSpec) the rows are
+// sorted by the PARTITION BY keys (ascending, NULLs last: any fixed order groups them) and then
+// the ORDER BY keys; rows with equal ORDER BY keys within a partition are peers. Each call's
+// value is appended to its row at input_width + call number.
+//
+// Frames follow PostgreSQL: RANGE/GROUPS CURRENT ROW reaches the edge of the current row's peer
+// group, ROWS counts rows, GROUPS counts peer groups; without ORDER BY every row of a partition
+// is a peer of every other. Aggregates whose frame starts at UNBOUNDED PRECEDING accumulate
+// incrementally (the frame end never moves back); other frames are re-aggregated per row
+// (skipped when a row's frame equals the previous row's).
+#include <algorithm>
+
+#include "engine/sql/errors.h"
+#include "engine/sql/execution/aggregate.h"
+#include "engine/sql/execution/eval.h"
+#include "engine/sql/planner/operator.h"
+
+namespace nordlys::engine::sql {
+
+using types::TypeId;
+using types::Value;
+
+namespace {
+
+// One partition's positions in the sorted order, [begin, end), with its peer groups.
+struct Partition {
+  size_t begin = 0, end = 0;
+  std::vector<size_t> group_of;     // per position - begin: peer group number
+  std::vector<size_t> group_start;  // per group: first position
+  std::vector<size_t> group_end;    // per group: one past its last position
+};
+
+Result<int64_t> FrameOffset(const ExprPtr& e, ExecContext* ctx, bool start) {
+  NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*e, Row{}, ctx));
+  const char* which = start ? "starting" : "ending";
+  if (v.is_null()) return SqlError("22004", std::string("frame ") + which + " offset must not be null");
+  if (v.as_int() < 0) return SqlError("22013", std::string("frame ") + which + " offset must not be negative");
+  return v.as_int();
+}
+
+}  // namespace
+
+Status WindowAgg::Open(ExecContext* ctx) {
+  NORDLYS_RETURN_IF_ERROR(child_->Open(ctx));
+  rows_.clear();
+  out_order_.clear();
+  pos_ = 0;
+  Row r;
+  for (;;) {
+    NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
+    NORDLYS_ASSIGN_OR_RETURN(bool more, child_->Next(ctx, &r));
+    if (!more) break;
+    r.resize(static_cast<size_t>(input_width_) + calls_.size());
+    rows_.push_back(r);
+  }
+  out_order_.resize(rows_.size());
+  for (size_t i = 0; i < rows_.size(); ++i) out_order_[i] = i;
+  for (size_t s = 0; s < specs_.size(); ++s) {
+    std::vector<size_t> order;
+    NORDLYS_RETURN_IF_ERROR(ComputeSpec(ctx, s, &order));
+    out_order_ = std::move(order);
+  }
+  return Status::OK();
+}
+
+Result<bool> WindowAgg::Next(ExecContext* ctx, Row* row) {
+  if (pos_ >= out_order_.size()) return false;
+  *row = std::move(rows_[out_order_[pos_++]]);
+  return true;
+}
+
+Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<size_t>* order_out) {
+  const WindowSpec& w = specs_[spec_index];
+  const size_t n = rows_.size();
+  std::vector<Row> pkeys(n), okeys(n);
+  for (size_t i = 0; i < n; ++i) {
+    NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
+    for (const auto& p : w.partition_by) {
+      NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*p, rows_[i], ctx));
+      pkeys[i].push_back(std::move(v));
+    }
+    for (const auto& k : w.order_by) {
+      NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*k.expr, rows_[i], ctx));
+      okeys[i].push_back(std::move(v));
+    }
+  }
+  std::vector<size_t>& order = *order_out;
+  order.resize(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    for (size_t k = 0; k < w.partition_by.size(); ++k) {
+      int c = CompareForSort(pkeys[a][k], pkeys[b][k], w.partition_by[k]->type.id, false);
+      if (c != 0) return c < 0;
+    }
+    for (size_t k = 0; k < w.order_by.size(); ++k) {
+      const SortKey& key = w.order_by[k];
+      const Value& x = okeys[a][k];
+      const Value& y = okeys[b][k];
+      int c = CompareForSort(x, y, key.expr->type.id, key.nulls_first);
+      if (c != 0) return key.descending ? (x.is_null() || y.is_null() ? c < 0 : c > 0) : c < 0;
+    }
+    return false;
+  });
+  auto same_keys = [&](const std::vector<Row>& keys, const std::vector<ExprPtr>* exprs, const std::vector<SortKey>* sk,
+                       size_t a, size_t b) {
+    size_t m = exprs != nullptr ? exprs->size() : sk->size();
+    for (size_t k = 0; k < m; ++k) {
+      TypeId t = exprs != nullptr ? (*exprs)[k]->type.id : (*sk)[k].expr->type.id;
+      if (!GroupEqual(keys[a][k], keys[b][k], t)) return false;
+    }
+    return true;
+  };
+  // Partitions and their peer groups.
+  std::vector<Partition> parts;
+  for (size_t p = 0; p < n;) {
+    Partition part;
+    part.begin = p;
+    size_t e = p + 1;
+    while (e < n && same_keys(pkeys, &w.partition_by, nullptr, order[p], order[e])) ++e;
+    part.end = e;
+    for (size_t i = p; i < e; ++i) {
+      if (i == p || !same_keys(okeys, nullptr, &w.order_by, order[i - 1], order[i])) {
+        if (i != p) part.group_end.push_back(i);
+        part.group_start.push_back(i);
+      }
+      part.group_of.push_back(part.group_start.size() - 1);
+    }
+    part.group_end.push_back(e);
+    parts.push_back(std::move(part));
+    p = e;
+  }
+  // Frame offsets (ROWS/GROUPS), checked only when there are rows, as PostgreSQL does.
+  const int f = w.frame_options;
+  int64_t start_off = 0, end_off = 0;
+  if (n > 0 && w.start_offset) {
+    NORDLYS_ASSIGN_OR_RETURN(start_off, FrameOffset(w.start_offset, ctx, true));
+  }
+  if (n > 0 && w.end_offset) {
+    NORDLYS_ASSIGN_OR_RETURN(end_off, FrameOffset(w.end_offset, ctx, false));
+  }
+  const bool rows_mode = (f & kFrameRows) != 0;
+  // The frame of position p as [start, end) positions.
+  auto frame = [&](const Partition& part, size_t p) -> std::pair<size_t, size_t> {
+    const int64_t ps = static_cast<int64_t>(part.begin), pe = static_cast<int64_t>(part.end);
+    const int64_t ip = static_cast<int64_t>(p);
+    const size_t g = part.group_of[p - part.begin];
+    const int64_t ngroups = static_cast<int64_t>(part.group_start.size());
+    int64_t s, e;
+    if ((f & kFrameStartUnboundedPreceding) != 0) {
+      s = ps;
+    } else if ((f & kFrameStartCurrentRow) != 0) {
+      s = rows_mode ? ip : static_cast<int64_t>(part.group_start[g]);
+    } else if ((f & kFrameStartOffsetPreceding) != 0) {
+      if (rows_mode) {
+        s = std::max(ps, ip - start_off);
+      } else {
+        int64_t gg = static_cast<int64_t>(g) - start_off;
+        s = gg < 0 ? ps : static_cast<int64_t>(part.group_start[static_cast<size_t>(gg)]);
+      }
+    } else {  // offset FOLLOWING
+      if (rows_mode) {
+        s = std::min(pe, ip + start_off);
+      } else {
+        int64_t gg = static_cast<int64_t>(g) + start_off;
+        s = gg >= ngroups ? pe : static_cast<int64_t>(part.group_start[static_cast<size_t>(gg)]);
+      }
+    }
+    if ((f & kFrameEndUnboundedFollowing) != 0) {
+      e = pe;
+    } else if ((f & kFrameEndCurrentRow) != 0) {
+      e = rows_mode ? ip + 1 : static_cast<int64_t>(part.group_end[g]);
+    } else if ((f & kFrameEndOffsetPreceding) != 0) {
+      if (rows_mode) {
+        e = std::max(ps, ip - end_off + 1);
+      } else {
+        int64_t gg = static_cast<int64_t>(g) - end_off;
+        e = gg < 0 ? ps : static_cast<int64_t>(part.group_end[static_cast<size_t>(gg)]);
+      }
+    } else {  // offset FOLLOWING
+      if (rows_mode) {
+        e = end_off >= pe - ip ? pe : ip + end_off + 1;
+      } else {
+        int64_t gg = static_cast<int64_t>(g) + end_off;
+        e = gg >= ngroups ? pe : static_cast<int64_t>(part.group_end[static_cast<size_t>(gg)]);
+      }
+    }
+    if (e < s) e = s;
+    return {static_cast<size_t>(s), static_cast<size_t>(e)};
+  };
+
+  for (size_t c = 0; c < calls_.size(); ++c) {
+    const WindowCall& call = calls_[c];
+    if (call.spec != static_cast<int>(spec_index)) continue;
+    const size_t col = static_cast<size_t>(input_width_) + c;
+    auto out = [&](size_t p) -> Value& { return rows_[order[p]][col]; };
+    auto arg_at = [&](size_t arg, size_t p) { return Eval(*call.args[arg], rows_[order[p]], ctx); };
+    // Aggregates: their inputs per position, evaluated once.
+    std::vector<Value> agg_in, agg_delim;
+    std::vector<bool> agg_pass;
+    if (call.func == WinFunc::kAggregate) {
+      agg_in.resize(n);
+      agg_delim.resize(n);
+      agg_pass.assign(n, true);
+      for (size_t p = 0; p < n; ++p) {
+        const Row& row = rows_[order[p]];
+        if (call.agg.filter) {
+          NORDLYS_ASSIGN_OR_RETURN(bool pass, EvalCondition(*call.agg.filter, row, ctx));
+          agg_pass[p] = pass;
+        }
+        if (!call.agg.args.empty()) {
+          NORDLYS_ASSIGN_OR_RETURN(agg_in[p], Eval(*call.agg.args[0], row, ctx));
+        }
+        if (call.agg.args.size() > 1) {
+          NORDLYS_ASSIGN_OR_RETURN(agg_delim[p], Eval(*call.agg.args[1], row, ctx));
+        }
+      }
+    }
+    auto add = [&](AggState* st, size_t p) -> Status {
+      if (!agg_pass[p]) return Status::OK();
+      return Accumulate(call.agg, st, agg_in[p], agg_delim[p]);
+    };
+    for (const Partition& part : parts) {
+      const size_t ps = part.begin, pe = part.end;
+      const size_t count = pe - ps;
+      // ntile's state (PostgreSQL's window_ntile).
+      int64_t ntile = 0, ntile_rows = 0, ntile_boundary = 0, ntile_remainder = 0;
+      // Aggregates: the running state, or the previous frame's value.
+      AggState running;
+      size_t added_end = ps;
+      std::pair<size_t, size_t> prev_frame{SIZE_MAX, SIZE_MAX};
+      Value prev_value;
+      for (size_t p = ps; p < pe; ++p) {
+        NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
+        const size_t g = part.group_of[p - ps];
+        const int64_t rank = static_cast<int64_t>(part.group_start[g] - ps) + 1;
+        switch (call.func) {
+          case WinFunc::kRowNumber:
+            out(p) = Value::Int8(static_cast<int64_t>(p - ps) + 1);
+            break;
+          case WinFunc::kRank:
+            out(p) = Value::Int8(rank);
+            break;
+          case WinFunc::kDenseRank:
+            out(p) = Value::Int8(static_cast<int64_t>(g) + 1);
+            break;
+          case WinFunc::kPercentRank:
+            out(p) = Value::Float8(count > 1 ? static_cast<double>(rank - 1) / static_cast<double>(count - 1) : 0.0);
+            break;
+          case WinFunc::kCumeDist:
+            out(p) = Value::Float8(static_cast<double>(part.group_end[g] - ps) / static_cast<double>(count));
+            break;
+          case WinFunc::kNtile: {
+            if (ntile == 0) {
+              NORDLYS_ASSIGN_OR_RETURN(Value b, arg_at(0, p));
+              if (b.is_null()) {
+                out(p) = Value();
+                break;
+              }
+              int64_t buckets = b.as_int();
+              if (buckets <= 0) return SqlError("22014", "argument of ntile must be greater than zero");
+              ntile = 1;
+              ntile_rows = 0;
+              ntile_boundary = static_cast<int64_t>(count) / buckets;
+              if (ntile_boundary <= 0) {
+                ntile_boundary = 1;
+              } else {
+                ntile_remainder = static_cast<int64_t>(count) % buckets;
+                if (ntile_remainder != 0) ++ntile_boundary;
+              }
+            }
+            ++ntile_rows;
+            if (ntile_boundary < ntile_rows) {
+              if (ntile_remainder != 0 && ntile == ntile_remainder) {
+                ntile_remainder = 0;
+                --ntile_boundary;
+              }
+              ++ntile;
+              ntile_rows = 1;
+            }
+            out(p) = Value::Int4(static_cast<int32_t>(ntile));
+            break;
+          }
+          case WinFunc::kLag:
+          case WinFunc::kLead: {
+            int64_t off = 1;
+            if (call.args.size() >= 2) {
+              NORDLYS_ASSIGN_OR_RETURN(Value o, arg_at(1, p));
+              if (o.is_null()) {
+                out(p) = Value();
+                break;
+              }
+              off = o.as_int();
+            }
+            int64_t target = static_cast<int64_t>(p) + (call.func == WinFunc::kLag ? -off : off);
+            if (target >= static_cast<int64_t>(ps) && target < static_cast<int64_t>(pe)) {
+              NORDLYS_ASSIGN_OR_RETURN(out(p), arg_at(0, static_cast<size_t>(target)));
+            } else if (call.args.size() == 3) {
+              NORDLYS_ASSIGN_OR_RETURN(out(p), arg_at(2, p));
+            } else {
+              out(p) = Value();
+            }
+            break;
+          }
+          case WinFunc::kFirstValue:
+          case WinFunc::kLastValue:
+          case WinFunc::kNthValue: {
+            auto [s, e] = frame(part, p);
+            size_t at = SIZE_MAX;
+            if (call.func == WinFunc::kNthValue) {
+              NORDLYS_ASSIGN_OR_RETURN(Value nv, arg_at(1, p));
+              if (nv.is_null()) {
+                out(p) = Value();
+                break;
+              }
+              if (nv.as_int() <= 0) return SqlError("22016", "argument of nth_value must be greater than zero");
+              uint64_t k = static_cast<uint64_t>(nv.as_int()) - 1;
+              if (k < e - s) at = s + k;
+            } else if (s < e) {
+              at = call.func == WinFunc::kFirstValue ? s : e - 1;
+            }
+            if (at == SIZE_MAX) {
+              out(p) = Value();
+            } else {
+              NORDLYS_ASSIGN_OR_RETURN(out(p), arg_at(0, at));
+            }
+            break;
+          }
+          case WinFunc::kAggregate: {
+            auto fr = frame(part, p);
+            if ((f & kFrameStartUnboundedPreceding) != 0) {
+              while (added_end < fr.second) NORDLYS_RETURN_IF_ERROR(add(&running, added_end++));
+              NORDLYS_ASSIGN_OR_RETURN(out(p), Finish(call.agg, running));
+              break;
+            }
+            if (fr != prev_frame) {
+              AggState st;
+              for (size_t i = fr.first; i < fr.second; ++i) NORDLYS_RETURN_IF_ERROR(add(&st, i));
+              NORDLYS_ASSIGN_OR_RETURN(prev_value, Finish(call.agg, st));
+              prev_frame = fr;
+            }
+            out(p) = prev_value;
+            break;
+          }
+        }
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace nordlys::engine::sql
