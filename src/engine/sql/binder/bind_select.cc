@@ -443,6 +443,9 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindSubqueryItem(const Json& query, c
   f->offset = *offset;
   // A FROM subquery sees the enclosing query's outer scope, not its sibling FROM items.
   NORDLYS_ASSIGN_OR_RETURN(f->subquery, BindQuery(query, scope->parent));
+  // Its outer references skip this query's scope, yet this query then depends on the outer
+  // row too: without the mark, a scalar subquery holding such a FROM item would be cached.
+  if (f->subquery->correlated) scope->correlated = true;
   f->kind = BoundFrom::Kind::kSubquery;
   ScopeItem item;
   item.alias = alias;
