@@ -22,3 +22,94 @@ SELECT id FROM scores WHERE row_number() OVER (ORDER BY id) = 1; -- error 42P20
 SELECT id, rank() FROM scores; -- error 42809
 SELECT id, sum(pts) OVER nosuch FROM scores; -- error 42704
 DROP TABLE scores;
+-- More window functions: NULLs, ties and peers, every function, frames, named windows, errors.
+CREATE TABLE w (id int PRIMARY KEY, g text, v int, n numeric, f float8);
+INSERT INTO w VALUES (1, 'a', 10, 1.5, 0.5), (2, 'a', 10, NULL, 1.5), (3, 'a', 20, 2.25, NULL),
+  (4, 'a', NULL, 3, 2), (5, 'b', 5, 4, 3), (6, 'b', 5, 4, 3), (7, 'b', 7, NULL, NULL),
+  (8, NULL, 1, 1, 1), (9, NULL, NULL, NULL, NULL), (10, 'c', 100, 10, 10);
+SELECT id, g, v, row_number() OVER (PARTITION BY g ORDER BY v, id), rank() OVER (PARTITION BY g ORDER BY v),
+  dense_rank() OVER (PARTITION BY g ORDER BY v) FROM w ORDER BY id;
+SELECT id, v, rank() OVER (ORDER BY v DESC), rank() OVER (ORDER BY v NULLS FIRST),
+  dense_rank() OVER (ORDER BY v DESC NULLS LAST) FROM w ORDER BY id;
+SELECT id, g, percent_rank() OVER (PARTITION BY g ORDER BY v), cume_dist() OVER (PARTITION BY g ORDER BY v)
+  FROM w ORDER BY id;
+SELECT id, percent_rank() OVER (), cume_dist() OVER (), rank() OVER (), dense_rank() OVER () FROM w ORDER BY id;
+SELECT id, ntile(1) OVER (ORDER BY id), ntile(4) OVER (ORDER BY id), ntile(20) OVER (ORDER BY id),
+  ntile(3) OVER (PARTITION BY g ORDER BY id) FROM w ORDER BY id;
+SELECT id, ntile(NULL::int) OVER (ORDER BY id) FROM w ORDER BY id;
+SELECT id, ntile(0) OVER (ORDER BY id) FROM w; -- error 22014
+SELECT id, lag(v) OVER w1, lead(v) OVER w1, lag(v, 2) OVER w1, lead(v, 3) OVER w1, lag(v, 0) OVER w1,
+  lag(v, -1) OVER w1 FROM w WINDOW w1 AS (ORDER BY id) ORDER BY id;
+SELECT id, lag(v, 1, 0) OVER (PARTITION BY g ORDER BY id), lead(n, 1, 9.5) OVER (PARTITION BY g ORDER BY id),
+  lag(g, 1, 'none') OVER (ORDER BY id), lag(v, NULL::int, 1) OVER (ORDER BY id) FROM w ORDER BY id;
+SELECT id, lag(v, 1, 1.5) OVER (ORDER BY id), lead(f, 2, 0) OVER (ORDER BY id) FROM w ORDER BY id;
+SELECT id, first_value(v) OVER (PARTITION BY g ORDER BY id), last_value(v) OVER (PARTITION BY g ORDER BY id),
+  nth_value(v, 2) OVER (PARTITION BY g ORDER BY id) FROM w ORDER BY id;
+SELECT id, first_value(id) OVER (ORDER BY v), last_value(id) OVER (ORDER BY v), nth_value(id, 3) OVER (ORDER BY v)
+  FROM w ORDER BY id;
+SELECT id, nth_value(v, 2) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
+  last_value(v) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING) FROM w ORDER BY id;
+SELECT id, nth_value(v, 0) OVER (ORDER BY id) FROM w; -- error 22016
+SELECT id, count(*) OVER (PARTITION BY g), count(v) OVER (PARTITION BY g), sum(v) OVER (PARTITION BY g),
+  avg(v) OVER (PARTITION BY g), min(v) OVER (PARTITION BY g), max(v) OVER (PARTITION BY g) FROM w ORDER BY id;
+SELECT id, sum(v) OVER (ORDER BY v), count(*) OVER (ORDER BY v), avg(n) OVER (ORDER BY v),
+  max(f) OVER (ORDER BY v) FROM w ORDER BY id;
+SELECT id, sum(n) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING),
+  min(v) OVER (ORDER BY id ROWS BETWEEN 2 PRECEDING AND 1 PRECEDING),
+  max(v) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 3 FOLLOWING),
+  count(*) OVER (ORDER BY id ROWS 2 PRECEDING) FROM w ORDER BY id;
+SELECT id, sum(v) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+  sum(v) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING),
+  sum(v) OVER (ORDER BY v RANGE UNBOUNDED PRECEDING),
+  sum(v) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND CURRENT ROW) FROM w ORDER BY id;
+SELECT id, sum(f) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING),
+  avg(f) OVER (ORDER BY id ROWS BETWEEN 5 FOLLOWING AND 2 FOLLOWING) FROM w ORDER BY id;
+SELECT id, count(*) OVER (ORDER BY v GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING),
+  sum(v) OVER (ORDER BY v GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING) FROM w ORDER BY id;
+SELECT id, sum(v) OVER (ORDER BY id ROWS BETWEEN -1 PRECEDING AND CURRENT ROW) FROM w; -- error 22013
+SELECT id, sum(v) OVER (ORDER BY id ROWS BETWEEN NULL PRECEDING AND CURRENT ROW) FROM w; -- error 22004
+SELECT id, count(*) FILTER (WHERE v > 5) OVER (ORDER BY id), sum(v) FILTER (WHERE g = 'a') OVER () FROM w ORDER BY id;
+SELECT g, count(*), sum(count(*)) OVER (), rank() OVER (ORDER BY count(*) DESC, g),
+  sum(sum(v)) OVER (ORDER BY g) FROM w GROUP BY g ORDER BY g;
+SELECT g, max(v), row_number() OVER (ORDER BY max(v) DESC NULLS LAST) FROM w GROUP BY g HAVING count(*) > 1 ORDER BY g;
+SELECT id, row_number() OVER (ORDER BY id DESC) * 2 AS twice, 100 - rank() OVER (ORDER BY v) FROM w ORDER BY id;
+SELECT id, v FROM w ORDER BY row_number() OVER (ORDER BY v DESC, id), id;
+SELECT id, v, sum(v) OVER w1, count(*) OVER w2, row_number() OVER (w1 ORDER BY id)
+  FROM w WINDOW w1 AS (PARTITION BY g), w2 AS (w1 ORDER BY v) ORDER BY id;
+SELECT id, sum(v) OVER (w2 ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM w
+  WINDOW w1 AS (PARTITION BY g), w2 AS (w1 ORDER BY id) ORDER BY id;
+SELECT DISTINCT g, count(*) OVER (PARTITION BY g) FROM w ORDER BY g;
+SELECT g, rn FROM (SELECT g, row_number() OVER (PARTITION BY g ORDER BY id DESC) AS rn FROM w) s
+  WHERE rn <= 2 ORDER BY g, rn;
+SELECT id, (SELECT max(x) FROM (SELECT row_number() OVER () AS x FROM w w2 WHERE w2.g = w.g) s) FROM w ORDER BY id;
+SELECT id, row_number() OVER (), count(*) OVER () FROM w WHERE id > 100;
+SELECT count(*) OVER () FROM w GROUP BY g HAVING false;
+SELECT sum(v) OVER (), count(*) OVER () FROM w WHERE g = 'zzz';
+SELECT row_number() OVER (ORDER BY 1), rank() OVER (PARTITION BY 1) FROM (VALUES (1), (2)) t(x);
+SELECT x, lag(x) OVER (ORDER BY x), sum(x) OVER (ORDER BY x) FROM generate_series(1, 5) x ORDER BY x;
+SELECT id, row_number() OVER (ORDER BY v) FROM w ORDER BY id LIMIT 3;
+SELECT string_agg(g, ',') OVER (ORDER BY id), array_agg(v) OVER (ORDER BY id ROWS 1 PRECEDING),
+  bool_and(v > 5) OVER (PARTITION BY g) FROM w ORDER BY id;
+SELECT id, sum(v) OVER (PARTITION BY g ORDER BY id) - v FROM w ORDER BY id;
+SELECT id, first_value(v) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING), last_value(g) OVER ()
+  FROM w ORDER BY id;
+SELECT id FROM w GROUP BY id, row_number() OVER (); -- error 42P20
+SELECT g FROM w GROUP BY g HAVING rank() OVER () > 1; -- error 42P20
+SELECT sum(row_number() OVER ()) FROM w; -- error 42803
+SELECT row_number() OVER (ORDER BY rank() OVER ()) FROM w; -- error 42P20
+SELECT sum(rank() OVER ()) OVER () FROM w; -- error 42P20
+SELECT lower(g) OVER () FROM w; -- error 42809
+SELECT row_number(id) OVER () FROM w; -- error 42883
+SELECT count(DISTINCT v) OVER () FROM w; -- error 0A000
+SELECT rank() OVER w1 FROM w WINDOW w1 AS (ORDER BY v), w1 AS (ORDER BY id); -- error 42P20
+SELECT rank() OVER (w1 PARTITION BY g) FROM w WINDOW w1 AS (ORDER BY v); -- error 42P20
+SELECT rank() OVER (w1 ORDER BY id) FROM w WINDOW w1 AS (ORDER BY v); -- error 42P20
+SELECT rank() OVER (w1) FROM w WINDOW w1 AS (ORDER BY v ROWS UNBOUNDED PRECEDING); -- error 42P20
+SELECT rank() OVER (w9 ORDER BY v) FROM w; -- error 42704
+SELECT sum(v) OVER (GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM w; -- error 42P20
+SELECT sum(v) OVER (ORDER BY v, id RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM w; -- error 42P20
+SELECT sum(v) OVER (PARTITION BY g) FROM w GROUP BY g; -- error 42803
+SELECT id, row_number() OVER () FROM w FOR UPDATE; -- error 0A000
+SELECT ntile(2) FROM w; -- error 42809
+UPDATE w SET v = row_number() OVER (); -- error 42P20
+DROP TABLE w;
