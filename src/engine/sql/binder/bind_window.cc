@@ -147,27 +147,47 @@ Result<int> Binder::BindWindowSpec(const Json& over, ExprContext& ctx, int pos) 
       return SqlError("42P20", "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
                       {.position = pos});
     }
-    return Unsupported("RANGE with offset PRECEDING/FOLLOWING", pos);
   }
   if ((f & (kFrameExcludeCurrentRow | kFrameExcludeGroup | kFrameExcludeTies)) != 0) {
     return Unsupported("EXCLUDE in window frames", pos);
   }
-  // ROWS / GROUPS offsets: bigint constants (no columns of this query).
+  // Offsets: constants (no columns of this query). ROWS / GROUPS: bigint. RANGE: as the
+  // ORDER BY column's in_range support function wants (integers: an integer; numeric: numeric;
+  // floats: float8); other column types are not supported yet.
   Scope empty;
-  const char* mode = (f & kFrameRows) != 0 ? "ROWS" : "GROUPS";
-  ExprContext octx{&empty, nullptr, (f & kFrameRows) != 0 ? "window ROWS" : "window GROUPS", nullptr,
-                   "window definitions"};
+  const bool range = (f & kFrameRange) != 0;
+  const char* mode = (f & kFrameRows) != 0 ? "ROWS" : range ? "RANGE" : "GROUPS";
+  ExprContext octx{&empty, nullptr, (f & kFrameRows) != 0 ? "window ROWS" : range ? "window RANGE" : "window GROUPS",
+                   nullptr, "window definitions"};
   for (int which = 0; which < 2; ++which) {
     const Json* node = which == 0 ? rw.start : rw.end;
     if (node == nullptr) continue;
     NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(*node, octx));
     TypeId t = e->type.id;
-    if (t != TypeId::kUnknown && t != TypeId::kInt2 && t != TypeId::kInt4 && t != TypeId::kInt8) {
+    const bool int_offset = t == TypeId::kUnknown || t == TypeId::kInt2 || t == TypeId::kInt4 || t == TypeId::kInt8;
+    TypeId want = TypeId::kInt8;
+    if (range) {
+      TypeId col = spec.order_by[0].expr->type.id;
+      const bool col_int = col == TypeId::kInt2 || col == TypeId::kInt4 || col == TypeId::kInt8;
+      if (col_int && int_offset) {
+        want = TypeId::kInt8;
+      } else if (col == TypeId::kNumeric && (int_offset || t == TypeId::kNumeric)) {
+        want = TypeId::kNumeric;
+      } else if ((col == TypeId::kFloat8 || col == TypeId::kFloat4) &&
+                 (int_offset || t == TypeId::kNumeric || t == TypeId::kFloat4 || t == TypeId::kFloat8)) {
+        want = TypeId::kFloat8;
+      } else {
+        return Unsupported("RANGE with offset PRECEDING/FOLLOWING for column type " +
+                               types::FormatType(spec.order_by[0].expr->type) + " and offset type " +
+                               types::FormatType(t == TypeId::kUnknown ? Type(TypeId::kText) : e->type),
+                           Position(*node));
+      }
+    } else if (!int_offset) {
       return SqlError("42804", std::string("argument of ") + mode + " must be type bigint, not type " +
                                    types::FormatType(e->type),
                       {.position = Position(*node)});
     }
-    NORDLYS_ASSIGN_OR_RETURN(e, Coerce(e, Type(TypeId::kInt8), types::CastContext::kImplicit, "", Position(*node)));
+    NORDLYS_ASSIGN_OR_RETURN(e, Coerce(e, Type(want), types::CastContext::kImplicit, "", Position(*node)));
     fp += (which == 0 ? "S" : "E") + e->ToString();
     (which == 0 ? spec.start_offset : spec.end_offset) = e;
   }

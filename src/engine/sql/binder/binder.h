@@ -99,7 +99,8 @@ struct WindowSpec {
   std::vector<ExprPtr> partition_by;
   std::vector<SortKey> order_by;
   int frame_options = kFrameDefaults;
-  ExprPtr start_offset, end_offset;  // row-independent; ROWS/GROUPS: int8, RANGE: see range_type
+  ExprPtr start_offset, end_offset;  // row-independent; ROWS/GROUPS: int8; RANGE: int8 for integer
+                                     // keys, numeric for numeric, float8 for float keys
   std::string fingerprint;           // equal windows share one spec (one sort)
 };
 

@@ -9,6 +9,7 @@
 // incrementally (the frame end never moves back); other frames are re-aggregated per row
 // (skipped when a row's frame equals the previous row's).
 #include <algorithm>
+#include <cmath>
 
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/aggregate.h"
@@ -30,12 +31,30 @@ struct Partition {
   std::vector<size_t> group_end;    // per group: one past its last position
 };
 
-Result<int64_t> FrameOffset(const ExprPtr& e, ExecContext* ctx, bool start) {
+// A frame offset's value: not NULL, not negative (RANGE: PostgreSQL's in_range message).
+Result<Value> FrameOffset(const ExprPtr& e, ExecContext* ctx, bool start, bool range) {
   NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*e, Row{}, ctx));
   const char* which = start ? "starting" : "ending";
   if (v.is_null()) return SqlError("22004", std::string("frame ") + which + " offset must not be null");
-  if (v.as_int() < 0) return SqlError("22013", std::string("frame ") + which + " offset must not be negative");
-  return v.as_int();
+  bool negative = false;
+  bool nan = false;
+  switch (e->type.id) {
+    case TypeId::kNumeric:
+      negative = v.as_numeric().negative();
+      nan = v.as_numeric().is_nan();
+      break;
+    case TypeId::kFloat8:
+      negative = v.as_float() < 0;
+      nan = std::isnan(v.as_float());
+      break;
+    default:
+      if (!range && v.as_int() < 0) {
+        return SqlError("22013", std::string("frame ") + which + " offset must not be negative");
+      }
+      negative = v.as_int() < 0;
+  }
+  if (negative || nan) return SqlError("22013", "invalid preceding or following size in window function");
+  return v;
 }
 
 }  // namespace
@@ -132,15 +151,72 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
   // Frame offsets (ROWS/GROUPS), checked only when there are rows, as PostgreSQL does.
   const int f = w.frame_options;
   int64_t start_off = 0, end_off = 0;
+  Value start_val, end_val;
   if (n > 0 && w.start_offset) {
-    NORDLYS_ASSIGN_OR_RETURN(start_off, FrameOffset(w.start_offset, ctx, true));
+    NORDLYS_ASSIGN_OR_RETURN(start_val, FrameOffset(w.start_offset, ctx, true, (f & kFrameRange) != 0));
+    if ((f & kFrameRange) == 0) start_off = start_val.as_int();
   }
   if (n > 0 && w.end_offset) {
-    NORDLYS_ASSIGN_OR_RETURN(end_off, FrameOffset(w.end_offset, ctx, false));
+    NORDLYS_ASSIGN_OR_RETURN(end_val, FrameOffset(w.end_offset, ctx, false, (f & kFrameRange) != 0));
+    if ((f & kFrameRange) == 0) end_off = end_val.as_int();
   }
   const bool rows_mode = (f & kFrameRows) != 0;
+  const bool range_mode = (f & kFrameRange) != 0;
+  // RANGE offset: the partition's first position at (is_start) or past (!is_start) the key
+  // value current ± offset, in the sort's direction (NULLs sit where the sort puts them); a
+  // current row with a NULL key reaches its peers' edge.
+  auto range_edge = [&](const Partition& part, size_t p, const Value& off, bool preceding,
+                        bool is_start) -> Result<int64_t> {
+    const size_t g = part.group_of[p - part.begin];
+    const Value& cur = okeys[order[p]][0];
+    if (cur.is_null()) return static_cast<int64_t>(is_start ? part.group_start[g] : part.group_end[g]);
+    const SortKey& key = w.order_by[0];
+    const TypeId t = key.expr->type.id;
+    const bool add = preceding == key.descending;  // ascending PRECEDING: current - offset
+    __int128 ib = 0;
+    double fb = 0;
+    types::Numeric nb;
+    if (t == TypeId::kNumeric) {
+      if (add) {
+        NORDLYS_ASSIGN_OR_RETURN(nb, types::Numeric::Add(cur.as_numeric(), off.as_numeric()));
+      } else {
+        NORDLYS_ASSIGN_OR_RETURN(nb, types::Numeric::Sub(cur.as_numeric(), off.as_numeric()));
+      }
+    } else if (t == TypeId::kFloat4 || t == TypeId::kFloat8) {
+      fb = add ? cur.as_float() + off.as_float() : cur.as_float() - off.as_float();
+    } else {
+      ib = add ? static_cast<__int128>(cur.as_int()) + off.as_int() : static_cast<__int128>(cur.as_int()) - off.as_int();
+    }
+    // Sign of (key at q - bound) in the sort's direction.
+    auto position_cmp = [&](size_t q) {
+      const Value& k = okeys[order[q]][0];
+      if (k.is_null()) return key.nulls_first ? -1 : 1;
+      int raw;
+      if (t == TypeId::kNumeric) {
+        raw = types::Numeric::Compare(k.as_numeric(), nb);
+      } else if (t == TypeId::kFloat4 || t == TypeId::kFloat8) {
+        double x = k.as_float();
+        raw = std::isnan(x) ? (std::isnan(fb) ? 0 : 1) : std::isnan(fb) ? -1 : x < fb ? -1 : x > fb ? 1 : 0;
+      } else {
+        __int128 x = k.as_int();
+        raw = x < ib ? -1 : x > ib ? 1 : 0;
+      }
+      return key.descending ? -raw : raw;
+    };
+    size_t lo = part.begin, hi = part.end;  // first q with cmp >= 0 (start) or > 0 (end)
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = position_cmp(mid);
+      if (is_start ? c < 0 : c <= 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return static_cast<int64_t>(lo);
+  };
   // The frame of position p as [start, end) positions.
-  auto frame = [&](const Partition& part, size_t p) -> std::pair<size_t, size_t> {
+  auto frame = [&](const Partition& part, size_t p) -> Result<std::pair<size_t, size_t>> {
     const int64_t ps = static_cast<int64_t>(part.begin), pe = static_cast<int64_t>(part.end);
     const int64_t ip = static_cast<int64_t>(p);
     const size_t g = part.group_of[p - part.begin];
@@ -150,6 +226,8 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
       s = ps;
     } else if ((f & kFrameStartCurrentRow) != 0) {
       s = rows_mode ? ip : static_cast<int64_t>(part.group_start[g]);
+    } else if (range_mode) {
+      NORDLYS_ASSIGN_OR_RETURN(s, range_edge(part, p, start_val, (f & kFrameStartOffsetPreceding) != 0, true));
     } else if ((f & kFrameStartOffsetPreceding) != 0) {
       if (rows_mode) {
         s = std::max(ps, ip - start_off);
@@ -169,6 +247,8 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
       e = pe;
     } else if ((f & kFrameEndCurrentRow) != 0) {
       e = rows_mode ? ip + 1 : static_cast<int64_t>(part.group_end[g]);
+    } else if (range_mode) {
+      NORDLYS_ASSIGN_OR_RETURN(e, range_edge(part, p, end_val, (f & kFrameEndOffsetPreceding) != 0, false));
     } else if ((f & kFrameEndOffsetPreceding) != 0) {
       if (rows_mode) {
         e = std::max(ps, ip - end_off + 1);
@@ -185,7 +265,7 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
       }
     }
     if (e < s) e = s;
-    return {static_cast<size_t>(s), static_cast<size_t>(e)};
+    return std::make_pair(static_cast<size_t>(s), static_cast<size_t>(e));
   };
 
   for (size_t c = 0; c < calls_.size(); ++c) {
@@ -304,7 +384,8 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
           case WinFunc::kFirstValue:
           case WinFunc::kLastValue:
           case WinFunc::kNthValue: {
-            auto [s, e] = frame(part, p);
+            NORDLYS_ASSIGN_OR_RETURN(auto fr, frame(part, p));
+            const size_t s = fr.first, e = fr.second;
             size_t at = SIZE_MAX;
             if (call.func == WinFunc::kNthValue) {
               NORDLYS_ASSIGN_OR_RETURN(Value nv, arg_at(1, p));
@@ -326,7 +407,7 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
             break;
           }
           case WinFunc::kAggregate: {
-            auto fr = frame(part, p);
+            NORDLYS_ASSIGN_OR_RETURN(auto fr, frame(part, p));
             if ((f & kFrameStartUnboundedPreceding) != 0) {
               while (added_end < fr.second) NORDLYS_RETURN_IF_ERROR(add(&running, added_end++));
               NORDLYS_ASSIGN_OR_RETURN(out(p), Finish(call.agg, running));
