@@ -148,9 +148,6 @@ Result<int> Binder::BindWindowSpec(const Json& over, ExprContext& ctx, int pos) 
                       {.position = pos});
     }
   }
-  if ((f & (kFrameExcludeCurrentRow | kFrameExcludeGroup | kFrameExcludeTies)) != 0) {
-    return Unsupported("EXCLUDE in window frames", pos);
-  }
   // Offsets: constants (no columns of this query). ROWS / GROUPS: bigint. RANGE: as the
   // ORDER BY column's in_range support function wants (integers: an integer; numeric: numeric;
   // floats: float8); other column types are not supported yet.

@@ -268,6 +268,17 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
     return std::make_pair(static_cast<size_t>(s), static_cast<size_t>(e));
   };
 
+  // EXCLUDE CURRENT ROW / GROUP / TIES: is position q left out of position p's frame?
+  const bool excluding = (f & (kFrameExcludeCurrentRow | kFrameExcludeGroup | kFrameExcludeTies)) != 0;
+  auto excluded = [&](const Partition& part, size_t p, size_t q) {
+    if ((f & kFrameExcludeCurrentRow) != 0) return q == p;
+    const size_t g = part.group_of[p - part.begin];
+    const bool peer = q >= part.group_start[g] && q < part.group_end[g];
+    if ((f & kFrameExcludeGroup) != 0) return peer;
+    if ((f & kFrameExcludeTies) != 0) return peer && q != p;
+    return false;
+  };
+
   for (size_t c = 0; c < calls_.size(); ++c) {
     const WindowCall& call = calls_[c];
     if (call.spec != static_cast<int>(spec_index)) continue;
@@ -395,9 +406,23 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
               }
               if (nv.as_int() <= 0) return SqlError("22016", "argument of nth_value must be greater than zero");
               uint64_t k = static_cast<uint64_t>(nv.as_int()) - 1;
-              if (k < e - s) at = s + k;
-            } else if (s < e) {
-              at = call.func == WinFunc::kFirstValue ? s : e - 1;
+              if (!excluding) {
+                if (k < e - s) at = s + k;
+              } else {
+                for (size_t q = s; q < e && at == SIZE_MAX; ++q) {
+                  if (excluded(part, p, q)) continue;
+                  if (k == 0) at = q;
+                  --k;
+                }
+              }
+            } else if (call.func == WinFunc::kFirstValue) {
+              for (size_t q = s; q < e && at == SIZE_MAX; ++q) {
+                if (!excluding || !excluded(part, p, q)) at = q;
+              }
+            } else {
+              for (size_t q = e; q > s && at == SIZE_MAX; --q) {
+                if (!excluding || !excluded(part, p, q - 1)) at = q - 1;
+              }
             }
             if (at == SIZE_MAX) {
               out(p) = Value();
@@ -408,6 +433,14 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
           }
           case WinFunc::kAggregate: {
             NORDLYS_ASSIGN_OR_RETURN(auto fr, frame(part, p));
+            if (excluding) {
+              AggState st;
+              for (size_t i = fr.first; i < fr.second; ++i) {
+                if (!excluded(part, p, i)) NORDLYS_RETURN_IF_ERROR(add(&st, i));
+              }
+              NORDLYS_ASSIGN_OR_RETURN(out(p), Finish(call.agg, st));
+              break;
+            }
             if ((f & kFrameStartUnboundedPreceding) != 0) {
               while (added_end < fr.second) NORDLYS_RETURN_IF_ERROR(add(&running, added_end++));
               NORDLYS_ASSIGN_OR_RETURN(out(p), Finish(call.agg, running));
