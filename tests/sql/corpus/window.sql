@@ -145,3 +145,20 @@ SELECT id, first_value(id) OVER w1, last_value(id) OVER w1, nth_value(id, 2) OVE
 SELECT id, sum(id) OVER (ORDER BY k RANGE UNBOUNDED PRECEDING EXCLUDE GROUP),
   rank() OVER (ORDER BY k ROWS CURRENT ROW EXCLUDE CURRENT ROW) FROM e ORDER BY id;
 DROP TABLE e;
+-- RANGE offsets on date, timestamp, timestamptz and interval keys; unsupported offset types.
+CREATE TABLE ev (id int PRIMARY KEY, d date, ts timestamp, tz timestamptz, iv interval, t text);
+INSERT INTO ev VALUES (1, '2024-01-01', '2024-01-01 10:00', '2024-01-01 10:00+00', '1 hour', 'a'),
+  (2, '2024-01-03', '2024-01-01 11:30', '2024-01-01 11:30+00', '90 minutes', 'b'),
+  (3, '2024-01-10', '2024-01-02 09:00', '2024-01-02 09:00+00', '1 day', 'c'),
+  (4, '2024-02-01', '2024-01-02 09:00', '2024-01-02 09:00+00', '1 mon', 'd'),
+  (5, NULL, NULL, NULL, NULL, 'e');
+SELECT id, count(*) OVER (ORDER BY d RANGE BETWEEN '7 days' PRECEDING AND CURRENT ROW),
+  sum(id) OVER (ORDER BY d DESC RANGE BETWEEN interval '1 month' PRECEDING AND '2 days' FOLLOWING) FROM ev ORDER BY id;
+SELECT id, count(*) OVER (ORDER BY ts RANGE BETWEEN '2 hours' PRECEDING AND '1 day' FOLLOWING),
+  array_agg(id) OVER (ORDER BY tz RANGE BETWEEN CURRENT ROW AND '1 day' FOLLOWING) FROM ev ORDER BY id;
+SELECT id, max(id) OVER (ORDER BY iv RANGE BETWEEN '1 hour' PRECEDING AND '30 days' FOLLOWING) FROM ev ORDER BY id;
+SELECT id, sum(id) OVER (ORDER BY id RANGE 1.5 PRECEDING) FROM ev; -- error 0A000
+SELECT id, sum(id) OVER (ORDER BY t RANGE 1 PRECEDING) FROM ev; -- error 0A000
+SELECT id, sum(id) OVER (ORDER BY d RANGE 1 PRECEDING) FROM ev; -- error 0A000
+SELECT id, sum(id) OVER (ORDER BY d RANGE '-1 day' PRECEDING) FROM ev; -- error 22013
+DROP TABLE ev;

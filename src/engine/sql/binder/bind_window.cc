@@ -150,7 +150,7 @@ Result<int> Binder::BindWindowSpec(const Json& over, ExprContext& ctx, int pos) 
   }
   // Offsets: constants (no columns of this query). ROWS / GROUPS: bigint. RANGE: as the
   // ORDER BY column's in_range support function wants (integers: an integer; numeric: numeric;
-  // floats: float8); other column types are not supported yet.
+  // floats: float8; date, timestamp[tz], interval: interval); time columns are not supported yet.
   Scope empty;
   const bool range = (f & kFrameRange) != 0;
   const char* mode = (f & kFrameRows) != 0 ? "ROWS" : range ? "RANGE" : "GROUPS";
@@ -173,11 +173,23 @@ Result<int> Binder::BindWindowSpec(const Json& over, ExprContext& ctx, int pos) 
       } else if ((col == TypeId::kFloat8 || col == TypeId::kFloat4) &&
                  (int_offset || t == TypeId::kNumeric || t == TypeId::kFloat4 || t == TypeId::kFloat8)) {
         want = TypeId::kFloat8;
+      } else if ((col == TypeId::kDate || col == TypeId::kTimestamp || col == TypeId::kTimestampTz ||
+                  col == TypeId::kInterval) &&
+                 (t == TypeId::kUnknown || t == TypeId::kInterval)) {
+        want = TypeId::kInterval;
+      } else if (col == TypeId::kTime) {
+        return Unsupported("RANGE with offset PRECEDING/FOLLOWING on time columns", Position(*node));
+      } else if (col_int || col == TypeId::kNumeric || col == TypeId::kFloat4 || col == TypeId::kFloat8 ||
+                 col == TypeId::kDate || col == TypeId::kTimestamp || col == TypeId::kTimestampTz ||
+                 col == TypeId::kInterval) {
+        return SqlError("0A000",
+                        "RANGE with offset PRECEDING/FOLLOWING is not supported for column type " +
+                            types::FormatType(Type(col)) + " and offset type " + types::FormatType(Type(t)),
+                        {.hint = "Cast the offset value to an appropriate type.", .position = Position(*node)});
       } else {
-        return Unsupported("RANGE with offset PRECEDING/FOLLOWING for column type " +
-                               types::FormatType(spec.order_by[0].expr->type) + " and offset type " +
-                               types::FormatType(t == TypeId::kUnknown ? Type(TypeId::kText) : e->type),
-                           Position(*node));
+        return SqlError("0A000", "RANGE with offset PRECEDING/FOLLOWING is not supported for column type " +
+                                     types::FormatType(Type(col)),
+                        {.position = Position(*node)});
       }
     } else if (!int_offset) {
       return SqlError("42804", std::string("argument of ") + mode + " must be type bigint, not type " +

@@ -100,7 +100,8 @@ struct WindowSpec {
   std::vector<SortKey> order_by;
   int frame_options = kFrameDefaults;
   ExprPtr start_offset, end_offset;  // row-independent; ROWS/GROUPS: int8; RANGE: int8 for integer
-                                     // keys, numeric for numeric, float8 for float keys
+                                     // keys, numeric for numeric, float8 for float keys, interval
+                                     // for date, timestamp[tz] and interval keys
   std::string fingerprint;           // equal windows share one spec (one sort)
 };
 

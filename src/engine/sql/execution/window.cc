@@ -15,6 +15,8 @@
 #include "engine/sql/execution/aggregate.h"
 #include "engine/sql/execution/eval.h"
 #include "engine/sql/planner/operator.h"
+#include "engine/types/datetime.h"
+#include "engine/types/type_io.h"
 
 namespace nordlys::engine::sql {
 
@@ -46,6 +48,9 @@ Result<Value> FrameOffset(const ExprPtr& e, ExecContext* ctx, bool start, bool r
     case TypeId::kFloat8:
       negative = v.as_float() < 0;
       nan = std::isnan(v.as_float());
+      break;
+    case TypeId::kInterval:
+      negative = types::CompareIntervals(v.as_interval(), types::Interval{}) < 0;
       break;
     default:
       if (!range && v.as_int() < 0) {
@@ -176,7 +181,32 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
     __int128 ib = 0;
     double fb = 0;
     types::Numeric nb;
-    if (t == TypeId::kNumeric) {
+    types::Interval vb;
+    // Dates compare as timestamps (PostgreSQL's in_range for date adds the interval to one).
+    auto as_timestamp = [&](const Value& v) -> int64_t {
+      return t == TypeId::kDate ? v.as_int() * int64_t{86400000000} : v.as_int();
+    };
+    if (t == TypeId::kInterval) {
+      if (add) {
+        NORDLYS_ASSIGN_OR_RETURN(vb, types::IntervalAdd(cur.as_interval(), off.as_interval()));
+      } else {
+        NORDLYS_ASSIGN_OR_RETURN(vb, types::IntervalSub(cur.as_interval(), off.as_interval()));
+      }
+    } else if (t == TypeId::kDate || t == TypeId::kTimestamp || t == TypeId::kTimestampTz) {
+      types::Interval step = off.as_interval();
+      if (!add) {
+        NORDLYS_ASSIGN_OR_RETURN(step, types::IntervalNegate(step));
+      }
+      int64_t ts = 0;
+      if (t == TypeId::kTimestampTz) {
+        static const types::SessionSettings kDefault;
+        const auto& settings = ctx->session != nullptr ? ctx->session->settings : kDefault;
+        NORDLYS_ASSIGN_OR_RETURN(ts, types::TimestampTzAddInterval(cur.as_int(), step, settings.time_zone));
+      } else {
+        NORDLYS_ASSIGN_OR_RETURN(ts, types::TimestampAddInterval(as_timestamp(cur), step));
+      }
+      ib = ts;
+    } else if (t == TypeId::kNumeric) {
       if (add) {
         NORDLYS_ASSIGN_OR_RETURN(nb, types::Numeric::Add(cur.as_numeric(), off.as_numeric()));
       } else {
@@ -192,7 +222,12 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
       const Value& k = okeys[order[q]][0];
       if (k.is_null()) return key.nulls_first ? -1 : 1;
       int raw;
-      if (t == TypeId::kNumeric) {
+      if (t == TypeId::kInterval) {
+        raw = types::CompareIntervals(k.as_interval(), vb);
+      } else if (t == TypeId::kDate) {
+        __int128 x = as_timestamp(k);
+        raw = x < ib ? -1 : x > ib ? 1 : 0;
+      } else if (t == TypeId::kNumeric) {
         raw = types::Numeric::Compare(k.as_numeric(), nb);
       } else if (t == TypeId::kFloat4 || t == TypeId::kFloat8) {
         double x = k.as_float();
