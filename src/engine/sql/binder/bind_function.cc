@@ -113,7 +113,8 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
     }
   }
   if (b.contains("agg_filter")) {
-    NORDLYS_ASSIGN_OR_RETURN(call.filter, BindCondition(b["agg_filter"], inner, "FILTER"));
+    ExprContext fctx{ctx.scope, nullptr, "FILTER"};
+    NORDLYS_ASSIGN_OR_RETURN(call.filter, BindCondition(b["agg_filter"], fctx, "FILTER"));
   }
   if (!args.empty()) call.arg_type = args[0]->type;
   call.args = std::move(args);

@@ -743,6 +743,18 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
     NORDLYS_ASSIGN_OR_RETURN(q->having, BindCondition(s["havingClause"], hctx, "HAVING"));
   }
   NORDLYS_RETURN_IF_ERROR(BindSortLimit(s, q.get(), &scope, &windows));
+  // Every WINDOW clause entry is checked as PostgreSQL does, used or not (into a scratch query:
+  // an unused window adds no sort).
+  if (windows.window_clause != nullptr) {
+    BoundSelect scratch;
+    WindowTarget unused{&scratch, windows.window_clause};
+    ExprContext vctx{&scope, &scratch.aggs, "SELECT", &unused};
+    for (const auto& entry : *windows.window_clause) {
+      const Json& d = NodeOf(entry).second->is_object() ? *NodeOf(entry).second : entry;
+      Json over = {{"name", d.value("name", "")}};
+      NORDLYS_RETURN_IF_ERROR(BindWindowSpec(over, vctx, Position(entry)).status());
+    }
+  }
   NORDLYS_RETURN_IF_ERROR(FinishAggregation(q.get()));
   NORDLYS_RETURN_IF_ERROR(FinishWindows(q.get()));
   for (auto& t : q->targets) t = ResolveUnknown(t);

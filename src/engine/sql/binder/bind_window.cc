@@ -151,15 +151,20 @@ Result<int> Binder::BindWindowSpec(const Json& over, ExprContext& ctx, int pos) 
   // Offsets: constants (no columns of this query). ROWS / GROUPS: bigint. RANGE: as the
   // ORDER BY column's in_range support function wants (integers: an integer; numeric: numeric;
   // floats: float8; date, timestamp[tz], interval: interval); time columns are not supported yet.
-  Scope empty;
   const bool range = (f & kFrameRange) != 0;
   const char* mode = (f & kFrameRows) != 0 ? "ROWS" : range ? "RANGE" : "GROUPS";
-  ExprContext octx{&empty, nullptr, (f & kFrameRows) != 0 ? "window ROWS" : range ? "window RANGE" : "window GROUPS",
+  ExprContext octx{ctx.scope, nullptr, (f & kFrameRows) != 0 ? "window ROWS" : range ? "window RANGE" : "window GROUPS",
                    nullptr, "window definitions"};
   for (int which = 0; which < 2; ++which) {
     const Json* node = which == 0 ? rw.start : rw.end;
     if (node == nullptr) continue;
     NORDLYS_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(*node, octx));
+    std::vector<int> cols;
+    CollectColumns(*e, &cols);
+    if (!cols.empty()) {
+      return SqlError("42P10", std::string("argument of ") + mode + " must not contain variables",
+                      {.position = Position(*node)});
+    }
     TypeId t = e->type.id;
     const bool int_offset = t == TypeId::kUnknown || t == TypeId::kInt2 || t == TypeId::kInt4 || t == TypeId::kInt8;
     TypeId want = TypeId::kInt8;
@@ -192,9 +197,14 @@ Result<int> Binder::BindWindowSpec(const Json& over, ExprContext& ctx, int pos) 
                         {.position = Position(*node)});
       }
     } else if (!int_offset) {
-      return SqlError("42804", std::string("argument of ") + mode + " must be type bigint, not type " +
-                                   types::FormatType(e->type),
-                      {.position = Position(*node)});
+      // ROWS / GROUPS take their offset as an assignment to bigint (1.5 rounds to 2).
+      auto cast = types::FindCast(t, TypeId::kInt8);
+      if (!cast || *cast == types::CastContext::kExplicit) {
+        return SqlError("42804", std::string("argument of ") + mode + " must be type bigint, not type " +
+                                     types::FormatType(e->type),
+                        {.position = Position(*node)});
+      }
+      NORDLYS_ASSIGN_OR_RETURN(e, Coerce(e, Type(want), types::CastContext::kAssignment, "", Position(*node)));
     }
     NORDLYS_ASSIGN_OR_RETURN(e, Coerce(e, Type(want), types::CastContext::kImplicit, "", Position(*node)));
     fp += (which == 0 ? "S" : "E") + e->ToString();
@@ -235,9 +245,7 @@ Result<ExprPtr> Binder::BindWindowFunction(const Json& b, const std::string& nam
   if (!is_agg && b.contains("agg_filter")) {
     return SqlError("0A000", "FILTER is not implemented for non-aggregate window functions", {.position = pos});
   }
-  if (!is_agg && b.value("agg_star", false)) {
-    return SqlError("42809", name + "(*) specified, but " + name + " is not an aggregate function", {.position = pos});
-  }
+  // rank(*) OVER (...): PostgreSQL takes `*` as no arguments for a window function.
   ExprContext argctx{ctx.scope, ctx.aggs, ctx.clause, nullptr, "window"};
   WindowCall call;
   if (is_agg) {
