@@ -205,6 +205,10 @@ TEST_F(SqlEngineTest, WindowFunctionsRunAboveAggregation) {
   // A running sum over many rows accumulates incrementally (rows, not rows squared).
   EXPECT_EQ(c.Query("select max(s) from (select sum(x) over (order by x) as s from generate_series(1, 200000) x) q"),
             "20000100000\n");
+  // A moving frame slides: one add and one removal per row, not rows x frame.
+  EXPECT_EQ(c.Query("select max(s) from (select sum(x) over (order by x rows between 1000 preceding and current row) "
+                    "as s from generate_series(1, 200000) x) q"),
+            "199699500\n");
   EXPECT_EQ(c.Exec("select g from t where rank() over () = 1"),
             "ERROR 42P20 window functions are not allowed in WHERE");
   EXPECT_EQ(c.Exec("select lag(v) from t"), "ERROR 42809 window function lag requires an OVER clause");

@@ -62,6 +62,29 @@ Result<Value> FrameOffset(const ExprPtr& e, ExecContext* ctx, bool start, bool r
   return v;
 }
 
+// Aggregates whose input can be taken back out of the state exactly (a moving frame then costs
+// one add and one removal per row): count, and sum/avg of integers. PostgreSQL has no inverse
+// for float sums (rounding) and restarts numeric ones whose display scale would change, so
+// those re-aggregate.
+bool Invertible(const AggCall& call) {
+  if (call.func == AggFunc::kCountStar || call.func == AggFunc::kCount) return true;
+  if (call.func != AggFunc::kSum && call.func != AggFunc::kAvg) return false;
+  TypeId t = call.arg_type.id;
+  return t == TypeId::kInt2 || t == TypeId::kInt4 || t == TypeId::kInt8;
+}
+
+// Takes one input back out of the state. REQUIRES: Invertible(call), and `v` was accumulated.
+void Retract(const AggCall& call, AggState* st, const Value& v) {
+  if (call.func == AggFunc::kCountStar) {
+    --st->count;
+    return;
+  }
+  if (v.is_null()) return;
+  --st->count;
+  if (call.func == AggFunc::kSum || call.func == AggFunc::kAvg) st->isum -= v.as_int();
+  if (st->count == 0) st->any = false;
+}
+
 }  // namespace
 
 Status WindowAgg::Open(ExecContext* ctx) {
@@ -353,6 +376,7 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
       // Aggregates: the running state, or the previous frame's value.
       AggState running;
       size_t added_end = ps;
+      size_t added_start = SIZE_MAX;  // moving frames of invertible aggregates: state covers [added_start, added_end)
       std::pair<size_t, size_t> prev_frame{SIZE_MAX, SIZE_MAX};
       Value prev_value;
       for (size_t p = ps; p < pe; ++p) {
@@ -478,6 +502,19 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
             }
             if ((f & kFrameStartUnboundedPreceding) != 0) {
               while (added_end < fr.second) NORDLYS_RETURN_IF_ERROR(add(&running, added_end++));
+              NORDLYS_ASSIGN_OR_RETURN(out(p), Finish(call.agg, running));
+              break;
+            }
+            if (Invertible(call.agg)) {
+              // Both frame edges only move forward (every frame mode): slide the state.
+              if (fr.first >= added_end || added_start == SIZE_MAX) {
+                running = AggState();
+                added_start = added_end = fr.first;
+              }
+              while (added_end < fr.second) NORDLYS_RETURN_IF_ERROR(add(&running, added_end++));
+              for (; added_start < fr.first; ++added_start) {
+                if (agg_pass[added_start]) Retract(call.agg, &running, agg_in[added_start]);
+              }
               NORDLYS_ASSIGN_OR_RETURN(out(p), Finish(call.agg, running));
               break;
             }
