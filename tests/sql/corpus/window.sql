@@ -376,3 +376,11 @@ SELECT a, count(*), sum(count(*)) OVER (ORDER BY a) FROM wf_rand GROUP BY a ORDE
 SELECT a, count(*), sum(count(*)) OVER (ORDER BY count(*) DESC, a) FROM wf_rand GROUP BY a ORDER BY a;
 SELECT a, count(*), row_number() OVER (ORDER BY sum(b) NULLS FIRST, a) FROM wf_rand GROUP BY a ORDER BY a;
 DROP TABLE wf_rand;
+-- RANGE offsets on time keys: no wraparound past midnight; only the interval's time counts.
+CREATE TABLE wf_tm (id int PRIMARY KEY, t time);
+INSERT INTO wf_tm VALUES (1, '00:10'), (2, '01:00'), (3, '12:00'), (4, '23:30'), (5, '23:59'), (6, NULL);
+SELECT id, count(*) OVER (ORDER BY t RANGE BETWEEN '1 hour' PRECEDING AND '1 hour' FOLLOWING),
+  array_agg(id) OVER (ORDER BY t DESC RANGE BETWEEN CURRENT ROW AND '1 day 12 hours' FOLLOWING) FROM wf_tm ORDER BY id;
+SELECT id, count(*) OVER (ORDER BY t RANGE BETWEEN '-1 day' PRECEDING AND CURRENT ROW) FROM wf_tm ORDER BY id;
+SELECT id, count(*) OVER (ORDER BY t RANGE BETWEEN '-1 hour' PRECEDING AND CURRENT ROW) FROM wf_tm; -- error 22013
+DROP TABLE wf_tm;

@@ -150,7 +150,7 @@ Result<int> Binder::BindWindowSpec(const Json& over, ExprContext& ctx, int pos) 
   }
   // Offsets: constants (no columns of this query). ROWS / GROUPS: bigint. RANGE: as the
   // ORDER BY column's in_range support function wants (integers: an integer; numeric: numeric;
-  // floats: float8; date, timestamp[tz], interval: interval); time columns are not supported yet.
+  // floats: float8; date, time, timestamp[tz], interval: interval).
   const bool range = (f & kFrameRange) != 0;
   const char* mode = (f & kFrameRows) != 0 ? "ROWS" : range ? "RANGE" : "GROUPS";
   ExprContext octx{ctx.scope, nullptr, (f & kFrameRows) != 0 ? "window ROWS" : range ? "window RANGE" : "window GROUPS",
@@ -179,14 +179,12 @@ Result<int> Binder::BindWindowSpec(const Json& over, ExprContext& ctx, int pos) 
                  (int_offset || t == TypeId::kNumeric || t == TypeId::kFloat4 || t == TypeId::kFloat8)) {
         want = TypeId::kFloat8;
       } else if ((col == TypeId::kDate || col == TypeId::kTimestamp || col == TypeId::kTimestampTz ||
-                  col == TypeId::kInterval) &&
+                  col == TypeId::kInterval || col == TypeId::kTime) &&
                  (t == TypeId::kUnknown || t == TypeId::kInterval)) {
         want = TypeId::kInterval;
-      } else if (col == TypeId::kTime) {
-        return Unsupported("RANGE with offset PRECEDING/FOLLOWING on time columns", Position(*node));
       } else if (col_int || col == TypeId::kNumeric || col == TypeId::kFloat4 || col == TypeId::kFloat8 ||
                  col == TypeId::kDate || col == TypeId::kTimestamp || col == TypeId::kTimestampTz ||
-                 col == TypeId::kInterval) {
+                 col == TypeId::kInterval || col == TypeId::kTime) {
         return SqlError("0A000",
                         "RANGE with offset PRECEDING/FOLLOWING is not supported for column type " +
                             types::FormatType(Type(col)) + " and offset type " + types::FormatType(Type(t)),

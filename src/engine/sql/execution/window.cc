@@ -34,7 +34,9 @@ struct Partition {
 };
 
 // A frame offset's value: not NULL, not negative (RANGE: PostgreSQL's in_range message).
-Result<Value> FrameOffset(const ExprPtr& e, ExecContext* ctx, bool start, bool range) {
+// `key`: the ORDER BY key's type (RANGE); time keys ignore an interval's days and months, as
+// PostgreSQL's in_range for time does.
+Result<Value> FrameOffset(const ExprPtr& e, ExecContext* ctx, bool start, bool range, TypeId key) {
   NORDLYS_ASSIGN_OR_RETURN(Value v, Eval(*e, Row{}, ctx));
   const char* which = start ? "starting" : "ending";
   if (v.is_null()) return SqlError("22004", std::string("frame ") + which + " offset must not be null");
@@ -50,7 +52,8 @@ Result<Value> FrameOffset(const ExprPtr& e, ExecContext* ctx, bool start, bool r
       nan = std::isnan(v.as_float());
       break;
     case TypeId::kInterval:
-      negative = types::CompareIntervals(v.as_interval(), types::Interval{}) < 0;
+      negative = key == TypeId::kTime ? v.as_interval().time_us < 0
+                                      : types::CompareIntervals(v.as_interval(), types::Interval{}) < 0;
       break;
     default:
       if (!range && v.as_int() < 0) {
@@ -180,12 +183,13 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
   const int f = w.frame_options;
   int64_t start_off = 0, end_off = 0;
   Value start_val, end_val;
+  const TypeId range_key = w.order_by.empty() ? TypeId::kUnknown : w.order_by[0].expr->type.id;
   if (n > 0 && w.start_offset) {
-    NORDLYS_ASSIGN_OR_RETURN(start_val, FrameOffset(w.start_offset, ctx, true, (f & kFrameRange) != 0));
+    NORDLYS_ASSIGN_OR_RETURN(start_val, FrameOffset(w.start_offset, ctx, true, (f & kFrameRange) != 0, range_key));
     if ((f & kFrameRange) == 0) start_off = start_val.as_int();
   }
   if (n > 0 && w.end_offset) {
-    NORDLYS_ASSIGN_OR_RETURN(end_val, FrameOffset(w.end_offset, ctx, false, (f & kFrameRange) != 0));
+    NORDLYS_ASSIGN_OR_RETURN(end_val, FrameOffset(w.end_offset, ctx, false, (f & kFrameRange) != 0, range_key));
     if ((f & kFrameRange) == 0) end_off = end_val.as_int();
   }
   const bool rows_mode = (f & kFrameRows) != 0;
@@ -215,6 +219,10 @@ Status WindowAgg::ComputeSpec(ExecContext* ctx, size_t spec_index, std::vector<s
       } else {
         NORDLYS_ASSIGN_OR_RETURN(vb, types::IntervalSub(cur.as_interval(), off.as_interval()));
       }
+    } else if (t == TypeId::kTime) {
+      // No wraparound past midnight (PostgreSQL's in_range_time_interval).
+      const __int128 step = off.as_interval().time_us;
+      ib = add ? cur.as_int() + step : cur.as_int() - step;
     } else if (t == TypeId::kDate || t == TypeId::kTimestamp || t == TypeId::kTimestampTz) {
       types::Interval step = off.as_interval();
       if (!add) {
