@@ -384,3 +384,6 @@ SELECT id, count(*) OVER (ORDER BY t RANGE BETWEEN '1 hour' PRECEDING AND '1 hou
 SELECT id, count(*) OVER (ORDER BY t RANGE BETWEEN '-1 day' PRECEDING AND CURRENT ROW) FROM wf_tm ORDER BY id;
 SELECT id, count(*) OVER (ORDER BY t RANGE BETWEEN '-1 hour' PRECEDING AND CURRENT ROW) FROM wf_tm; -- error 22013
 DROP TABLE wf_tm;
+SELECT nosuch(1) OVER (); -- error 42883
+SELECT upper(1) OVER (); -- error 42883
+SELECT upper('a') OVER (); -- error 42809

@@ -231,6 +231,12 @@ Result<ExprPtr> Binder::BindWindowFunction(const Json& b, const std::string& nam
   }
   const bool is_agg = IsAggregateName(name);
   if (!is_agg && !IsWindowOnlyFunction(name)) {
+    // A function that does not exist at all is 42883, as PostgreSQL resolves the name first.
+    Json plain = b;
+    plain.erase("over");
+    ExprContext sctx{ctx.scope, nullptr, ctx.clause, nullptr, "window"};
+    auto scalar = BindFuncCall(plain, sctx);
+    if (!scalar.ok() && scalar.status().sqlstate() == "42883") return scalar.status();
     return SqlError("42809", "OVER specified, but " + name + " is not a window function nor an aggregate function",
                     {.position = pos});
   }
