@@ -387,3 +387,5 @@ DROP TABLE wf_tm;
 SELECT nosuch(1) OVER (); -- error 42883
 SELECT upper(1) OVER (); -- error 42883
 SELECT upper('a') OVER (); -- error 42809
+SELECT x, sum(x) OVER (PARTITION BY (SELECT 1) ORDER BY x), sum(x) OVER (PARTITION BY (SELECT x % 2) ORDER BY x)
+  FROM generate_series(1, 4) x ORDER BY x;

@@ -34,6 +34,14 @@ struct ResolvedWindow {
   const Json* end = nullptr;
 };
 
+bool ContainsSubquery(const Expr& e) {
+  if (e.kind == ExprKind::kSubquery) return true;
+  for (const auto& a : e.args) {
+    if (a && ContainsSubquery(*a)) return true;
+  }
+  return false;
+}
+
 const Json& WindowDefBody(const Json& node) {
   auto [k, b] = NodeOf(node);
   return k == "WindowDef" ? *b : node;
@@ -209,6 +217,11 @@ Result<int> Binder::BindWindowSpec(const Json& over, ExprContext& ctx, int pos) 
     (which == 0 ? spec.start_offset : spec.end_offset) = e;
   }
   fp += "F" + std::to_string(f);
+  // Subqueries print alike ("(SubPlan)"): a window with one never shares its spec.
+  bool has_subquery = false;
+  for (const auto& e : spec.partition_by) has_subquery |= ContainsSubquery(*e);
+  for (const auto& k : spec.order_by) has_subquery |= ContainsSubquery(*k.expr);
+  if (has_subquery) fp += "#" + std::to_string(q->window_specs.size());
   spec.fingerprint = fp;
   for (size_t i = 0; i < q->window_specs.size(); ++i) {
     if (q->window_specs[i].fingerprint == fp) return static_cast<int>(i);
