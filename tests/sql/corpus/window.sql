@@ -389,3 +389,22 @@ SELECT upper(1) OVER (); -- error 42883
 SELECT upper('a') OVER (); -- error 42809
 SELECT x, sum(x) OVER (PARTITION BY (SELECT 1) ORDER BY x), sum(x) OVER (PARTITION BY (SELECT x % 2) ORDER BY x)
   FROM generate_series(1, 4) x ORDER BY x;
+CREATE TABLE wf_x (a int, b int);
+INSERT INTO wf_x VALUES (1, 2), (3, 4);
+SELECT 1 FROM wf_x x JOIN wf_x y ON row_number() OVER () = 1; -- error 42P20
+VALUES (row_number() OVER ()); -- error 42P20
+SELECT 1 FROM wf_x LIMIT row_number() OVER (); -- error 42P20
+SELECT 1 FROM wf_x OFFSET rank() OVER (); -- error 42P20
+SELECT * FROM generate_series(1, row_number() OVER ()); -- error 42P20
+CREATE TABLE wf_bad (a int CHECK (a > rank() OVER ())); -- error 42P20
+CREATE TABLE wf_bad (a int DEFAULT rank() OVER ()); -- error 42P20
+INSERT INTO wf_x VALUES (5, 6) RETURNING row_number() OVER (); -- error 42P20
+DELETE FROM wf_x WHERE rank() OVER () = 1; -- error 42P20
+INSERT INTO wf_x VALUES (rank() OVER (), 1); -- error 42P20
+INSERT INTO wf_x SELECT a + 10, sum(b) OVER (ORDER BY a) FROM wf_x;
+SELECT * FROM wf_x ORDER BY a;
+DROP TABLE wf_x;
+CREATE TABLE wf_d (a int);
+ALTER TABLE wf_d ALTER COLUMN a SET DEFAULT row_number() OVER (); -- error 42P20
+ALTER TABLE wf_d ADD COLUMN b int DEFAULT rank() OVER (); -- error 42P20
+DROP TABLE wf_d;
