@@ -5,9 +5,13 @@
 //
 // Frames follow PostgreSQL: RANGE/GROUPS CURRENT ROW reaches the edge of the current row's peer
 // group, ROWS counts rows, GROUPS counts peer groups; without ORDER BY every row of a partition
-// is a peer of every other. Aggregates whose frame starts at UNBOUNDED PRECEDING accumulate
-// incrementally (the frame end never moves back); other frames are re-aggregated per row
-// (skipped when a row's frame equals the previous row's).
+// is a peer of every other; RANGE offsets compare the single ORDER BY key with current ± offset
+// (PostgreSQL's in_range). EXCLUDE leaves rows out of aggregates and first/last/nth_value.
+//
+// Invariant: in every frame mode both frame edges are non-decreasing positions as the current
+// row advances through a partition. So aggregates whose frame starts at UNBOUNDED PRECEDING
+// accumulate incrementally, and invertible ones (count, integer sum/avg) slide over moving
+// frames; the others re-aggregate per row (skipped when a row's frame equals the previous one).
 #include <algorithm>
 #include <cmath>
 
