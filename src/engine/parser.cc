@@ -26,8 +26,16 @@ Result<nlohmann::json> Parse(const std::string& sql) {
   if (r.error != nullptr) {
     // The message keeps the position in a suffix so that the wire layer can send it as the
     // ErrorResponse 'P' field; SyntaxErrorOf() splits it off again.
-    std::string msg = std::string(r.error->message) + kPosTag + std::to_string(r.error->cursorpos);
+    std::string text = r.error->message;
+    const int cursor = r.error->cursorpos;
     pg_query_free_parse_result(r);
+    // The grammar's checks of window frames ("frame start cannot be UNBOUNDED FOLLOWING", ...)
+    // are PostgreSQL's 42P20 windowing errors, not syntax errors; their position travels as
+    // the SQL errors' 'P' field (sql/errors.h).
+    if (text.rfind("frame start", 0) == 0 || text.rfind("frame end", 0) == 0) {
+      return Status::Sql(StatusCode::kInvalidArgument, "42P20", text + "\x1eP" + std::to_string(cursor));
+    }
+    std::string msg = text + kPosTag + std::to_string(cursor);
     return Status::Sql(StatusCode::kInvalidArgument, "42601", msg);
   }
   nlohmann::json tree = nlohmann::json::parse(r.parse_tree, nullptr, /*allow_exceptions=*/false);

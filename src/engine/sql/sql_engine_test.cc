@@ -192,6 +192,28 @@ TEST_F(SqlEngineTest, ExpressionsEvaluateAsPostgres) {
   EXPECT_EQ(c.Query("with a(x) as (select 1 union all select 2) select sum(x) from a"), "3\n");
 }
 
+TEST_F(SqlEngineTest, WindowFunctionsRunAboveAggregation) {
+  Conn c(engine_.get());
+  ASSERT_EQ(c.Exec("create table t (g int, v int)"), "CREATE TABLE");
+  ASSERT_EQ(c.Exec("insert into t values (1, 10), (1, 20), (2, 5), (3, 1), (3, 2), (3, 3)"), "INSERT 0 6");
+  // The window sees the groups: one row per g, ranked by the group's count.
+  EXPECT_EQ(c.Query("select g, count(*), sum(count(*)) over (), rank() over (order by count(*) desc) "
+                    "from t group by g order by g"),
+            "1|2|6|2\n2|1|6|3\n3|3|6|1\n");
+  std::string plan = c.Query("explain select g, row_number() over (partition by g) from t group by g");
+  EXPECT_LT(plan.find("WindowAgg"), plan.find("HashAggregate")) << plan;
+  // A running sum over many rows accumulates incrementally (rows, not rows squared).
+  EXPECT_EQ(c.Query("select max(s) from (select sum(x) over (order by x) as s from generate_series(1, 200000) x) q"),
+            "20000100000\n");
+  // A moving frame slides: one add and one removal per row, not rows x frame.
+  EXPECT_EQ(c.Query("select max(s) from (select sum(x) over (order by x rows between 1000 preceding and current row) "
+                    "as s from generate_series(1, 200000) x) q"),
+            "199699500\n");
+  EXPECT_EQ(c.Exec("select g from t where rank() over () = 1"),
+            "ERROR 42P20 window functions are not allowed in WHERE");
+  EXPECT_EQ(c.Exec("select lag(v) from t"), "ERROR 42809 window function lag requires an OVER clause");
+}
+
 TEST_F(SqlEngineTest, DdlIsTransactional) {
   Conn c(engine_.get());
   c.Begin();

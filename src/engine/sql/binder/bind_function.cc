@@ -31,7 +31,8 @@ Status NoSuchFunction(const std::string& name, const std::vector<ExprPtr>& args,
                    .position = pos});
 }
 
-Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, ExprContext& ctx) {
+Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, ExprContext& ctx,
+                                      ExprContext* arg_ctx) {
   int pos = CharPosition(sql_, b.value("location", -1));
   if (ctx.aggs == nullptr) {
     if (std::string(ctx.clause) == "aggregate") {
@@ -43,7 +44,7 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
   if (b.contains("agg_order")) return Unsupported("ORDER BY in aggregates", pos);
   AggCall call;
   call.distinct = b.value("agg_distinct", false);
-  ExprContext inner{ctx.scope, nullptr, "aggregate"};
+  ExprContext inner = arg_ctx != nullptr ? *arg_ctx : ExprContext{ctx.scope, nullptr, "aggregate"};
   std::vector<ExprPtr> args;
   if (b.contains("args")) {
     for (const auto& a : b["args"]) {
@@ -112,7 +113,8 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
     }
   }
   if (b.contains("agg_filter")) {
-    NORDLYS_ASSIGN_OR_RETURN(call.filter, BindCondition(b["agg_filter"], inner, "FILTER"));
+    ExprContext fctx{ctx.scope, nullptr, "FILTER"};
+    NORDLYS_ASSIGN_OR_RETURN(call.filter, BindCondition(b["agg_filter"], fctx, "FILTER"));
   }
   if (!args.empty()) call.arg_type = args[0]->type;
   call.args = std::move(args);
@@ -132,7 +134,10 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
   if (names.size() > 1 && names[0] != "pg_catalog") {
     return SqlError("3F000", "schema \"" + names[0] + "\" does not exist", {.position = pos});
   }
-  if (b.contains("over")) return Unsupported("window functions", pos);
+  if (b.contains("over")) return BindWindowFunction(b, name, ctx);
+  if (IsWindowOnlyFunction(name)) {
+    return SqlError("42809", "window function " + name + " requires an OVER clause", {.position = pos});
+  }
   static const char* kAggs[] = {"count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg",
                                 "array_agg"};
   for (const char* a : kAggs) {

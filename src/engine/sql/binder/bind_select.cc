@@ -112,6 +112,8 @@ std::string Fingerprint(const Expr& e) {
 
 }  // namespace
 
+std::string ExprFingerprint(const Expr& e) { return Fingerprint(e); }
+
 // "FOR UPDATE", "FOR SHARE", ... as PostgreSQL's errors name a locking clause.
 static std::string LockingClauseName(const Json& s) {
   std::string strength = s["lockingClause"][0]["LockingClause"].value("strength", "");
@@ -441,6 +443,9 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindSubqueryItem(const Json& query, c
   f->offset = *offset;
   // A FROM subquery sees the enclosing query's outer scope, not its sibling FROM items.
   NORDLYS_ASSIGN_OR_RETURN(f->subquery, BindQuery(query, scope->parent));
+  // Its outer references skip this query's scope, yet this query then depends on the outer
+  // row too: without the mark, a scalar subquery holding such a FROM item would be cached.
+  if (f->subquery->correlated) scope->correlated = true;
   f->kind = BoundFrom::Kind::kSubquery;
   ScopeItem item;
   item.alias = alias;
@@ -548,7 +553,21 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
   Scope scope;
   scope.parent = outer;
   if (s.contains("intoClause")) return Unsupported("SELECT INTO");
-  if (s.contains("windowClause")) return Unsupported("WINDOW");
+  // WINDOW clause: names must be unique; each definition is checked (its references to
+  // earlier windows) when a call uses it.
+  WindowTarget windows{q.get(), s.contains("windowClause") ? &s["windowClause"] : nullptr};
+  if (windows.window_clause != nullptr) {
+    const Json& wc = *windows.window_clause;
+    for (size_t i = 0; i < wc.size(); ++i) {
+      const Json& d = NodeOf(wc[i]).second->is_object() ? *NodeOf(wc[i]).second : wc[i];
+      for (size_t j = 0; j < i; ++j) {
+        if ((*NodeOf(wc[j]).second).value("name", "") == d.value("name", "")) {
+          return SqlError("42P20", "window \"" + d.value("name", "") + "\" is already defined",
+                          {.position = Position(wc[i])});
+        }
+      }
+    }
+  }
   LockRequest lock;
   if (s.contains("lockingClause")) {
     for (const auto& lc : s["lockingClause"]) {
@@ -612,7 +631,7 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
   }
   // Target list, with * expanded.
   std::vector<const Json*> target_nodes;  // per visible target: its value node (for GROUP BY n)
-  ExprContext tctx{&scope, &q->aggs, "SELECT"};
+  ExprContext tctx{&scope, &q->aggs, "SELECT", &windows};
   if (s.contains("targetList")) {
     for (const auto& t : s["targetList"]) {
       const Json& rt = t["ResTarget"];
@@ -723,12 +742,26 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
     ExprContext hctx{&scope, &q->aggs, "HAVING"};
     NORDLYS_ASSIGN_OR_RETURN(q->having, BindCondition(s["havingClause"], hctx, "HAVING"));
   }
-  NORDLYS_RETURN_IF_ERROR(BindSortLimit(s, q.get(), &scope));
+  NORDLYS_RETURN_IF_ERROR(BindSortLimit(s, q.get(), &scope, &windows));
+  // Every WINDOW clause entry is checked as PostgreSQL does, used or not (into a scratch query:
+  // an unused window adds no sort).
+  if (windows.window_clause != nullptr) {
+    BoundSelect scratch;
+    WindowTarget unused{&scratch, windows.window_clause};
+    ExprContext vctx{&scope, &scratch.aggs, "SELECT", &unused};
+    for (const auto& entry : *windows.window_clause) {
+      const Json& d = NodeOf(entry).second->is_object() ? *NodeOf(entry).second : entry;
+      Json over = {{"name", d.value("name", "")}};
+      NORDLYS_RETURN_IF_ERROR(BindWindowSpec(over, vctx, Position(entry)).status());
+    }
+  }
   NORDLYS_RETURN_IF_ERROR(FinishAggregation(q.get()));
+  NORDLYS_RETURN_IF_ERROR(FinishWindows(q.get()));
   for (auto& t : q->targets) t = ResolveUnknown(t);
   if (s.contains("lockingClause")) {
     const char* with = q->distinct ? "DISTINCT clause" : !q->group_by.empty() ? "GROUP BY clause"
-                       : q->having ? "HAVING clause" : q->aggregated ? "aggregate functions" : nullptr;
+                       : q->having ? "HAVING clause" : q->aggregated ? "aggregate functions"
+                       : !q->windows.empty() ? "window functions" : nullptr;
     if (with != nullptr) {
       return SqlError("0A000", LockingClauseName(s) + " is not allowed with " + with);
     }
@@ -744,9 +777,9 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
   return q;
 }
 
-Status Binder::BindSortLimit(const Json& s, BoundSelect* q, Scope* scope) {
+Status Binder::BindSortLimit(const Json& s, BoundSelect* q, Scope* scope, WindowTarget* windows) {
   if (s.contains("sortClause")) {
-    ExprContext octx{scope, &q->aggs, "ORDER BY"};
+    ExprContext octx{scope, &q->aggs, "ORDER BY", windows};
     for (const auto& item : s["sortClause"]) {
       const Json& sb = item["SortBy"];
       std::string dir = sb.value("sortby_dir", "SORTBY_DEFAULT");
@@ -859,6 +892,26 @@ Status Binder::FinishAggregation(BoundSelect* q) {
   };
   for (auto& t : q->targets) {
     NORDLYS_ASSIGN_OR_RETURN(t, rewrite(t));
+  }
+  // Window functions run over the aggregated rows: their arguments and windows too.
+  for (auto& w : q->windows) {
+    for (auto& a : w.args) {
+      NORDLYS_ASSIGN_OR_RETURN(a, rewrite(a));
+    }
+    for (auto& a : w.agg.args) {
+      NORDLYS_ASSIGN_OR_RETURN(a, rewrite(a));
+    }
+    if (w.agg.filter) {
+      NORDLYS_ASSIGN_OR_RETURN(w.agg.filter, rewrite(w.agg.filter));
+    }
+  }
+  for (auto& spec : q->window_specs) {
+    for (auto& p : spec.partition_by) {
+      NORDLYS_ASSIGN_OR_RETURN(p, rewrite(p));
+    }
+    for (auto& k : spec.order_by) {
+      NORDLYS_ASSIGN_OR_RETURN(k.expr, rewrite(k.expr));
+    }
   }
   if (q->having) {
     NORDLYS_ASSIGN_OR_RETURN(q->having, rewrite(q->having));

@@ -70,6 +70,50 @@ struct AggCall {
   types::Type arg_type;
 };
 
+// PostgreSQL's frameOptions bits (nodes/parsenodes.h), as libpg_query reports them.
+enum FrameOption : int {
+  kFrameNonDefault = 0x1,
+  kFrameRange = 0x2,
+  kFrameRows = 0x4,
+  kFrameGroups = 0x8,
+  kFrameBetween = 0x10,
+  kFrameStartUnboundedPreceding = 0x20,
+  kFrameEndUnboundedPreceding = 0x40,
+  kFrameStartUnboundedFollowing = 0x80,
+  kFrameEndUnboundedFollowing = 0x100,
+  kFrameStartCurrentRow = 0x200,
+  kFrameEndCurrentRow = 0x400,
+  kFrameStartOffsetPreceding = 0x800,
+  kFrameEndOffsetPreceding = 0x1000,
+  kFrameStartOffsetFollowing = 0x2000,
+  kFrameEndOffsetFollowing = 0x4000,
+  kFrameExcludeCurrentRow = 0x8000,
+  kFrameExcludeGroup = 0x10000,
+  kFrameExcludeTies = 0x20000,
+  kFrameDefaults = kFrameRange | kFrameStartUnboundedPreceding | kFrameEndCurrentRow,
+};
+
+// One window: PARTITION BY, ORDER BY and the frame. Expressions are over the window's input
+// row (the FROM row, or [groups, aggs] in an aggregated query).
+struct WindowSpec {
+  std::vector<ExprPtr> partition_by;
+  std::vector<SortKey> order_by;
+  int frame_options = kFrameDefaults;
+  ExprPtr start_offset, end_offset;  // row-independent; ROWS/GROUPS: int8; RANGE: int8 for integer
+                                     // keys, numeric for numeric, float8 for float keys, interval
+                                     // for date, timestamp[tz] and interval keys
+  std::string fingerprint;           // equal windows share one spec (one sort)
+};
+
+// One window function call.
+struct WindowCall {
+  WinFunc func = WinFunc::kRowNumber;
+  std::vector<ExprPtr> args;  // over the window's input row
+  AggCall agg;                // kAggregate: the aggregate (args, filter, types)
+  int spec = 0;               // index into BoundSelect::window_specs
+  types::Type type;           // result type
+};
+
 struct ColumnOrigin {
   uint32_t table_oid = 0;
   int16_t attnum = 0;
@@ -91,6 +135,11 @@ struct BoundSelect {
   std::vector<ExprPtr> group_by;    // over the FROM row
   std::vector<AggCall> aggs;
   ExprPtr having;                   // over [groups, aggs]
+  // Window functions: computed by a WindowAgg operator above aggregation/HAVING, which appends
+  // one column per call to its input row (window_input_width wide); targets read them there.
+  std::vector<WindowSpec> window_specs;
+  std::vector<WindowCall> windows;
+  int window_input_width = 0;
   std::vector<ExprPtr> targets;     // output columns, then hidden sort columns
   size_t visible = 0;               // how many of targets are output
   std::vector<std::string> names;
@@ -145,11 +194,21 @@ class Binder {
   // SELECT / VALUES / set operations. `outer` is the enclosing query's scope (subqueries).
   Result<std::unique_ptr<BoundSelect>> BindQuery(const Json& select_stmt, Scope* outer);
 
+  // The query whose window functions are being bound: where calls and windows go, and its
+  // WINDOW clause (named windows).
+  struct WindowTarget {
+    BoundSelect* query = nullptr;
+    const Json* window_clause = nullptr;
+  };
   // Expression binding context.
   struct ExprContext {
     Scope* scope = nullptr;
     std::vector<AggCall>* aggs = nullptr;  // null: aggregates not allowed here
     const char* clause = "WHERE";          // for "aggregate functions are not allowed in X"
+    WindowTarget* windows = nullptr;       // null: window functions not allowed here
+    // Why not (when windows is null): "aggregate", "window" (nesting), "window definitions",
+    // or null: not allowed in `clause`.
+    const char* no_window = nullptr;
   };
   Result<ExprPtr> BindExpr(const Json& node, ExprContext& ctx);
   // Bind a boolean condition (42804 "argument of WHERE must be type boolean, not type x").
@@ -206,7 +265,7 @@ class Binder {
   Result<std::unique_ptr<BoundSelect>> BindSimpleSelect(const Json& s, Scope* outer);
   Result<std::unique_ptr<BoundSelect>> BindValues(const Json& s, Scope* outer);
   Result<std::unique_ptr<BoundSelect>> BindSetOp(const Json& s, Scope* outer);
-  Status BindSortLimit(const Json& s, BoundSelect* q, Scope* scope);
+  Status BindSortLimit(const Json& s, BoundSelect* q, Scope* scope, WindowTarget* windows = nullptr);
   Result<std::unique_ptr<BoundFrom>> BindFromItem(const Json& node, Scope* scope, int* offset);
   Result<std::unique_ptr<BoundFrom>> BindSubqueryItem(const Json& query, const std::string& alias,
                                                       const Json* colnames, Scope* scope, int* offset);
@@ -225,7 +284,14 @@ class Binder {
   Result<ExprPtr> BindAExpr(const Json& node, ExprContext& ctx);
   Result<ExprPtr> BindBoolExpr(const Json& node, ExprContext& ctx);
   Result<ExprPtr> BindFuncCall(const Json& node, ExprContext& ctx);
-  Result<ExprPtr> BindAggregate(const Json& node, const std::string& name, ExprContext& ctx);
+  // `arg_ctx`: how the arguments bind (an aggregate used as a window function may contain
+  // plain aggregates); default: no aggregates, no window functions.
+  Result<ExprPtr> BindAggregate(const Json& node, const std::string& name, ExprContext& ctx,
+                                ExprContext* arg_ctx = nullptr);
+  // bind_window.cc: a call with OVER, and the WindowAgg columns the targets then read.
+  Result<ExprPtr> BindWindowFunction(const Json& node, const std::string& name, ExprContext& ctx);
+  Result<int> BindWindowSpec(const Json& over, ExprContext& ctx, int pos);
+  Status FinishWindows(BoundSelect* q);
   Result<ExprPtr> BindTypeCast(const Json& node, ExprContext& ctx);
   Result<ExprPtr> BindCase(const Json& node, ExprContext& ctx);
   Result<ExprPtr> BindSubLink(const Json& node, ExprContext& ctx);
@@ -265,6 +331,10 @@ std::vector<std::string> NameList(const Json& list);  // list of String nodes
 std::pair<std::string, const Json*> NodeOf(const Json& node);
 // TypeName node -> Type (42704 type "x" does not exist).
 Result<types::Type> BindTypeName(const Json& type_name);
+// A structural key of a bound expression (equal for equal expressions).
+std::string ExprFingerprint(const Expr& e);
+// True for the names of the functions that exist only as window functions (rank, lag, ...).
+bool IsWindowOnlyFunction(const std::string& name);
 // Is this operator a comparison, and which?
 bool OperatorFromName(const std::string& name, types::BinaryOp* op);
 // 42883 "function f(integer, unknown) does not exist" with PG's hint.

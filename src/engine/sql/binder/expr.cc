@@ -23,7 +23,7 @@ ExprPtr MakeColumn(int index, types::Type t, std::string name) {
 }
 
 bool IsRowIndependent(const Expr& e) {
-  if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAggRef) return false;
+  if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAggRef || e.kind == ExprKind::kWindowRef) return false;
   if (e.kind == ExprKind::kSubquery) return !e.subquery->correlated && e.args.empty();
   if (e.kind == ExprKind::kFunc && (e.func == Func::kRandom || e.func == Func::kNextval ||
                                     e.func == Func::kSetval || e.func == Func::kClockTimestamp ||
@@ -299,6 +299,7 @@ std::string Expr::ToString() const {
       }
       return std::string(FuncName(func)) + "(" + ArgList(*this) + ")";
     case K::kAggRef: return "agg" + std::to_string(index);
+    case K::kWindowRef: return "window" + std::to_string(index);
     case K::kCase: {
       std::string o = "CASE";
       size_t i = 0;

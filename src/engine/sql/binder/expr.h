@@ -27,6 +27,8 @@ enum class ExprKind : uint8_t {
   kDistinctFrom, kMinMax,
   kArray,     // ARRAY[args...]: a one-dimensional array of type `type`
   kArrayAny,  // args[0] op ANY (args[1]) over an array (flag: ALL); sig as kBinary
+  kWindowRef, // a window function's value: index is its number in BoundSelect::windows; the
+              // binder turns it into a column of the WindowAgg operator's output
 };
 
 // Built-in scalar functions.
@@ -56,6 +58,12 @@ enum class Func : uint8_t {
 // Aggregates.
 enum class AggFunc : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax, kBoolAnd, kBoolOr, kStringAgg, kArrayAgg };
 
+// Window functions; kAggregate: an aggregate over the window frame.
+enum class WinFunc : uint8_t {
+  kRowNumber, kRank, kDenseRank, kPercentRank, kCumeDist, kNtile, kLag, kLead, kFirstValue,
+  kLastValue, kNthValue, kAggregate,
+};
+
 struct Expr;
 using ExprPtr = std::shared_ptr<Expr>;
 
@@ -78,7 +86,8 @@ struct Expr {
   types::Type type;
   types::Value value;              // kConst
   int index = -1;                  // kColumn/kOuterColumn: row position; kParam: $n - 1;
-                                   // kAggRef: aggregate number; kBoolTest: which test
+                                   // kAggRef: aggregate number; kBoolTest: which test;
+                                   // kWindowRef: window function number
   int depth = 0;                   // kOuterColumn: levels out (1 = enclosing query)
   types::BinaryOp op = types::BinaryOp::kEq;  // kBinary
   types::OperatorSig sig{};        // kBinary

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/sql/errors.h"
+#include "engine/sql/execution/aggregate.h"
 #include "engine/sql/execution/eval.h"
 #include "engine/sql/planner/operator.h"
 #include "engine/types/operators.h"
@@ -15,21 +16,6 @@ using types::Value;
 
 namespace {
 
-struct AggState {
-  std::vector<Value> elems;  // array_agg
-  int64_t count = 0;
-  __int128 isum = 0;
-  double fsum = 0;
-  types::Numeric nsum;
-  types::Interval ivsum;
-  Value best;  // min/max
-  bool bool_acc = false;
-  std::string text;
-  bool any = false;  // saw a non-NULL input
-  std::vector<Value> distinct_seen;  // DISTINCT: sorted-free list (small groups)
-  std::unordered_multimap<uint64_t, size_t> distinct_index;
-};
-
 std::string Int128ToString(__int128 v) {
   if (v == 0) return "0";
   bool neg = v < 0;
@@ -41,6 +27,8 @@ std::string Int128ToString(__int128 v) {
   }
   return neg ? "-" + s : s;
 }
+
+}  // namespace
 
 Status Accumulate(const AggCall& call, AggState* st, const Value& v, const Value& delim) {
   if (call.func == AggFunc::kCountStar) {
@@ -163,8 +151,6 @@ Result<Value> Finish(const AggCall& call, const AggState& st) {
   }
   return Value();
 }
-
-}  // namespace
 
 Status HashAggregate::Open(ExecContext* ctx) {
   NORDLYS_RETURN_IF_ERROR(child_->Open(ctx));

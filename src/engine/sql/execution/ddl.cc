@@ -27,6 +27,21 @@ using types::Value;
 
 namespace {
 
+// True when the parse tree holds a call with OVER (a window function).
+bool HasWindowCall(const Json& node) {
+  if (node.is_object()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (it.key() == "FuncCall" && it.value().is_object() && it.value().contains("over")) return true;
+      if (HasWindowCall(it.value())) return true;
+    }
+  } else if (node.is_array()) {
+    for (const auto& x : node) {
+      if (HasWindowCall(x)) return true;
+    }
+  }
+  return false;
+}
+
 struct DdlEnv {
   StmtEnv* env;
   ExecContext* ctx;
@@ -292,6 +307,10 @@ Status DefineColumn(DdlEnv& d, TableDef* t, const Json& cd, std::vector<Json>* c
         if (serial) {
           return SqlError("42601", "multiple default values specified for column \"" + c.name + "\" of table \"" +
                                        t->name + "\"");
+        }
+        // Defaults bind when a row is inserted; a window function could never run there.
+        if (HasWindowCall(con["raw_expr"])) {
+          return SqlError("42P20", "window functions are not allowed in DEFAULT expressions");
         }
         c.default_expr = NormalizeStoredExpr(con["raw_expr"], d.env->sql);
       } else if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE" || type == "CONSTR_CHECK" ||
@@ -718,6 +737,9 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
         return SqlError("42703", "column \"" + cname + "\" of relation \"" + t.name + "\" does not exist");
       }
       if (sub == "AT_ColumnDefault") {
+        if (cmd.contains("def") && HasWindowCall(cmd["def"])) {
+          return SqlError("42P20", "window functions are not allowed in DEFAULT expressions");
+        }
         t.columns[idx].default_expr = cmd.contains("def") ? NormalizeStoredExpr(cmd["def"], d.env->sql) : Json();
       } else if (sub == "AT_SetNotNull") {
         NORDLYS_ASSIGN_OR_RETURN(bool has_null, TableHasRows(d, t, idx));

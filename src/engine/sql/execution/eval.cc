@@ -232,6 +232,8 @@ Result<Value> Eval(const Expr& e, const Row& row, ExecContext* ctx) {
       return EvalFunction(e, row, ctx);
     case K::kAggRef:
       return Status::Internal("aggregate reference outside an aggregation");
+    case K::kWindowRef:
+      return Status::Internal("window function reference outside a WindowAgg");
     case K::kCase: {
       size_t i = 0;
       for (; i + 1 < e.args.size(); i += 2) {

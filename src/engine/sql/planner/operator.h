@@ -308,6 +308,31 @@ class HashAggregate final : public Operator {
   size_t pos_ = 0;
 };
 
+// Window functions (execution/window.cc): materializes its input, sorts it once per window
+// (PARTITION BY keys, then ORDER BY keys) and appends each call's value to its row, in the
+// order of BoundSelect::windows. Rows come out in the last window's order.
+class WindowAgg final : public Operator {
+ public:
+  WindowAgg(OperatorPtr child, std::vector<WindowSpec> specs, std::vector<WindowCall> calls, int input_width)
+      : child_(std::move(child)), specs_(std::move(specs)), calls_(std::move(calls)), input_width_(input_width) {}
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return "WindowAgg"; }
+  std::vector<const Operator*> Children() const override { return {child_.get()}; }
+
+ private:
+  // Computes the calls of window `spec` over rows_ (sorted into `order`) into rows_.
+  Status ComputeSpec(ExecContext* ctx, size_t spec, std::vector<size_t>* order);
+
+  OperatorPtr child_;
+  std::vector<WindowSpec> specs_;
+  std::vector<WindowCall> calls_;
+  int input_width_;
+  std::vector<Row> rows_;
+  std::vector<size_t> out_order_;
+  size_t pos_ = 0;
+};
+
 class Distinct final : public Operator {
  public:
   Distinct(OperatorPtr child, std::vector<types::Type> types) : child_(std::move(child)), types_(std::move(types)) {}

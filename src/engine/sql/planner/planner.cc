@@ -719,6 +719,9 @@ Result<OperatorPtr> Planner::PlanQuery(const BoundSelect& q) {
     input = std::make_shared<HashAggregate>(input, q.group_by, q.aggs);
     if (q.having) input = std::make_shared<Filter>(input, q.having);
   }
+  if (!q.windows.empty()) {
+    input = std::make_shared<WindowAgg>(input, q.window_specs, q.windows, q.window_input_width);
+  }
   input = std::make_shared<Project>(input, q.targets);
   std::vector<Type> types;
   for (const auto& t : q.targets) types.push_back(t->type);
@@ -737,7 +740,8 @@ Result<OperatorPtr> Planner::PlanQuery(const BoundSelect& q) {
 }
 
 std::shared_ptr<ScanOperator> Planner::PlanOrderedScan(const BoundSelect& q, const std::vector<ExprPtr>& conjuncts) {
-  if (q.order_by.empty() || !q.from || q.from->kind != BoundFrom::Kind::kTable || q.aggregated || q.distinct) {
+  if (q.order_by.empty() || !q.from || q.from->kind != BoundFrom::Kind::kTable || q.aggregated || q.distinct ||
+      !q.windows.empty()) {
     return nullptr;
   }
   const TableDef& table = *q.from->table;

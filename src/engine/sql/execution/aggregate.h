@@ -1,0 +1,39 @@
+// The aggregate functions' running state, shared by HashAggregate (aggregate.cc) and WindowAgg
+// (window.cc): Accumulate adds one input, Finish reads the result without changing the state,
+// so a window can finish after every row it adds.
+//
+// Thread safety: one statement execution on one thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/sql/binder/binder.h"
+#include "engine/types/value.h"
+
+namespace nordlys::engine::sql {
+
+struct AggState {
+  std::vector<types::Value> elems;  // array_agg
+  int64_t count = 0;
+  __int128 isum = 0;
+  double fsum = 0;
+  types::Numeric nsum;
+  types::Interval ivsum;
+  types::Value best;  // min/max
+  bool bool_acc = false;
+  std::string text;
+  bool any = false;  // saw a non-NULL input
+  std::vector<types::Value> distinct_seen;  // DISTINCT: sorted-free list (small groups)
+  std::unordered_multimap<uint64_t, size_t> distinct_index;
+};
+
+// Adds one input `v` (and string_agg's delimiter) to the state.
+Status Accumulate(const AggCall& call, AggState* st, const types::Value& v, const types::Value& delim);
+// The aggregate's value over what was accumulated so far.
+Result<types::Value> Finish(const AggCall& call, const AggState& st);
+
+}  // namespace nordlys::engine::sql
