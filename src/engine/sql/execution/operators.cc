@@ -26,6 +26,20 @@ bool RowsEqual(const Row& a, const Row& b, const std::vector<Type>& types) {
   return true;
 }
 
+// *row = outer followed by inner; whether `cond` (if any) holds on it.
+Result<bool> JoinRowQualifies(const Row& outer, const Row& inner, const ExprPtr& cond, ExecContext* ctx, Row* row) {
+  *row = outer;
+  row->insert(row->end(), inner.begin(), inner.end());
+  if (!cond) return true;
+  return EvalCondition(*cond, *row, ctx);
+}
+
+// A left join's unmatched outer row: NULLs for the inner side's `width` columns.
+void NullExtended(const Row& outer, int width, Row* row) {
+  *row = outer;
+  row->resize(outer.size() + static_cast<size_t>(width));
+}
+
 void Explain(const Operator& op, int depth, std::vector<std::string>* out) {
   // A Filter directly on a scan prints as the scan's "Filter:" line, as PG's plans show it.
   const Operator* node = &op;
@@ -124,21 +138,15 @@ Result<bool> NestedLoopJoin::Next(ExecContext* ctx, Row* row) {
     while (pos_ < inner_.size()) {
       NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
       size_t i = pos_++;
-      const Row& in = inner_[i];
-      *row = outer_;
-      row->insert(row->end(), in.begin(), in.end());
-      if (cond_) {
-        NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*cond_, *row, ctx));
-        if (!ok) continue;
-      }
+      NORDLYS_ASSIGN_OR_RETURN(bool ok, JoinRowQualifies(outer_, inner_[i], cond_, ctx, row));
+      if (!ok) continue;
       matched_ = true;
       inner_matched_[i] = true;
       return true;
     }
     have_outer_ = false;
     if (left_join_ && !matched_) {
-      *row = outer_;
-      row->resize(outer_.size() + right_width_);
+      NullExtended(outer_, right_width_, row);
       return true;
     }
   }
@@ -167,19 +175,14 @@ Result<bool> IndexNestedLoopJoin::Next(ExecContext* ctx, Row* row) {
     for (;;) {
       NORDLYS_ASSIGN_OR_RETURN(bool more, right_->Next(ctx, &inner_));
       if (!more) break;
-      *row = outer_;
-      row->insert(row->end(), inner_.begin(), inner_.end());
-      if (cond_) {
-        NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*cond_, *row, ctx));
-        if (!ok) continue;
-      }
+      NORDLYS_ASSIGN_OR_RETURN(bool ok, JoinRowQualifies(outer_, inner_, cond_, ctx, row));
+      if (!ok) continue;
       matched_ = true;
       return true;
     }
     have_outer_ = false;
     if (left_join_ && !matched_) {
-      *row = outer_;
-      row->resize(outer_.size() + right_width_);
+      NullExtended(outer_, right_width_, row);
       return true;
     }
   }
@@ -244,19 +247,14 @@ Result<bool> HashJoin::Next(ExecContext* ctx, Row* row) {
     while (range_.first != range_.second) {
       auto it = range_.first++;
       if (!RowsEqual(it->second.first, outer_keys_, types)) continue;
-      *row = outer_;
-      row->insert(row->end(), it->second.second.begin(), it->second.second.end());
-      if (residual_) {
-        NORDLYS_ASSIGN_OR_RETURN(bool ok, EvalCondition(*residual_, *row, ctx));
-        if (!ok) continue;
-      }
+      NORDLYS_ASSIGN_OR_RETURN(bool ok, JoinRowQualifies(outer_, it->second.second, residual_, ctx, row));
+      if (!ok) continue;
       matched_ = true;
       return true;
     }
     have_outer_ = false;
     if (left_join_ && !matched_) {
-      *row = outer_;
-      row->resize(outer_.size() + right_width_);
+      NullExtended(outer_, right_width_, row);
       return true;
     }
   }
