@@ -363,17 +363,27 @@ Status InsertEntry(Database* db, RelId rel, PageId root, std::string key, std::s
   return Status::Internal("btree insert: the root did not take the separator");
 }
 
-// Scan state between batches: the leaf it read last and the last stored key it examined there.
-// Invariants: batch_ holds entries in key order, all after those returned before; once done_,
-// nothing after batch_ qualifies.
-class BtreeScan final : public IndexScan {
- public:
-  BtreeScan(Database* db, RelId rel, std::string lower, std::string upper)
-      : db_(db), rel_(rel), lower_(std::move(lower)), upper_(std::move(upper)) {}
+// Leaf item i of `bp` (page `id`): its user key (the stored key without the Tid) and Tid.
+Status LeafEntry(const BtreePage& bp, uint16_t i, PageId id, std::string_view* user, Tid* tid) {
+  const std::string_view key = bp.Key(i);
+  const std::string_view value = bp.Value(i);
+  if (key.size() < kTidSize || value.size() != kTidSize) {
+    return Status::Corruption("btree leaf item malformed on page " + std::to_string(id.value()));
+  }
+  *user = key.substr(0, key.size() - kTidSize);
+  *tid = Tid::Decode(value);
+  return Status::OK();
+}
 
+// A scan that reads a leaf's worth of entries at a time (Fill) and hands them out one by one.
+// Invariants: once done_, nothing after batch_ qualifies.
+class BatchedScan : public IndexScan {
+ public:
   Result<bool> Next(std::string* user_key, Tid* tid) override {
     while (pos_ >= batch_.size()) {
       if (done_) return false;
+      batch_.clear();
+      pos_ = 0;
       NORDLYS_RETURN_IF_ERROR(Fill());
     }
     *user_key = std::move(batch_[pos_].first);
@@ -382,12 +392,29 @@ class BtreeScan final : public IndexScan {
     return true;
   }
 
+ protected:
+  // Appends the next entries to batch_ (or sets done_).
+  virtual Status Fill() = 0;
+
+  bool done_ = false;
+  std::vector<std::pair<std::string, Tid>> batch_;
+
+ private:
+  size_t pos_ = 0;
+};
+
+// Scan state between batches: the leaf it read last and the last stored key it examined there.
+// Invariants: batch_ holds entries in key order, all after those returned before; once done_,
+// nothing after batch_ qualifies.
+class BtreeScan final : public BatchedScan {
+ public:
+  BtreeScan(Database* db, RelId rel, std::string lower, std::string upper)
+      : db_(db), rel_(rel), lower_(std::move(lower)), upper_(std::move(upper)) {}
+
  private:
   // Reads the entries of the next leaf that has any in range (one leaf per call, under the
   // shared index lock).
-  Status Fill() {
-    batch_.clear();
-    pos_ = 0;
+  Status Fill() override {
     std::shared_lock lock(db_->RelationLock(rel_));
     NORDLYS_ASSIGN_OR_RETURN(PageId root, RootOf(db_, rel_));
     PageGuard g;
@@ -402,19 +429,15 @@ class BtreeScan final : public IndexScan {
       const uint16_t n = bp.count();
       const uint16_t from = started_ ? UpperBound(bp, resume_) : bp.LowerBound(lower_);
       for (uint16_t i = from; i < n; ++i) {
-        const std::string_view key = bp.Key(i);
-        const std::string_view value = bp.Value(i);
-        if (key.size() < kTidSize || value.size() != kTidSize) {
-          return Status::Corruption("btree leaf item malformed on page " +
-                                    std::to_string(g.id().value()));
-        }
-        const std::string_view user = key.substr(0, key.size() - kTidSize);
+        std::string_view user;
+        Tid tid;
+        NORDLYS_RETURN_IF_ERROR(LeafEntry(bp, i, g.id(), &user, &tid));
         if (CompareKeys(user, lower_) < 0) continue;
         if (!upper_.empty() && CompareKeys(user, upper_) >= 0) {
           done_ = true;
           break;
         }
-        batch_.emplace_back(std::string(user), Tid::Decode(value));
+        batch_.emplace_back(std::string(user), tid);
       }
       // Only forward: when this leaf split since we read it, its last key now is below
       // resume_ (the rest moved right) and moving resume_ back would repeat entries.
@@ -442,9 +465,6 @@ class BtreeScan final : public IndexScan {
   bool started_ = false;  // leaf_ and resume_ are set
   PageId leaf_;
   std::string resume_;
-  bool done_ = false;
-  std::vector<std::pair<std::string, Tid>> batch_;
-  size_t pos_ = 0;
 };
 
 // The leaf that holds the greatest stored key below `bound` (any key: bound_inf), latched
@@ -479,27 +499,14 @@ Result<PageGuard> DescendBefore(Database* db, PageId root, std::string_view boun
 // Invariants: batch_ holds entries in descending key order, all below those returned before;
 // once done_, nothing after batch_ qualifies. Bounds are user-key prefixes (key_encoding.h is
 // prefix-free per column), so a stored key is below `upper` exactly when its user key is.
-class BtreeBackwardScan final : public IndexScan {
+class BtreeBackwardScan final : public BatchedScan {
  public:
   BtreeBackwardScan(Database* db, RelId rel, std::string lower, std::string upper)
       : db_(db), rel_(rel), lower_(std::move(lower)), upper_(std::move(upper)),
         bound_(upper_), bound_inf_(upper_.empty()) {}
 
-  Result<bool> Next(std::string* user_key, Tid* tid) override {
-    while (pos_ >= batch_.size()) {
-      if (done_) return false;
-      NORDLYS_RETURN_IF_ERROR(Fill());
-    }
-    *user_key = std::move(batch_[pos_].first);
-    *tid = batch_[pos_].second;
-    ++pos_;
-    return true;
-  }
-
  private:
-  Status Fill() {
-    batch_.clear();
-    pos_ = 0;
+  Status Fill() override {
     std::shared_lock lock(db_->RelationLock(rel_));
     NORDLYS_ASSIGN_OR_RETURN(PageId root, RootOf(db_, rel_));
     for (int leaves = 0; leaves < kMoveRightMax; ++leaves) {
@@ -509,18 +516,15 @@ class BtreeBackwardScan final : public IndexScan {
       BtreePage bp(g.page());
       const uint16_t end = bound_inf_ ? bp.count() : bp.LowerBound(bound_);
       for (uint16_t i = end; i-- > 0;) {
-        const std::string_view key = bp.Key(i);
-        const std::string_view value = bp.Value(i);
-        if (key.size() < kTidSize || value.size() != kTidSize) {
-          return Status::Corruption("btree leaf item malformed on page " + std::to_string(g.id().value()));
-        }
-        const std::string_view user = key.substr(0, key.size() - kTidSize);
+        std::string_view user;
+        Tid tid;
+        NORDLYS_RETURN_IF_ERROR(LeafEntry(bp, i, g.id(), &user, &tid));
         if (!upper_.empty() && CompareKeys(user, upper_) >= 0) continue;
         if (CompareKeys(user, lower_) < 0) {
           done_ = true;
           break;
         }
-        batch_.emplace_back(std::string(user), Tid::Decode(value));
+        batch_.emplace_back(std::string(user), tid);
       }
       if (end > 0) {
         bound_ = std::string(bp.Key(0));
@@ -541,9 +545,6 @@ class BtreeBackwardScan final : public IndexScan {
   const std::string upper_;
   std::string bound_;  // every entry still to return is below this stored key
   bool bound_inf_;
-  bool done_ = false;
-  std::vector<std::pair<std::string, Tid>> batch_;
-  size_t pos_ = 0;
 };
 
 // Scans that fail report the error on the first Next().
