@@ -350,15 +350,19 @@ TEST_F(StorageClusterTest, SurvivesAzLossStallsPastQuorumRepairsCorruptionAndWip
   h_.Kill9(wiped);
   std::filesystem::remove_all(h_.dir() + "/c2");
   ASSERT_TRUE(h_.Restart(wiped).ok());
+  // Gossip rebuilds one PG after another: wait until every PG (its first page) is readable.
   deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   Result<page::Page> probe = Status::Unavailable("not tried");
-  while (std::chrono::steady_clock::now() < deadline) {
-    probe = ReadAt(wiped, writer->epoch(), PageId(0), vdl);
-    if (probe.ok()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (uint64_t first = 0; first < kPages; first += kPagesPerPg) {
+    while (std::chrono::steady_clock::now() < deadline) {
+      probe = ReadAt(wiped, writer->epoch(), PageId(first), vdl);
+      if (probe.ok()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(probe.ok()) << "idle rebuild never finished (page " << first << "): " << probe.status().ToString()
+                            << "\n"
+                            << DumpState();
   }
-  ASSERT_TRUE(probe.ok()) << "idle rebuild never finished: " << probe.status().ToString() << "\n"
-                          << DumpState();
   ExpectPagesMatch(model, [&](PageId pg) { return ReadAt(wiped, writer->epoch(), pg, vdl); },
                    "rebuilt while idle");
 
