@@ -66,6 +66,11 @@ const IndexDef* FindIndexByOid(const CatalogSnapshot& snap, uint32_t oid, const 
 
 }  // namespace
 
+Result<std::string> PrintStoredExpr(const std::string& node_text, uint32_t relid, bool pretty, ExecContext* ctx) {
+  NORDLYS_ASSIGN_OR_RETURN(std::string s, Deparse(node_text, relid, ctx));
+  return pretty ? StripOuterParens(s) : s;
+}
+
 bool IsCatalogFunction(Func f) {
   return f == Func::kPgGetExpr || f == Func::kPgGetConstraintdef || f == Func::kPgGetIndexdef ||
          f == Func::kPgRelationIsPublishable || f == Func::kPgGetStatisticsobjdefColumns;
