@@ -73,3 +73,8 @@ DROP TABLE is_k;
 CREATE TABLE is_sv (a timestamptz DEFAULT current_timestamp(3), b date DEFAULT current_date, c timestamp DEFAULT localtimestamp, d text DEFAULT current_user, e int DEFAULT 1 + 2, g text DEFAULT 'it''s', h numeric DEFAULT -1.5);
 SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'is_sv' ORDER BY ordinal_position;
 DROP TABLE is_sv;
+CREATE TABLE is_cc (a int PRIMARY KEY, b int, c int, UNIQUE (c, b), CHECK (b > a AND b < a + 10), CHECK (c IS NOT NULL));
+SELECT table_schema, table_name, column_name, constraint_schema, constraint_name, table_catalog = current_database(), constraint_catalog = current_database() FROM information_schema.constraint_column_usage WHERE table_name = 'is_cc' ORDER BY constraint_name, column_name;
+SELECT ccu.column_name FROM information_schema.table_constraints tc JOIN information_schema.constraint_column_usage ccu USING (constraint_schema, constraint_name) WHERE tc.table_name = 'is_cc' AND tc.constraint_type = 'UNIQUE' ORDER BY 1;
+SELECT * FROM information_schema.constraint_column_usage WHERE false;
+DROP TABLE is_cc;

@@ -1,4 +1,4 @@
-// The information_schema views drivers and ORMs read (schemata, tables, columns, constraints,
+// The information_schema views drivers and ORMs read (schemata, tables, columns, constraints and their columns,
 // sequences), computed from a CatalogSnapshot like the pg_catalog relations (system_views.h).
 //
 // PostgreSQL defines these columns over domains (sql_identifier, character_data,
@@ -261,6 +261,44 @@ Result<std::vector<Row>> CheckConstraintsRows(const CatalogSnapshot& snap, const
   return out;
 }
 
+// The columns a stored expression names (PostgreSQL records them in pg_depend), each once.
+void CollectColumnRefs(const nlohmann::json& node, const TableDef& t, std::vector<int>* out) {
+  if (node.is_object()) {
+    if (node.contains("ColumnRef") && node["ColumnRef"].contains("fields")) {
+      const auto& fields = node["ColumnRef"]["fields"];
+      if (!fields.empty() && fields.back().contains("String")) {
+        int i = t.ColumnIndex(fields.back()["String"].value("sval", ""));
+        if (i >= 0 && std::find(out->begin(), out->end(), i) == out->end()) out->push_back(i);
+      }
+    }
+    for (const auto& [k, v] : node.items()) CollectColumnRefs(v, t, out);
+  } else if (node.is_array()) {
+    for (const auto& v : node) CollectColumnRefs(v, t, out);
+  }
+}
+
+Result<std::vector<Row>> ConstraintColumnUsageRows(const CatalogSnapshot& snap, const std::string& db,
+                                                   const ExprPrinter&) {
+  std::vector<Row> out;
+  for (const auto& [oid, t] : snap.tables) {
+    Value schema = Text(SchemaOf(snap, t->namespace_oid));
+    auto row = [&](int column, const std::string& constraint) {
+      out.push_back({Text(db), schema, Text(t->name), Text(t->columns[column].name), Text(db), schema,
+                     Text(constraint)});
+    };
+    for (const auto& ck : t->checks) {
+      std::vector<int> cols;
+      CollectColumnRefs(ck.expr, *t, &cols);
+      for (int c : cols) row(c, ck.name);
+    }
+    for (const auto& ix : t->indexes) {
+      if (!ix.primary && !ix.unique_constraint) continue;
+      for (int c : ix.columns) row(c, ix.name);
+    }
+  }
+  return out;
+}
+
 // --- sequences ---
 
 Result<std::vector<Row>> SequencesRows(const CatalogSnapshot& snap, const std::string& db, const ExprPrinter&) {
@@ -335,6 +373,10 @@ std::vector<SystemRelation> MakeRelations() {
   add(13260, "check_constraints",
       {Ident("constraint_catalog"), Ident("constraint_schema"), Ident("constraint_name"), Chars("check_clause")},
       &CheckConstraintsRows);
+  add(13300, "constraint_column_usage",
+      {Ident("table_catalog"), Ident("table_schema"), Ident("table_name"), Ident("column_name"),
+       Ident("constraint_catalog"), Ident("constraint_schema"), Ident("constraint_name")},
+      &ConstraintColumnUsageRows);
   add(13386, "sequences",
       {Ident("sequence_catalog"), Ident("sequence_schema"), Ident("sequence_name"), Chars("data_type"),
        Card("numeric_precision"), Card("numeric_precision_radix"), Card("numeric_scale"), Chars("start_value"),
