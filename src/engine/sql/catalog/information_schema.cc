@@ -1,5 +1,6 @@
-// The information_schema views drivers and ORMs read (schemata, tables, columns, constraints and their columns,
-// sequences), computed from a CatalogSnapshot like the pg_catalog relations (system_views.h).
+// The information_schema views drivers and ORMs read (schemata, tables, columns, constraints
+// and their columns, sequences), computed from a CatalogSnapshot like the pg_catalog relations
+// (system_views.h).
 //
 // PostgreSQL defines these columns over domains (sql_identifier, character_data,
 // cardinal_number, yes_or_no) and sends clients their base types, so the columns here are
@@ -311,8 +312,8 @@ Result<std::vector<Row>> SequencesRows(const CatalogSnapshot& snap, const std::s
   std::vector<Row> out;
   for (const auto& [oid, s] : snap.sequences) {
     if (std::find(identity.begin(), identity.end(), oid) != identity.end()) continue;
-    out.push_back({Text(db), Text(SchemaOf(snap, s->namespace_oid)), Text(s->name), Text(types::FormatType(Type(s->type.id))),
-                   NumericPrecision(Type(s->type.id)), I4(2), I4(0), Text(std::to_string(s->start)),
+    out.push_back({Text(db), Text(SchemaOf(snap, s->namespace_oid)), Text(s->name),
+                   Text(types::FormatType(Type(s->type.id))), NumericPrecision(Type(s->type.id)), I4(2), I4(0), Text(std::to_string(s->start)),
                    Text(std::to_string(s->min_value)), Text(std::to_string(s->max_value)),
                    Text(std::to_string(s->increment)), YesNo(s->cycle)});
   }
