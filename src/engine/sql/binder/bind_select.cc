@@ -163,6 +163,9 @@ Result<std::shared_ptr<const TableDef>> Binder::LookupTable(const Json& rv, bool
   }
   uint32_t ns = 0;
   if (!schema.empty()) {
+    if (schema == "information_schema" && !IsPostgresInformationSchemaRelation(name)) {
+      return SqlError("42P01", "relation \"" + schema + "." + name + "\" does not exist", {.position = pos});
+    }
     if (schema == "pg_catalog" || schema == "information_schema") {
       return Unsupported("system catalog " + schema + "." + name, pos);
     }
@@ -279,7 +282,9 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
     // pg_catalog comes first on the search path, as in PostgreSQL.
     std::string schema = b.value("schemaname", "");
     const SystemRelation* sys =
-        schema.empty() || schema == "pg_catalog" ? FindSystemRelation(b.value("relname", "")) : nullptr;
+        schema.empty() || schema == "pg_catalog" ? FindSystemRelation(b.value("relname", ""))
+        : schema == "information_schema"         ? FindInformationSchemaRelation(b.value("relname", ""))
+                                                 : nullptr;
     if (sys != nullptr && !b.contains("catalogname")) {
       if (locking_ != nullptr && locking_->scope == scope) return Unsupported("FOR UPDATE on a system catalog");
       f->kind = BoundFrom::Kind::kSystem;

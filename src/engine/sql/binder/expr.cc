@@ -250,11 +250,15 @@ std::string Expr::ToString() const {
   switch (kind) {
     case K::kConst: {
       if (value.is_null()) return "NULL";
+      // ruleutils prints boolean constants as true/false (pg_get_expr of DEFAULT true).
+      if (type.id == types::TypeId::kBool) return value.as_bool() ? "true" : "false";
       std::string text = types::OutputValue(value, type, types::SessionSettings{});
       if (type.id == types::TypeId::kInt4 || type.id == types::TypeId::kNumeric ||
           type.id == types::TypeId::kBool || type.id == types::TypeId::kInt8) {
         return text;
       }
+      // format_type with typmod -1 given: bpchar, which unlike "character" has no length.
+      if (type.id == types::TypeId::kBpchar && type.typmod < 0) return Quote(text) + "::bpchar";
       return Quote(text) + "::" + types::FormatType(type);
     }
     case K::kColumn: return name.empty() ? "$col" + std::to_string(index) : name;

@@ -163,6 +163,8 @@ std::vector<Row> TypeRows(const CatalogSnapshot&, const std::string&) {
   return out;
 }
 
+}  // namespace
+
 // A default that is a bare string literal reads as the column's type (PG stores it coerced, so
 // pg_get_expr prints '{}'::integer[] rather than an untyped literal).
 nlohmann::json DefaultNodeTree(const ColumnDef& c) {
@@ -174,6 +176,8 @@ nlohmann::json DefaultNodeTree(const ColumnDef& c) {
   if (types::IsArrayType(c.type.id)) tn["arrayBounds"] = nlohmann::json::array({nlohmann::json{{"Integer", {{"ival", -1}}}}});
   return {{"TypeCast", {{"arg", c.default_expr}, {"typeName", tn}}}};
 }
+
+namespace {
 
 // pg_attrdef and pg_constraint hold expressions as Nordlys's node trees (the stored parse
 // tree as JSON text) where PostgreSQL has pg_node_tree; pg_get_expr reads either back.

@@ -11,6 +11,7 @@
 // Thread safety: the registry is immutable; Rows() reads only its arguments.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,12 @@ struct SystemColumn {
   types::Type type;
 };
 
+// Prints a stored expression node tree of relation `relid` (a column default, a check
+// constraint) as pg_get_expr(tree, relid) does; `strip_outer_parens` as its pretty form. The
+// binder lives above the catalog, so the scan that needs it passes it in.
+using ExprPrinter =
+    std::function<Result<std::string>(const nlohmann::json& tree, uint32_t relid, bool strip_outer_parens)>;
+
 struct SystemRelation {
   uint32_t oid = 0;  // PostgreSQL's own (pg_class is 1259)
   std::string name;
@@ -34,12 +41,25 @@ struct SystemRelation {
   std::vector<std::string> unsupported;  // PostgreSQL columns not provided (0A000 when named)
   // The rows as `snap` has them; `database` and `user` are the session's.
   std::vector<Row> (*rows)(const CatalogSnapshot& snap, const std::string& database);
+  // Instead of `rows` (which is then null), for relations that print expressions.
+  Result<std::vector<Row>> (*printed_rows)(const CatalogSnapshot& snap, const std::string& database,
+                                           const ExprPrinter& print) = nullptr;
 };
 
 // pg_catalog.NAME, or nullptr.
 const SystemRelation* FindSystemRelation(std::string_view name);
 // Every system relation (for pg_class's own rows).
 const std::vector<SystemRelation>& SystemRelations();
+// information_schema.NAME (information_schema.cc), or nullptr. These views are not in
+// SystemRelations(): pg_class does not list them.
+const SystemRelation* FindInformationSchemaRelation(std::string_view name);
+// Whether PostgreSQL 15 has information_schema.NAME (provided here or not): the others are
+// 42P01, the missing ones 0A000.
+bool IsPostgresInformationSchemaRelation(std::string_view name);
+
+// A column default as pg_attrdef.adbin holds it: a bare string literal is cast to the column's
+// type (PG stores defaults coerced, so pg_get_expr prints '{}'::integer[]).
+nlohmann::json DefaultNodeTree(const ColumnDef& c);
 
 // The name of the role behind an oid; "unknown (OID=n)" when there is none, as
 // pg_get_userbyid prints.

@@ -33,6 +33,19 @@ std::string StripOuterParens(const std::string& s) {
 Result<std::string> Deparse(const std::string& node_text, uint32_t relid, ExecContext* ctx) {
   auto tree = nlohmann::json::parse(node_text, nullptr, /*allow_exceptions=*/false);
   if (tree.is_discarded()) return SqlError("22P02", "invalid node tree");
+  // A bare CURRENT_TIMESTAMP, CURRENT_DATE, LOCALTIMESTAMP(3), ... (a common column default)
+  // prints under its SQL name as ruleutils does; bound, it would read as now().
+  if (tree.contains("SQLValueFunction")) {
+    const auto& f = tree["SQLValueFunction"];
+    std::string op = f.value("op", "");
+    if (op.rfind("SVFOP_", 0) == 0) {
+      std::string name = op.substr(6);
+      if (name.size() > 2 && name.compare(name.size() - 2, 2, "_N") == 0) {
+        return name.substr(0, name.size() - 2) + "(" + std::to_string(f.value("typmod", -1)) + ")";
+      }
+      return name;
+    }
+  }
   std::vector<types::Type> params;
   Binder binder(ctx->snap, ctx->session, "", &params);
   Scope scope;
@@ -65,6 +78,11 @@ const IndexDef* FindIndexByOid(const CatalogSnapshot& snap, uint32_t oid, const 
 }
 
 }  // namespace
+
+Result<std::string> PrintStoredExpr(const std::string& node_text, uint32_t relid, bool pretty, ExecContext* ctx) {
+  NORDLYS_ASSIGN_OR_RETURN(std::string s, Deparse(node_text, relid, ctx));
+  return pretty ? StripOuterParens(s) : s;
+}
 
 bool IsCatalogFunction(Func f) {
   return f == Func::kPgGetExpr || f == Func::kPgGetConstraintdef || f == Func::kPgGetIndexdef ||

@@ -18,5 +18,8 @@ namespace nordlys::engine::sql {
 bool IsCatalogFunction(Func f);
 // REQUIRES: IsCatalogFunction(e.func); `args` are e.args evaluated.
 Result<types::Value> EvalCatalogFunction(const Expr& e, const std::vector<types::Value>& args, ExecContext* ctx);
+// pg_get_expr(node_text, relid[, pretty]) for a stored node tree; `pretty` drops the outer
+// parentheses. (The ExprPrinter that information_schema's rows use.)
+Result<std::string> PrintStoredExpr(const std::string& node_text, uint32_t relid, bool pretty, ExecContext* ctx);
 
 }  // namespace nordlys::engine::sql

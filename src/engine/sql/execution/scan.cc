@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "engine/sql/errors.h"
+#include "engine/sql/execution/catalog_functions.h"
 #include "engine/sql/execution/eval.h"
 #include "engine/sql/planner/operator.h"
 #include "page/btree_page.h"
@@ -37,7 +38,15 @@ Result<bool> SeqScan::Next(ExecContext* ctx, Row* row) {
 }
 
 Status SystemScan::Open(ExecContext* ctx) {
-  rows_ = relation_->rows(*ctx->snap, ctx->session ? ctx->session->database : "postgres");
+  const std::string database = ctx->session ? ctx->session->database : "postgres";
+  if (relation_->printed_rows != nullptr) {
+    ExprPrinter print = [ctx](const nlohmann::json& tree, uint32_t relid, bool strip) {
+      return PrintStoredExpr(tree.dump(), relid, strip, ctx);
+    };
+    NORDLYS_ASSIGN_OR_RETURN(rows_, relation_->printed_rows(*ctx->snap, database, print));
+  } else {
+    rows_ = relation_->rows(*ctx->snap, database);
+  }
   for (const auto& r : rows_) NORDLYS_ASSERT(r.size() == relation_->columns.size());
   pos_ = 0;
   return Status::OK();
