@@ -60,9 +60,10 @@ class BtreeTest : public ::testing::Test {
     EXPECT_TRUE(db_->Commit(t.get()).ok());
     return *rel;
   }
-  std::vector<Entry> ScanRange(RelId rel, std::string lower, std::string upper) {
+  std::vector<Entry> ScanRange(RelId rel, std::string lower, std::string upper, bool backward = false) {
     std::vector<Entry> out;
-    auto scan = db_->index(rel).Scan(std::move(lower), std::move(upper));
+    BtreeIndex idx = db_->index(rel);
+    auto scan = backward ? idx.ScanBackward(std::move(lower), std::move(upper)) : idx.Scan(std::move(lower), std::move(upper));
     std::string k;
     Tid tid;
     for (;;) {
@@ -75,17 +76,7 @@ class BtreeTest : public ::testing::Test {
   }
   std::vector<Entry> ScanAll(RelId rel) { return ScanRange(rel, "", ""); }
   std::vector<Entry> ScanRangeBackward(RelId rel, std::string lower, std::string upper) {
-    std::vector<Entry> out;
-    auto scan = db_->index(rel).ScanBackward(std::move(lower), std::move(upper));
-    std::string k;
-    Tid tid;
-    for (;;) {
-      auto r = scan->Next(&k, &tid);
-      EXPECT_TRUE(r.ok()) << r.status().ToString();
-      if (!r.ok() || !*r) break;
-      out.emplace_back(k, tid);
-    }
-    return out;
+    return ScanRange(rel, std::move(lower), std::move(upper), /*backward=*/true);
   }
 
   page::Page ReadCached(PageId id) {
