@@ -56,6 +56,11 @@ class RpcServer {
     size_t max_connections = 1024;
     // A connection stops reading new requests while this many are unanswered.
     size_t max_inflight_per_connection = 4096;
+    // Runs on the I/O thread after the handler got every complete request that one read from a
+    // connection brought, before the next read: the place to finish work for a whole burst at
+    // once (a storage node's group commit). It may block; that delays only this server's
+    // connections served by the same thread.
+    std::function<void()> after_burst;
   };
 
   static Result<std::unique_ptr<RpcServer>> Start(const Options& options, Handler handler);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <future>
 #include <thread>
 
@@ -70,6 +71,73 @@ TEST(RpcTest, ManyPipelinedCallsAllAnswered) {
   }
   all.get_future().wait();
   EXPECT_EQ(ok.load(), kCalls);
+}
+
+// Frames arrive in arbitrary pieces: many in one segment, one split over many, one larger
+// than the read buffer. With a tiny in-flight limit the server pauses reading with whole
+// frames still buffered; every frame must still be answered, in any order, exactly once.
+TEST(RpcTest, BurstsSplitFramesAndPausedReadingAllAnswered) {
+  RpcServer::Options o;
+  o.max_inflight_per_connection = 2;
+  auto started = RpcServer::Start(o, [](uint16_t, std::string payload, RpcServer::Responder r) {
+    std::thread([r, payload] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      r(payload);
+    }).detach();
+  });
+  ASSERT_TRUE(started.ok());
+  auto server = std::move(started).value();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+
+  constexpr int kFrames = 40;
+  std::string stream;
+  std::map<uint64_t, std::string> expect;
+  for (int i = 0; i < kFrames; ++i) {
+    Frame f;
+    f.type = kEcho;
+    f.request_id = i + 1;
+    f.payload = i == 7 ? std::string(300 << 10, 'L') : "frame-" + std::to_string(i);
+    expect[f.request_id] = f.payload;
+    stream += EncodeFrame(f);
+  }
+  // Pieces: 1 byte, 3 bytes, 5000 bytes, then the rest in one write.
+  std::thread writer([&] {
+    size_t off = 0;
+    for (size_t piece : {size_t{1}, size_t{3}, size_t{5000}, stream.size()}) {
+      size_t n = std::min(piece, stream.size() - off);
+      while (n > 0) {
+        ssize_t w = ::write(fd, stream.data() + off, n);
+        ASSERT_GT(w, 0);
+        off += static_cast<size_t>(w);
+        n -= static_cast<size_t>(w);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  std::string in;
+  std::map<uint64_t, std::string> got;
+  char buf[65536];
+  while (got.size() < expect.size()) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    ASSERT_GT(n, 0);
+    in.append(buf, static_cast<size_t>(n));
+    while (in.size() >= kFrameHeaderSize) {
+      auto h = DecodeFrameHeader(std::string_view(in).substr(0, kFrameHeaderSize));
+      ASSERT_TRUE(h.ok());
+      if (in.size() < kFrameHeaderSize + h->payload_len) break;
+      EXPECT_TRUE(got.emplace(h->request_id, in.substr(kFrameHeaderSize, h->payload_len)).second)
+          << "answered twice: " << h->request_id;
+      in.erase(0, kFrameHeaderSize + h->payload_len);
+    }
+  }
+  writer.join();
+  ::close(fd);
+  EXPECT_EQ(got, expect);
 }
 
 TEST(RpcTest, TimeoutAndRefusedConnection) {
