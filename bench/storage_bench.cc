@@ -129,6 +129,7 @@ int Main(int argc, char** argv) {
   o.data_dir = dir + "/cluster";
   o.base_port = 0;
   o.nordlys_bin = NORDLYS_BIN;
+  o.with_writer = false;  // this process is the writer
   auto cluster = cluster::LocalCluster::Start(o);
   if (!cluster.ok()) {
     std::fprintf(stderr, "cannot start the cluster: %s\n", cluster.status().ToString().c_str());

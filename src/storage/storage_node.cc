@@ -58,9 +58,9 @@ Status StorageNode::Start() {
   net::RpcServer::Options o;
   NORDLYS_RETURN_IF_ERROR(net::ParseHostPort(options_.listen, &o.host, &o.port, true));
   o.io_threads = options_.io_threads;
+  o.after_burst = [this] { CommitQueued(); };
   host_ = o.host;
   peer_loop_ = std::make_unique<net::EventLoop>(1);
-  commit_thread_ = std::thread([this] { CommitLoop(); });
   background_thread_ = std::thread([this] { BackgroundLoop(); });
   auto server = net::RpcServer::Start(o, [this](uint16_t t, std::string p, auto r) {
     Handle(t, std::move(p), std::move(r));
@@ -82,13 +82,14 @@ std::string StorageNode::address() const {
 
 void StorageNode::Stop() {
   if (server_) server_->Stop();  // no new requests; in-flight handlers have returned
+  std::vector<Waiter> unsynced;
   {
     std::lock_guard<std::mutex> lock(commit_mu_);
     stopping_ = true;
+    unsynced.swap(commit_queue_);
   }
-  commit_cv_.notify_all();
+  for (Waiter& w : unsynced) w.respond(Status::Unavailable("storage node is stopping"));
   stop_cv_.notify_all();
-  if (commit_thread_.joinable()) commit_thread_.join();
   if (background_thread_.joinable()) background_thread_.join();
   peers_.clear();
   if (peer_loop_) peer_loop_->Stop();
@@ -113,9 +114,7 @@ void StorageNode::Handle(uint16_t type, std::string payload, net::RpcServer::Res
       return respond(Status::ResourceExhausted("group commit queue full"));
     }
     commit_queue_.push_back(Waiter{req.epoch, std::move(req.pgs), std::move(respond)});
-    lock.unlock();
-    commit_cv_.notify_one();
-    return;
+    return;  // answered by CommitQueued once this burst of requests is in
   }
   Result<std::string> out = [&]() -> Result<std::string> {
     std::lock_guard<std::mutex> lock(mu_);
@@ -124,38 +123,37 @@ void StorageNode::Handle(uint16_t type, std::string payload, net::RpcServer::Res
   respond(std::move(out));
 }
 
-void StorageNode::CommitLoop() {
-  // Bound: each pass takes the whole queue (<= kCommitQueueMax) and does one fdatasync.
-  while (true) {
-    std::vector<Waiter> group;
-    {
-      std::unique_lock<std::mutex> lock(commit_mu_);
-      commit_cv_.wait(lock, [&] { return stopping_ || !commit_queue_.empty(); });
-      if (commit_queue_.empty() && stopping_) return;
-      group.swap(commit_queue_);
-    }
-    std::vector<Result<std::string>> answers;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      Status s = store_->Sync();
-      for (const Waiter& w : group) {
-        if (s.ok() && w.epoch < store_->epoch()) {
-          // A recovering writer was promised a newer epoch after this batch was appended: it
-          // read our SCL without this batch, so acknowledging it now could let the old writer
-          // count a write the new one will annul.
-          answers.emplace_back(Status::Fenced("WriteBatch: epoch " +
-                                              std::to_string(w.epoch.value()) +
-                                              " was fenced before the batch was durable"));
-        } else if (s.ok()) {
-          answers.emplace_back(proto::EncodeToString(store_->Scls(w.pgs)));
-        } else {
-          answers.emplace_back(s);
-        }
-      }
-      if (!s.ok()) log::Error("storage", "group commit failed", {{"error", s.ToString()}});
-    }
-    for (size_t i = 0; i < group.size(); ++i) group[i].respond(std::move(answers[i]));
+void StorageNode::CommitQueued() {
+  // Runs on the I/O thread that read the burst: one fdatasync covers every WriteBatch queued so
+  // far, and the answers leave on the same thread (no hand-off, no extra wake-up). Requests that
+  // arrive meanwhile wait in the socket and form the next group.
+  std::vector<Waiter> group;
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    group.swap(commit_queue_);
   }
+  if (group.empty()) return;
+  std::vector<Result<std::string>> answers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Status s = store_->Sync();
+    for (const Waiter& w : group) {
+      if (s.ok() && w.epoch < store_->epoch()) {
+        // A recovering writer was promised a newer epoch after this batch was appended: it
+        // read our SCL without this batch, so acknowledging it now could let the old writer
+        // count a write the new one will annul.
+        answers.emplace_back(Status::Fenced("WriteBatch: epoch " +
+                                            std::to_string(w.epoch.value()) +
+                                            " was fenced before the batch was durable"));
+      } else if (s.ok()) {
+        answers.emplace_back(proto::EncodeToString(store_->Scls(w.pgs)));
+      } else {
+        answers.emplace_back(s);
+      }
+    }
+    if (!s.ok()) log::Error("storage", "group commit failed", {{"error", s.ToString()}});
+  }
+  for (size_t i = 0; i < group.size(); ++i) group[i].respond(std::move(answers[i]));
 }
 
 net::RpcClient* StorageNode::ClientFor(const std::string& address) {

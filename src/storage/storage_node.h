@@ -2,15 +2,16 @@
 // the storage protocol (proto/storage_protocol.h) over RPC on top of a SegmentStore:
 //   - every request is decoded (a bad payload is answered with an error, never trusted) and run
 //     on the store under one mutex;
-//   - WriteBatch is answered only after a group-commit thread's Sync() covered it: the thread
-//     collects waiting responders, does one fdatasync for the whole group, then answers each
-//     with the SCLs of its PGs;
+//   - WriteBatch is answered only after a Sync() covered it: the I/O thread appends every batch
+//     one read from a connection brought, then (RpcServer's after_burst) does one fdatasync for
+//     every batch waiting and answers each with the SCLs of its PGs. Batches that arrive during
+//     the fdatasync wait in the socket and form the next group;
 //   - a background thread, every ~50 ms, asks the store what it is missing (GossipWants), fetches
 //     it from peers over RPC (own EventLoop) and appends+syncs it; it also runs Coalesce, Scrub
 //     and CollectGarbage in small bounded steps, skipped while foreground load is high.
 //
-// Thread safety: Open/Start/Stop from one thread; Handle runs on RPC threads; the commit and
-// background threads are owned here and joined by Stop().
+// Thread safety: Open/Start/Stop from one thread; Handle and CommitQueued run on RPC threads;
+// the background thread is owned here and joined by Stop().
 #pragma once
 
 #include <atomic>
@@ -35,7 +36,9 @@ struct StorageNodeOptions {
   std::string data_dir;
   std::string listen = "127.0.0.1:0";
   std::string az;
-  int io_threads = 2;
+  // One thread serves every connection and runs the group commit: no hand-off per batch. More
+  // threads let reads proceed during an fdatasync, at the price of wake-ups between them.
+  int io_threads = 1;
   NodeId node_id;  // 0: unknown; gossip then skips this node's own address instead
   uint32_t records_per_image = 32;
   uint64_t background_interval_ms = 50;
@@ -57,7 +60,7 @@ class StorageNode {
  private:
   StorageNode(Env* env, StorageNodeOptions options) : env_(env), options_(std::move(options)) {}
   void Handle(uint16_t type, std::string payload, net::RpcServer::Responder respond);
-  void CommitLoop();
+  void CommitQueued();
   void BackgroundLoop();
   void GossipOnce();
   net::RpcClient* ClientFor(const std::string& address);
@@ -77,11 +80,10 @@ class StorageNode {
   std::unique_ptr<SegmentStore> store_;   // GUARDED_BY(mu_)
 
   std::mutex commit_mu_;
-  std::condition_variable commit_cv_;
   std::condition_variable stop_cv_;  // wakes the background thread on Stop()
-  std::vector<Waiter> commit_queue_;  // GUARDED_BY(commit_mu_); bounded by kCommitQueueMax
-  bool stopping_ = false;             // GUARDED_BY(commit_mu_)
-  std::thread commit_thread_;
+  // Appended, waiting for the next CommitQueued. GUARDED_BY(commit_mu_); <= kCommitQueueMax.
+  std::vector<Waiter> commit_queue_;
+  bool stopping_ = false;  // GUARDED_BY(commit_mu_)
   std::thread background_thread_;
   std::atomic<uint64_t> foreground_requests_{0};
 
