@@ -22,6 +22,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -56,9 +57,11 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
       : shared_(std::move(shared)),
         socket_(std::move(sock)),
         strand_(asio::make_strand(io)),
-        id_(shared_->next_id++) {
+        id_(shared_->next_id++),
+        fd_(socket_.native_handle()) {
     shared_->live++;
     asio::error_code ec;
+    protocol_ = socket_.local_endpoint(ec).protocol();
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) {
       peer_address_ = ep.address().to_string();
@@ -66,7 +69,10 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
     }
     read_buf_.resize(shared_->options.read_chunk_bytes);
   }
-  ~Conn() override { shared_->live--; }
+  ~Conn() override {
+    if (detached_) ::close(fd_);  // socket_ no longer owns it
+    shared_->live--;
+  }
 
   // Installs the handler on the strand and starts reading.
   void Start(std::unique_ptr<StreamHandler> handler) {
@@ -95,7 +101,7 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
     }
     if (pending_bytes_ == 0) {
       // Write-through: nothing is queued or being written, so this cannot overtake anything.
-      ssize_t n = ::send(socket_.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (n == static_cast<ssize_t>(bytes.size())) return Status::OK();
       if (n > 0) bytes.erase(0, static_cast<size_t>(n));
       // EAGAIN or an error: the strand's async_write retries and reports the error.
@@ -129,7 +135,8 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
     if (closed_) return;
     asio::post(strand_, [self = shared_from_this()] {
       self->paused_ = false;
-      if (!self->reading_ && !self->finished_) self->StartRead();
+      if (self->reading_ || self->finished_) return;
+      if (self->Attach()) self->StartRead();
     });
   }
 
@@ -184,7 +191,7 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
  private:
   // REQUIRES: direct_reading_ (the descriptor stays open meanwhile).
   Result<size_t> Recv(char* buf, size_t cap, int timeout_ms, int wake_fd) {
-    int fd = socket_.native_handle();
+    const int fd = fd_;
     bool waited = false;
     while (true) {
       ssize_t n = ::recv(fd, buf, cap, MSG_DONTWAIT);
@@ -222,6 +229,7 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
               self->handler_->OnData(std::string_view(self->read_buf_.data(), n)) ==
                   StreamHandler::Next::kPause) {
             self->paused_ = true;
+            self->Detach();
           }
           self->StartRead();
         }));
@@ -245,6 +253,7 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
         out_.pop_front();
       }
     }
+    if (!Attach()) return;
     writing_ = true;
     asio::async_write(
         socket_, asio::buffer(wbuf_),
@@ -258,7 +267,36 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
           }
           if (ec) return self->Finish(Status::Unavailable("write failed: " + ec.message()));
           self->WriteNext();
+          if (self->paused_) self->Detach();
         }));
+  }
+
+  // REQUIRES: on strand. While delivery is paused (a worker reads the socket directly) and no
+  // write is in flight, the descriptor leaves the reactor: asio registers sockets
+  // edge-triggered, so every message the direct reader takes would otherwise also wake an I/O
+  // thread for nothing (about one wake-up per statement).
+  void Detach() {
+    if (detached_ || reading_ || writing_ || finished_) return;
+    asio::error_code ec;
+    socket_.release(ec);  // nothing is outstanding, so nothing is cancelled; fd_ stays open
+    if (!ec) detached_ = true;
+  }
+
+  // REQUIRES: on strand. Puts the descriptor back under the reactor; false (and the connection
+  // finished) when that fails.
+  bool Attach() {
+    if (!detached_) return true;
+    asio::error_code ec;
+    socket_.assign(protocol_, fd_, ec);
+    if (ec) {
+      ::close(fd_);  // not owned by socket_ after a failed assign
+      detached_ = false;
+      closed_fd_ = true;
+      Finish(Status::Unavailable("cannot watch the connection: " + ec.message()));
+      return false;
+    }
+    detached_ = false;
+    return true;
   }
 
   // REQUIRES: on strand. Finishes a Close() once every queued byte is written.
@@ -274,8 +312,7 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
         return;
       }
     }
-    asio::error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    ::shutdown(fd_, SHUT_WR);
     Finish(Status::Unavailable("closed by server"));
   }
 
@@ -290,12 +327,17 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
       out_.clear();
       cv_.notify_all();
       if (direct_reading_) {  // wake the reader (poll sees the hang-up) and let it leave
-        ::shutdown(socket_.native_handle(), SHUT_RDWR);
+        ::shutdown(fd_, SHUT_RDWR);
         cv_.wait(lock, [&] { return !direct_reading_; });
       }
     }
-    asio::error_code ignored;
-    socket_.close(ignored);
+    if (detached_) {
+      ::close(fd_);
+      detached_ = false;
+    } else if (!closed_fd_) {
+      asio::error_code ignored;
+      socket_.close(ignored);
+    }
     if (handler_) {
       auto h = std::move(handler_);
       h->OnClose(why);
@@ -306,6 +348,10 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
   asio::ip::tcp::socket socket_;
   asio::strand<asio::io_context::executor_type> strand_;
   const uint64_t id_;
+  // The descriptor, for the raw calls made outside the strand (write-through send, direct
+  // reads); valid until Finish closes it, whether or not the reactor watches it.
+  const int fd_;
+  asio::ip::tcp protocol_ = asio::ip::tcp::v4();
   std::string peer_address_;
   uint16_t peer_port_ = 0;
 
@@ -317,6 +363,8 @@ class Conn final : public StreamConnection, public std::enable_shared_from_this<
   bool writing_ = false;
   bool paused_ = false;
   bool finished_ = false;
+  bool detached_ = false;   // socket_ released from the reactor; fd_ still open (Detach)
+  bool closed_fd_ = false;  // fd_ closed after a failed Attach
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
