@@ -78,8 +78,10 @@ class SegmentStore {
   virtual std::vector<GossipWant> GossipWants() const = 0;
 
   // --- background work; each call does a bounded amount and returns -----------------------
-  // Writes new page images for pages with many records since their last image.
-  virtual Status Coalesce(uint32_t max_pages) = 0;
+  // Writes new page images for pages with many records since their last image: at least
+  // max(records_per_image, min_records) of them (a busy node raises the bar so that only pages
+  // whose reads have become expensive get an image; the others wait for idle time).
+  virtual Status Coalesce(uint32_t max_pages, uint32_t min_records) = 0;
   // Verifies the checksums of the next `max_bytes` of the log files, read sequentially from
   // disk (a rotation over all of them, one bounded step per call). A corrupt record is dropped
   // and its range reported by GossipWants() so that it is re-fetched from a peer; a corrupt

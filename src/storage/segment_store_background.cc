@@ -10,12 +10,26 @@
 namespace nordlys::storage {
 namespace {
 constexpr uint32_t kCoalesceScanMax = 4096;  // candidates examined per Coalesce call
+// ... when min_records raises the bar: most candidates then stay, so a smaller step that moves
+// on from where the last call stopped keeps a busy node's scanning cheap and still fair.
+constexpr uint32_t kCoalesceBusyScanMax = 256;
 }  // namespace
 
-Status SegmentStoreImpl::Coalesce(uint32_t max_pages) {
+Status SegmentStoreImpl::Coalesce(uint32_t max_pages, uint32_t min_records) {
+  const uint32_t need = std::max(options_.records_per_image, min_records);
+  const uint32_t scan_max = need > options_.records_per_image ? kCoalesceBusyScanMax
+                                                              : kCoalesceScanMax;
   uint32_t written = 0, scanned = 0;
-  for (auto it = coalesce_candidates_.begin();
-       it != coalesce_candidates_.end() && written < max_pages && scanned < kCoalesceScanMax;) {
+  // Resume after the last candidate examined, wrapping around once.
+  auto it = coalesce_candidates_.upper_bound(coalesce_cursor_);
+  bool wrapped = false;
+  while (written < max_pages && scanned < scan_max) {
+    if (it == coalesce_candidates_.end()) {
+      if (wrapped || coalesce_candidates_.empty()) break;
+      wrapped = true;
+      it = coalesce_candidates_.begin();
+    }
+    coalesce_cursor_ = *it;
     ++scanned;
     auto [pg_id, page] = *it;
     auto pit = pgs_.find(pg_id);
@@ -25,6 +39,11 @@ Status SegmentStoreImpl::Coalesce(uint32_t max_pages) {
     }
     PgData& pg = pit->second;
     PageData& pd = pg.pages[page];
+    if (pd.since_image < need) {  // an upper bound of `count` below: no need to walk the records
+      it = pd.since_image < options_.records_per_image ? coalesce_candidates_.erase(it)
+                                                        : std::next(it);
+      continue;
+    }
     Lsn img = pd.images.empty() ? Lsn(0) : pd.images.rbegin()->first;
     auto r = pd.records.upper_bound(pg.scl);
     Lsn target = r == pd.records.begin() ? Lsn(0) : *std::prev(r);
@@ -34,12 +53,12 @@ Status SegmentStoreImpl::Coalesce(uint32_t max_pages) {
     uint32_t count = target <= img ? 0
                                    : static_cast<uint32_t>(std::distance(
                                          pd.records.upper_bound(img), pd.records.upper_bound(target)));
-    if (target <= img || count < options_.records_per_image) {
+    if (target <= img || count < need) {
       pd.since_image = static_cast<uint32_t>(
           std::distance(pd.records.upper_bound(img), pd.records.end()));
       it = pd.since_image < options_.records_per_image ? coalesce_candidates_.erase(it)
                                                         : std::next(it);
-      continue;  // not enough synced records yet
+      continue;  // not enough synced records yet (or not enough to be worth it now)
     }
     page::Page p;
     Epoch e;

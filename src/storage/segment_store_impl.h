@@ -120,7 +120,7 @@ class SegmentStoreImpl final : public SegmentStore {
   Status AppendFetched(const proto::FetchRecordsRequest& req,
                        const proto::FetchRecordsResponse& resp) override;
   std::vector<GossipWant> GossipWants() const override;
-  Status Coalesce(uint32_t max_pages) override;
+  Status Coalesce(uint32_t max_pages, uint32_t min_records) override;
   Result<uint32_t> Scrub(uint64_t max_bytes) override;
   Status CollectGarbage() override;
   proto::NodeStatsResponse Stats() const override;
@@ -200,6 +200,7 @@ class SegmentStoreImpl final : public SegmentStore {
   Status write_error_;  // sticky: after a failed append/fsync the log cannot be trusted
   bool unsynced_ = false;
   std::set<std::pair<PgId, PageId>> coalesce_candidates_;
+  std::pair<PgId, PageId> coalesce_cursor_;  // the last candidate Coalesce examined
   // Scrub rotation cursor: records first (pg, lsn), then images (pg, page, lsn).
   // Scrub position: the next byte of the log to verify.
   uint32_t scrub_file_ = 0;

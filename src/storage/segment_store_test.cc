@@ -360,6 +360,39 @@ TEST(SegmentStoreTest, PgStatePromiseFencesOlderWritersDurably) {
   EXPECT_EQ(f.Scl(), Lsn(20));
 }
 
+// A busy node raises the bar: only pages with at least min_records since their last image get
+// one; the rest wait until Coalesce runs with the plain records_per_image again.
+TEST(SegmentStoreTest, CoalesceHonoursTheBusyThreshold) {
+  MemEnv env;
+  SegmentStoreOptions o;
+  o.records_per_image = 4;
+  Fixture f(&env, "/node", o);
+  f.Install(H({{1, 0}}));
+  std::vector<redo::Record> recs;  // page 0: 20 records, page 1: 6
+  for (uint64_t l = 1; l <= 26; ++l) {
+    redo::Record r = Rec(l, l <= 20 ? 0 : 1);
+    r.prev_lsn_in_pg = Lsn(l - 1);
+    recs.push_back(r);
+  }
+  f.Write(1, 0, 26, recs);
+  auto log_bytes = [&] {
+    uint64_t n = 0;
+    for (const auto& p : f.LogFiles()) n += env.FileSize(p).value();
+    return n;
+  };
+  const uint64_t before = log_bytes();
+  ASSERT_TRUE(f->Coalesce(100, 10).ok());
+  const uint64_t one = log_bytes();
+  EXPECT_GT(one - before, page::kPageSize);  // page 0's image
+  EXPECT_LT(one - before, 2 * page::kPageSize);
+  ASSERT_TRUE(f->Coalesce(100, 10).ok());
+  EXPECT_EQ(log_bytes(), one);  // page 1 waits
+  ASSERT_TRUE(f->Coalesce(100, 0).ok());
+  EXPECT_GT(log_bytes() - one, page::kPageSize);  // and gets its image on an idle tick
+  EXPECT_EQ(f.Get(0, 26)->image, Expected(recs, 0, 26));
+  EXPECT_EQ(f.Get(1, 26)->image, Expected(recs, 1, 26));
+}
+
 TEST(SegmentStoreTest, InstallEpochAnnulsRecordsAboveVdl) {
   MemEnv env;
   SegmentStoreOptions o;
@@ -368,7 +401,7 @@ TEST(SegmentStoreTest, InstallEpochAnnulsRecordsAboveVdl) {
   f.Install(H({{1, 0}}));
   auto old = Recs(0, 20, 1);  // all on page 0
   f.Write(1, 0, 20, old);
-  ASSERT_TRUE(f->Coalesce(100).ok());  // an image at 20 that includes soon-annulled records
+  ASSERT_TRUE(f->Coalesce(100, 0).ok());  // an image at 20 that includes soon-annulled records
   EXPECT_EQ(f.Scl(), Lsn(20));
   auto st = f->InstallEpoch({H({{1, 0}, {2, 12}}), kPg});
   ASSERT_TRUE(st.ok());
@@ -432,7 +465,7 @@ TEST(SegmentStoreTest, GcReclaimsAndReadsAtOrAboveHorizonStayRight) {
   auto recs = Recs(0, 200, 5);
   for (uint64_t a = 0; a < 200; a += 10) {
     f.Write(1, a, a + 10, {recs.begin() + a, recs.begin() + a + 10});
-    ASSERT_TRUE(f->Coalesce(100).ok());
+    ASSERT_TRUE(f->Coalesce(100, 0).ok());
   }
   size_t files_before = f.LogFiles().size();
   uint64_t bytes_before = env.TotalBytes();

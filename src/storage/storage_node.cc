@@ -5,7 +5,9 @@
 #include "storage/request_dispatch.h"
 
 #include <chrono>
+#include <optional>
 
+#include "common/cpu_load.h"
 #include "common/log.h"
 #include "proto/storage_protocol.h"
 
@@ -19,7 +21,12 @@ constexpr size_t kGossipWantsPerTick = 16;        // PGs repaired per background
 // for long) streams from its peer instead of taking one 1 MiB answer per tick.
 constexpr int kGossipFetchesPerWantMax = 64;
 constexpr uint64_t kGossipTimeoutMs = 2000;
-constexpr uint64_t kBusyRequestsPerTick = 2000;   // above this, skip coalesce/scrub this tick
+// Busy: the machine had no idle CPU left (>= kBusyCpuShare) or requests flood in. A busy node
+// only coalesces pages whose reads have grown expensive (kBusyCoalesceFactor x
+// records_per_image records since their image); the rest wait for idle CPU.
+constexpr uint64_t kBusyRequestsPerTick = 2000;
+constexpr double kBusyCpuShare = 0.9;
+constexpr uint32_t kBusyCoalesceFactor = 4;
 constexpr uint32_t kCoalescePagesPerTick = 16;
 constexpr uint64_t kScrubBytesPerTick = 1 << 20;  // 20 MiB/s of sequential verification
 constexpr uint64_t kGcEveryTicks = 100;           // ~5 s at the default interval
@@ -210,6 +217,7 @@ void StorageNode::GossipOnce() {
 
 void StorageNode::BackgroundLoop() {
   uint64_t tick = 0;
+  CpuLoadSampler cpu_load;
   while (true) {
     {
       std::unique_lock<std::mutex> lock(commit_mu_);
@@ -219,10 +227,12 @@ void StorageNode::BackgroundLoop() {
     }
     ++tick;
     GossipOnce();
-    uint64_t load = foreground_requests_.exchange(0, std::memory_order_relaxed);
-    if (load > kBusyRequestsPerTick) continue;  // foreground first
+    const uint64_t requests = foreground_requests_.exchange(0, std::memory_order_relaxed);
+    const std::optional<double> cpu = cpu_load.Sample();
+    const bool busy = requests > kBusyRequestsPerTick || (cpu && *cpu >= kBusyCpuShare);
+    const uint32_t min_records = busy ? kBusyCoalesceFactor * options_.records_per_image : 0;
     std::lock_guard<std::mutex> lock(mu_);
-    if (Status s = store_->Coalesce(kCoalescePagesPerTick); !s.ok()) {
+    if (Status s = store_->Coalesce(kCoalescePagesPerTick, min_records); !s.ok()) {
       log::Warn("storage", "coalesce failed", {{"error", s.ToString()}});
     }
     auto bad = store_->Scrub(kScrubBytesPerTick);

@@ -8,7 +8,9 @@
 //     the fdatasync wait in the socket and form the next group;
 //   - a background thread, every ~50 ms, asks the store what it is missing (GossipWants), fetches
 //     it from peers over RPC (own EventLoop) and appends+syncs it; it also runs Coalesce, Scrub
-//     and CollectGarbage in small bounded steps, skipped while foreground load is high.
+//     and CollectGarbage in small bounded steps. While the machine has no idle CPU (or requests
+//     flood in) it coalesces only pages whose redo chains have grown long (4x
+//     records_per_image): images are for reads, and foreground work comes first.
 //
 // Thread safety: Open/Start/Stop from one thread; Handle and CommitQueued run on RPC threads;
 // the background thread is owned here and joined by Stop().

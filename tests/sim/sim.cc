@@ -227,7 +227,7 @@ void SimNode::Tick() {
                    }
                  });
   }
-  (void)store_->Coalesce(4);
+  (void)store_->Coalesce(4, 0);
   (void)store_->Scrub(64 << 10);
   (void)store_->CollectGarbage();
 }
