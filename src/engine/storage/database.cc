@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <future>
+#include <map>
 #include <set>
 
 #include "common/assert.h"
@@ -38,7 +40,6 @@ struct Database::Impl {
   // Transaction state. Invariants: boot_xid <= next_xid <= xid_hwm (the logged mark); every
   // xid in [boot_xid, next_xid) is in `live` or has a final entry in `status`.
   std::mutex mu;
-  std::condition_variable cv;  // an xid finished
   uint64_t boot_xid = 0;       // GUARDED_BY(mu)
   uint64_t next_xid = 0;       // GUARDED_BY(mu)
   uint64_t xid_hwm = 0;        // GUARDED_BY(mu)
@@ -47,6 +48,10 @@ struct Database::Impl {
   std::multiset<uint64_t> snapshot_xmins;               // GUARDED_BY(mu)
   std::unordered_map<uint64_t, uint64_t> waits_for;     // GUARDED_BY(mu); waiter -> holder (top xids)
   std::unordered_map<uint64_t, uint64_t> top_of;        // GUARDED_BY(mu); live subxid -> its top xid
+  // Row-lock waiters, by the xid they wait for: each parks on its own condition variable and
+  // Finish wakes only the waiters of the xid that ended (a shared one woke every waiter at
+  // every commit, and most went back to sleep). Entries are removed by their waiters.
+  std::multimap<uint64_t, std::condition_variable*> xid_waiters;  // GUARDED_BY(mu)
 
   // REQUIRES: mu held.
   uint64_t TopOf(uint64_t x) const {
@@ -59,6 +64,7 @@ struct Database::Impl {
     live.erase(x);
     waits_for.erase(x);
     top_of.erase(x);
+    for (auto [it, end] = xid_waiters.equal_range(x); it != end; ++it) it->second->notify_one();
   }
   // Status pages of xids below boot_xid never change again: cached copies by page number.
   std::unordered_map<uint64_t, std::shared_ptr<const page::Page>> old_status;  // GUARDED_BY(mu)
@@ -284,7 +290,6 @@ Status Database::Commit(Transaction* txn) {
     for (const Xid& x : txn->xids_) impl_->Finish(x.value(), s.ok() ? XidStatus::kCommitted : XidStatus::kAborted);
     UnregisterSnapshotLocked(&impl_->snapshot_xmins, &txn->xmin_registered_, txn->snapshot_.xmin);
   }
-  impl_->cv.notify_all();
   return s;
 }
 
@@ -296,7 +301,6 @@ void Database::Abort(Transaction* txn) {
     for (const Xid& x : txn->xids_) impl_->Finish(x.value(), XidStatus::kAborted);
     UnregisterSnapshotLocked(&impl_->snapshot_xmins, &txn->xmin_registered_, txn->snapshot_.xmin);
   }
-  impl_->cv.notify_all();
 }
 
 void Database::Savepoint(Transaction* txn, const std::string& name) {
@@ -321,7 +325,6 @@ Status Database::RollbackToSavepoint(Transaction* txn, const std::string& name) 
   }
   txn->xids_.resize(mark);
   txn->current_ = kInvalidXid;
-  impl_->cv.notify_all();
   return Status::OK();
 }
 
@@ -387,13 +390,16 @@ Status Database::WaitForXid(Transaction* waiter, Xid xid) {
     impl_->waits_for[me] = impl_->TopOf(x);
   }
   Status result = Status::OK();
+  std::condition_variable cv;
+  auto registered = impl_->xid_waiters.emplace(x, &cv);
   while (impl_->live.count(x)) {
     if (IsCanceled(waiter->cancel)) {
       result = CanceledStatus(waiter->cancel->load());
       break;
     }
-    impl_->cv.wait_for(lock, std::chrono::milliseconds(10));
+    cv.wait_for(lock, std::chrono::milliseconds(10));  // the timeout polls for cancellation
   }
+  impl_->xid_waiters.erase(registered);
   if (me != 0) impl_->waits_for.erase(me);
   return result;
 }
