@@ -284,7 +284,10 @@ void SegmentStoreImpl::DropCorruptRecord(PgId pg_id, PgData* pg, Lsn lsn, const 
 }
 
 void SegmentStoreImpl::NoteCoalesceCandidate(PgId pg, PageId page, PageData* pd) {
-  if (pd->since_image >= options_.records_per_image) coalesce_candidates_.insert({pg, page});
+  if (!pd->coalesce_candidate && pd->since_image >= options_.records_per_image) {
+    coalesce_candidates_.insert({pg, page});
+    pd->coalesce_candidate = true;
+  }
 }
 
 // ---- log -------------------------------------------------------------------------------------

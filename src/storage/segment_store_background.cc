@@ -15,6 +15,14 @@ constexpr uint32_t kCoalesceScanMax = 4096;  // candidates examined per Coalesce
 constexpr uint32_t kCoalesceBusyScanMax = 256;
 }  // namespace
 
+// The candidate after `it`; `it` leaves the set when its page no longer has enough records.
+std::set<std::pair<PgId, PageId>>::iterator SegmentStoreImpl::NextCandidate(
+    std::set<std::pair<PgId, PageId>>::iterator it, PageData* pd) {
+  if (pd->since_image >= options_.records_per_image) return std::next(it);
+  pd->coalesce_candidate = false;
+  return coalesce_candidates_.erase(it);
+}
+
 Status SegmentStoreImpl::Coalesce(uint32_t max_pages, uint32_t min_records) {
   const uint32_t need = std::max(options_.records_per_image, min_records);
   const uint32_t scan_max = need > options_.records_per_image ? kCoalesceBusyScanMax
@@ -40,8 +48,7 @@ Status SegmentStoreImpl::Coalesce(uint32_t max_pages, uint32_t min_records) {
     PgData& pg = pit->second;
     PageData& pd = pg.pages[page];
     if (pd.since_image < need) {  // an upper bound of `count` below: no need to walk the records
-      it = pd.since_image < options_.records_per_image ? coalesce_candidates_.erase(it)
-                                                        : std::next(it);
+      it = NextCandidate(it, &pd);
       continue;
     }
     Lsn img = pd.images.empty() ? Lsn(0) : pd.images.rbegin()->first;
@@ -56,8 +63,7 @@ Status SegmentStoreImpl::Coalesce(uint32_t max_pages, uint32_t min_records) {
     if (target <= img || count < need) {
       pd.since_image = static_cast<uint32_t>(
           std::distance(pd.records.upper_bound(img), pd.records.end()));
-      it = pd.since_image < options_.records_per_image ? coalesce_candidates_.erase(it)
-                                                        : std::next(it);
+      it = NextCandidate(it, &pd);
       continue;  // not enough synced records yet (or not enough to be worth it now)
     }
     page::Page p;
@@ -80,8 +86,7 @@ Status SegmentStoreImpl::Coalesce(uint32_t max_pages, uint32_t min_records) {
     pd.since_image =
         static_cast<uint32_t>(std::distance(pd.records.upper_bound(target), pd.records.end()));
     ++written;
-    it = pd.since_image < options_.records_per_image ? coalesce_candidates_.erase(it)
-                                                      : std::next(it);
+    it = NextCandidate(it, &pd);
   }
   return Status::OK();
 }

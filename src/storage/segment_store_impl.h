@@ -61,6 +61,9 @@ struct PageData {
   std::map<Lsn, ImageEntry> images;
   Lsn collected_to;
   uint32_t since_image = 0;  // records above the newest image (coalescing trigger)
+  // In coalesce_candidates_ (set and cleared with it): a hot page's every record would
+  // otherwise look the set up again.
+  bool coalesce_candidate = false;
 };
 
 // Invariants:
@@ -164,6 +167,8 @@ class SegmentStoreImpl final : public SegmentStore {
   void Annul(const proto::EpochEntry& entry);
   Status PersistConfig();
   void NoteCoalesceCandidate(PgId pg, PageId page, PageData* pd);
+  std::set<std::pair<PgId, PageId>>::iterator NextCandidate(
+      std::set<std::pair<PgId, PageId>>::iterator it, PageData* pd);
 
   // --- materialization ---
   // The page as of read_lsn from the newest good image and the records above it.
