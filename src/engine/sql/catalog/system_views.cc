@@ -79,6 +79,11 @@ std::vector<Row> ClassRows(const CatalogSnapshot& snap, const std::string&) {
   for (const auto& [oid, s] : snap.sequences) {
     out.push_back(ClassRow(oid, s->name, s->namespace_oid, 0, "S", 3, 0, false));
   }
+  for (const auto& [oid, v] : snap.views) {
+    out.push_back(ClassRow(oid, v->name, v->namespace_oid, 0, "v", static_cast<int>(v->columns.size()), 0, false));
+    out.back()[7] = Oid(0);          // relfilenode: a view has no storage
+    out.back()[18] = Bool(true);     // relhasrules: its _RETURN rule
+  }
   return out;
 }
 
@@ -133,6 +138,9 @@ std::vector<Row> AttributeRows(const CatalogSnapshot& snap, const std::string&) 
         out.push_back(AttributeRow(ix.oid, c, static_cast<int>(i + 1)));
       }
     }
+  }
+  for (const auto& [oid, v] : snap.views) {
+    for (size_t i = 0; i < v->columns.size(); ++i) out.push_back(AttributeRow(oid, v->columns[i], static_cast<int>(i + 1)));
   }
   return out;
 }
@@ -476,6 +484,7 @@ bool RelationVisible(const CatalogSnapshot& snap, uint32_t oid) {
     if (r.oid == oid) return true;
   }
   if (const TableDef* t = snap.TableByOid(oid)) return t->namespace_oid == kPublicNamespace;
+  if (const ViewDef* v = snap.ViewByOid(oid)) return v->namespace_oid == kPublicNamespace;
   for (const auto& [toid, t] : snap.tables) {
     for (const auto& ix : t->indexes) {
       if (ix.oid == oid) return t->namespace_oid == kPublicNamespace;
@@ -554,6 +563,9 @@ std::optional<std::string> CatalogOidNamer::Name(types::TypeId reg_type, uint32_
       if (const TableDef* t = snap_->TableByOid(oid)) {
         name = t->name;
         ns = t->namespace_oid;
+      } else if (const ViewDef* v = snap_->ViewByOid(oid)) {
+        name = v->name;
+        ns = v->namespace_oid;
       } else if (auto s = snap_->sequences.find(oid); s != snap_->sequences.end()) {
         name = s->second->name;
         ns = s->second->namespace_oid;
@@ -620,6 +632,7 @@ Result<uint32_t> CatalogOidNamer::Lookup(types::TypeId reg_type, std::string_vie
       if (ns == 0) return NoSuch("schema", parts[0], "3F000");
     }
     if (const TableDef* t = snap_->FindTable(ns, rel)) return t->oid;
+    if (const ViewDef* v = snap_->FindView(ns, rel)) return v->oid;
     if (const SequenceDef* s = snap_->FindSequence(ns, rel)) return s->oid;
     const IndexDef* ix = nullptr;
     if (snap_->FindIndex(ns, rel, &ix) != nullptr && ix != nullptr) return ix->oid;
