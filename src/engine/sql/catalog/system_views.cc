@@ -291,6 +291,15 @@ std::vector<Row> RoleRows(const CatalogSnapshot& snap, const std::string&) {
 }
 
 // pg_user: the roles that can log in, in PostgreSQL's older spelling.
+// pg_views: the definition column (pg_get_viewdef's text) is not provided.
+std::vector<Row> ViewRows(const CatalogSnapshot& snap, const std::string&) {
+  std::vector<Row> out;
+  for (const auto& [oid, v] : snap.views) {
+    out.push_back({Text(snap.SchemaName(v->namespace_oid)), Text(v->name), Text(RoleName(snap, kBootstrapSuperuserOid))});
+  }
+  return out;
+}
+
 std::vector<Row> UserRows(const CatalogSnapshot& snap, const std::string&) {
   std::vector<Row> out;
   for (const auto& [oid, r] : snap.roles) {
@@ -366,6 +375,9 @@ std::vector<SystemRelation> MakeRelations() {
                 C("usesuper", TypeId::kBool), C("userepl", TypeId::kBool), C("usebypassrls", TypeId::kBool),
                 C("passwd", TypeId::kText), C("valuntil", TypeId::kTimestampTz), C("useconfig", TypeId::kTextArray)},
                {}, &UserRows});
+  r.push_back({12028, "pg_views",
+               {C("schemaname", TypeId::kName), C("viewname", TypeId::kName), C("viewowner", TypeId::kName)},
+               {"definition"}, &ViewRows});
   r.push_back({2604, "pg_attrdef",
                {C("oid", TypeId::kOid), C("adrelid", TypeId::kOid), C("adnum", TypeId::kInt2),
                 C("adbin", TypeId::kText)},

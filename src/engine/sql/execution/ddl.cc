@@ -585,6 +585,15 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
 
 Result<std::string> CreateIndex(DdlEnv& d, const Json& s) {
   Binder binder(d.ctx->snap, d.ctx->session, d.env->sql, d.env->param_types);
+  {
+    Status err;
+    uint32_t ns = NamespaceOf(d, s["relation"], &err);
+    std::string rel = s["relation"].value("relname", "");
+    if (err.ok() && d.snap().FindView(ns, rel) != nullptr) {
+      return SqlError("42809", "cannot create index on relation \"" + rel + "\"",
+                      {.detail = "This operation is not supported for views."});
+    }
+  }
   NORDLYS_ASSIGN_OR_RETURN(auto table, binder.LookupTable(s["relation"]));
   std::string method = s.value("accessMethod", "btree");
   if (method != "btree") return Unsupported("index access method \"" + method + "\"");
