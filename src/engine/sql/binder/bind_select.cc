@@ -277,6 +277,34 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
     }
   }
   if (k == "RangeFunction") return BindFunctionItem(b, scope, offset);
+  if (k == "RangeVar" && b.contains("nordlys_oid")) {
+    // A view's stored reference: by oid, so renames since do not matter; its columns keep the
+    // qualifier it was written with.
+    uint32_t oid = b["nordlys_oid"].get<uint32_t>();
+    if (const ViewDef* v = snap_->ViewByOid(oid)) return BindViewItem(*v, b, scope, offset);
+    auto it = snap_->tables.find(oid);
+    if (it == snap_->tables.end()) return SqlError("XX000", "a relation a view reads is gone (oid " + std::to_string(oid) + ")");
+    f->table = it->second;
+    f->kind = BoundFrom::Kind::kTable;
+    f->alias = b.contains("alias") ? b["alias"].value("aliasname", "") : b.value("relname", "");
+    ScopeItem item = TableScope(*f->table, f->alias, *offset);
+    if (b.contains("alias") && b["alias"].contains("colnames")) {
+      auto cols = NameList(b["alias"]["colnames"]);
+      size_t n = 0;
+      for (size_t i = 0; i < f->table->columns.size() && n < cols.size(); ++i) {
+        if (!f->table->columns[i].dropped) item.columns[i] = cols[n++];
+      }
+    }
+    for (const auto& other : scope->items) {
+      if (other.alias == item.alias) {
+        return SqlError("42712", "table name \"" + item.alias + "\" specified more than once", {.position = Position(node)});
+      }
+    }
+    f->width = static_cast<int>(item.columns.size());
+    *offset += f->width;
+    scope->items.push_back(std::move(item));
+    return f;
+  }
   if (k == "RangeVar") {
     // pg_catalog comes first on the search path, as in PostgreSQL.
     std::string schema = b.value("schemaname", "");
@@ -317,7 +345,10 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
       }
     }
     NORDLYS_ASSIGN_OR_RETURN(f->table, LookupTable(b, /*missing_schema_is_42p01=*/true));
-    if (recording_ != nullptr && view_depth_ == 0) recording_->relations.insert(f->table->oid);
+    if (recording_ != nullptr && view_depth_ == 0) {
+      recording_->relations.insert(f->table->oid);
+      recording_->relation_refs.emplace_back(&b, f->table->oid);
+    }
     f->kind = BoundFrom::Kind::kTable;
     f->alias = b.contains("alias") ? b["alias"].value("aliasname", "") : "";
     ScopeItem item = TableScope(*f->table, f->alias, *offset);

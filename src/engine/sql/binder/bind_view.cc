@@ -28,15 +28,20 @@ void Binder::ExpandStars(const ViewRecording& r) {
     items.erase(items.begin() + static_cast<std::ptrdiff_t>(s->index));
     items.insert(items.begin() + static_cast<std::ptrdiff_t>(s->index), s->targets.begin(), s->targets.end());
   }
+  for (const auto& [rv, oid] : r.relation_refs) (*const_cast<Json*>(rv))["nordlys_oid"] = oid;
 }
 
 Result<std::unique_ptr<BoundFrom>> Binder::BindViewItem(const ViewDef& v, const Json& b, Scope* scope, int* offset) {
   const int pos = Position(b);
-  if (recording_ != nullptr && view_depth_ == 0) recording_->relations.insert(v.oid);
+  if (recording_ != nullptr && view_depth_ == 0) {
+    recording_->relations.insert(v.oid);
+    recording_->relation_refs.emplace_back(&b, v.oid);
+  }
   if (std::find(views_expanding_.begin(), views_expanding_.end(), v.oid) != views_expanding_.end()) {
     return SqlError("42P17", "infinite recursion detected in rules for relation \"" + v.name + "\"", {.position = pos});
   }
-  const std::string alias = b.contains("alias") ? b["alias"].value("aliasname", v.name) : v.name;
+  // A stored reference keeps the name it was written with (the view may have been renamed since).
+  const std::string alias = b.contains("alias") ? b["alias"].value("aliasname", v.name) : b.value("relname", v.name);
   if (locking_ != nullptr && locking_->scope == scope &&
       (locking_->all || std::find(locking_->names.begin(), locking_->names.end(), alias) != locking_->names.end())) {
     return Unsupported("FOR UPDATE/SHARE on a view", pos);

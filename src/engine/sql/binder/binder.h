@@ -273,9 +273,13 @@ class Binder {
       std::vector<Json> targets;    // ResTargets naming each column it expanded to
     };
     std::vector<Star> stars;
+    // Each table or view reference (the RangeVar's body) and what it resolved to: the stored
+    // tree names it by oid too ("nordlys_oid"), so that renaming it later keeps the view.
+    std::vector<std::pair<const Json*, uint32_t>> relation_refs;
   };
   void set_recording(ViewRecording* r) { recording_ = r; }
-  // Rewrites `tree` (the very tree that was bound with `r` set) with each `*` expanded.
+  // Rewrites the tree that was bound with `r` set (a mutable tree of the caller's): each `*`
+  // expanded, each table and view reference marked with its oid.
   static void ExpandStars(const ViewRecording& r);
 
  private:

@@ -2,6 +2,7 @@
 #include "engine/sql/catalog/system_views.h"
 
 #include "engine/parser.h"
+#include "engine/sql/catalog/view_definition.h"
 
 #include <algorithm>
 #include <cctype>
@@ -291,11 +292,13 @@ std::vector<Row> RoleRows(const CatalogSnapshot& snap, const std::string&) {
 }
 
 // pg_user: the roles that can log in, in PostgreSQL's older spelling.
-// pg_views: the definition column (pg_get_viewdef's text) is not provided.
-std::vector<Row> ViewRows(const CatalogSnapshot& snap, const std::string&) {
+// pg_views: definition is pg_get_viewdef's text, 0A000 for a view it cannot reproduce.
+Result<std::vector<Row>> ViewRows(const CatalogSnapshot& snap, const std::string&, const ExprPrinter&) {
   std::vector<Row> out;
   for (const auto& [oid, v] : snap.views) {
-    out.push_back({Text(snap.SchemaName(v->namespace_oid)), Text(v->name), Text(RoleName(snap, kBootstrapSuperuserOid))});
+    NORDLYS_ASSIGN_OR_RETURN(std::string def, ViewDefinition(snap, *v, false));
+    out.push_back({Text(snap.SchemaName(v->namespace_oid)), Text(v->name), Text(RoleName(snap, kBootstrapSuperuserOid)),
+                   Text(def)});
   }
   return out;
 }
@@ -376,8 +379,9 @@ std::vector<SystemRelation> MakeRelations() {
                 C("passwd", TypeId::kText), C("valuntil", TypeId::kTimestampTz), C("useconfig", TypeId::kTextArray)},
                {}, &UserRows});
   r.push_back({12028, "pg_views",
-               {C("schemaname", TypeId::kName), C("viewname", TypeId::kName), C("viewowner", TypeId::kName)},
-               {"definition"}, &ViewRows});
+               {C("schemaname", TypeId::kName), C("viewname", TypeId::kName), C("viewowner", TypeId::kName),
+                C("definition", TypeId::kText)},
+               {}, nullptr, &ViewRows});
   r.push_back({2604, "pg_attrdef",
                {C("oid", TypeId::kOid), C("adrelid", TypeId::kOid), C("adnum", TypeId::kInt2),
                 C("adbin", TypeId::kText)},

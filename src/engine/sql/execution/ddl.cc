@@ -880,10 +880,9 @@ Result<std::string> Rename(DdlEnv& d, const Json& s) {
     Binder binder(d.ctx->snap, d.ctx->session, d.env->sql, d.env->param_types);
     NORDLYS_ASSIGN_OR_RETURN(auto found, binder.LookupTable(s["relation"]));
     TableDef t = *found;
-    // Views name the tables and columns they read in their stored trees.
-    if (!DependentViews(d.snap(), {t.oid}).empty()) {
-      return Unsupported(type == "OBJECT_TABLE" ? "renaming a table that a view reads"
-                                                : "renaming a column of a table that a view reads");
+    // Views name the columns they read in their stored trees (tables they name by oid too).
+    if (type == "OBJECT_COLUMN" && !DependentViews(d.snap(), {t.oid}).empty()) {
+      return Unsupported("renaming a column of a table that a view reads");
     }
     if (type == "OBJECT_TABLE") {
       if (d.snap().RelationNameTaken(t.namespace_oid, newname)) {

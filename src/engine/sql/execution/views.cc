@@ -284,8 +284,7 @@ Result<std::string> RenameView(StmtEnv& env, const Json& s, const ViewDef& view)
     if (snap.RelationNameTaken(v.namespace_oid, newname)) {
       return SqlError("42P07", "relation \"" + newname + "\" already exists");
     }
-    if (!DependentViews(snap, {v.oid}).empty()) return Unsupported("renaming a view other views read");
-    v.name = newname;
+    v.name = newname;  // views reading it name it by oid too
   }
   NORDLYS_RETURN_IF_ERROR(env.ctx->catalog->PutView(env.ctx->txn, env.ctx->cat_state, v));
   return std::string(tag);
