@@ -32,6 +32,7 @@ const char* WriteCommandName(const std::string& kind, const Json& s) {
   if (kind == "IndexStmt") return "CREATE INDEX";
   if (kind == "CreateSeqStmt") return "CREATE SEQUENCE";
   if (kind == "CreateSchemaStmt") return "CREATE SCHEMA";
+  if (kind == "ViewStmt") return "CREATE VIEW";
   if (kind == "AlterTableStmt" || kind == "RenameStmt") return "ALTER TABLE";
   if (kind == "TruncateStmt") return "TRUNCATE TABLE";
   if (kind == "CreateRoleStmt") return "CREATE ROLE";
@@ -39,7 +40,7 @@ const char* WriteCommandName(const std::string& kind, const Json& s) {
   if (kind == "DropRoleStmt") return "DROP ROLE";
   if (kind == "DropStmt") {
     std::string t = s.value("removeType", "");
-    return t == "OBJECT_INDEX" ? "DROP INDEX" : t == "OBJECT_SEQUENCE" ? "DROP SEQUENCE"
+    return t == "OBJECT_INDEX" ? "DROP INDEX" : t == "OBJECT_SEQUENCE" ? "DROP SEQUENCE" : t == "OBJECT_VIEW" ? "DROP VIEW"
            : t == "OBJECT_SCHEMA" ? "DROP SCHEMA" : "DROP TABLE";
   }
   return nullptr;
@@ -63,13 +64,17 @@ Result<std::string> Dispatch(const Json& stmt, StmtEnv& env) {
       (kind == "RenameStmt" && s.value("renameType", "") == "OBJECT_ROLE")) {
     return ExecRoleDdl(kind, s, env);
   }
+  if (kind == "ViewStmt" || (kind == "DropStmt" && s.value("removeType", "") == "OBJECT_VIEW")) {
+    return ExecViewDdl(kind, s, env);
+  }
+  if (kind == "CreateTableAsStmt" && s.value("objtype", "") == "OBJECT_MATVIEW") return Unsupported("materialized views");
   if (kind == "CreateStmt" || kind == "DropStmt" || kind == "IndexStmt" || kind == "AlterTableStmt" ||
       kind == "RenameStmt" || kind == "TruncateStmt" || kind == "CreateSeqStmt" ||
       kind == "CreateSchemaStmt" || kind == "VacuumStmt") {
     return ExecDdl(kind, s, env);
   }
   static const std::pair<const char*, const char*> kNames[] = {
-      {"ViewStmt", "CREATE VIEW"},           {"CreateFunctionStmt", "CREATE FUNCTION"},
+      {"RefreshMatViewStmt", "REFRESH MATERIALIZED VIEW"}, {"CreateFunctionStmt", "CREATE FUNCTION"},
       {"CreateTrigStmt", "CREATE TRIGGER"},  {"CreatedbStmt", "CREATE DATABASE"},
       {"DropdbStmt", "DROP DATABASE"},       {"AlterRoleSetStmt", "ALTER ROLE ... SET"},
       {"GrantStmt", "GRANT/REVOKE"},         {"GrantRoleStmt", "GRANT/REVOKE of roles"},         {"DeclareCursorStmt", "DECLARE CURSOR"},

@@ -240,6 +240,53 @@ TEST_F(SqlEngineTest, DdlIsTransactional) {
   EXPECT_EQ(c2.Query("select a from kept order by a"), "1\n2\n");
 }
 
+TEST_F(SqlEngineTest, ViewsAreCatalogRowsWithDependencies) {
+  Conn c(engine_.get());
+  ASSERT_EQ(c.Exec("create table t (a int, b text)"), "CREATE TABLE");
+  ASSERT_EQ(c.Exec("insert into t values (1, 'x'), (2, 'y'), (3, 'z')"), "INSERT 0 3");
+  ASSERT_EQ(c.Exec("create view v as select * from t where a > 1"), "CREATE VIEW");
+  ASSERT_EQ(c.Exec("create view w (n) as select count(*) from v"), "CREATE VIEW");
+  EXPECT_EQ(c.Query("select n from w"), "2\n");
+  // `*` was expanded when v was created: a new column of t does not appear in v.
+  ASSERT_EQ(c.Exec("alter table t add column c int"), "ALTER TABLE");
+  EXPECT_EQ(c.Query("select relnatts from pg_class where relname = 'v'"), "2\n");
+  EXPECT_EQ(c.Exec("drop table t"),
+            "ERROR 2BP01 cannot drop table t because other objects depend on it");
+  EXPECT_EQ(c.Exec("alter table t drop column b"),
+            "ERROR 2BP01 cannot drop column b of table t because other objects depend on it");
+  EXPECT_EQ(c.Exec("insert into v values (4, 'w')"), "ERROR 0A000 INSERT into a view is not supported");
+  c.Begin();
+  ASSERT_EQ(c.Exec("drop view v cascade"), "DROP VIEW");
+  EXPECT_EQ(c.Exec("select * from w"), "ERROR 42P01 relation \"w\" does not exist");
+  c.Rollback();
+  // Views survive a restart with the rest of the catalog.
+  vol_.CrashAndRecover();
+  Open();
+  Conn c2(engine_.get());
+  EXPECT_EQ(c2.Query("select n from w"), "2\n");
+  EXPECT_EQ(c2.Query("select relkind from pg_class where relname = 'w'"), "v\n");
+  ASSERT_EQ(c2.Exec("drop table t cascade"), "DROP TABLE");
+  EXPECT_EQ(c2.Query("select count(*) from pg_class where relkind = 'v' and relnamespace = 2200"), "0\n");
+}
+
+TEST_F(SqlEngineTest, RecursiveCtesStreamAndCheckTheirForm) {
+  Conn c(engine_.get());
+  EXPECT_EQ(c.Query("with recursive r(n) as (select 1 union all select n + 1 from r where n < 100) "
+                    "select sum(n) from r"),
+            "5050\n");
+  // Endless, but LIMIT stops pulling rows.
+  EXPECT_EQ(c.Query("with recursive r(n) as (select 1 union all select n * 2 from r) select max(n) from "
+                    "(select n from r limit 11) s"),
+            "1024\n");
+  // UNION drops rows seen before, so a cycle ends.
+  EXPECT_EQ(c.Query("with recursive r(n) as (select 1 union select n % 3 + 1 from r) select count(*) from r"),
+            "3\n");
+  EXPECT_EQ(c.Exec("with recursive r(n) as (select 1 union all select (select n from r)) select * from r"),
+            "ERROR 42P19 recursive reference to query \"r\" must not appear within a subquery");
+  EXPECT_EQ(c.Exec("with recursive r(n) as (select 1 union all select n::bigint from r) select * from r"),
+            "ERROR 42804 recursive query \"r\" column 1 has type integer in non-recursive term but type bigint overall");
+}
+
 TEST_F(SqlEngineTest, VisibilityBetweenTransactions) {
   Conn a(engine_.get()), b(engine_.get());
   ASSERT_EQ(a.Exec("create table v (k int primary key, x int)"), "CREATE TABLE");

@@ -346,6 +346,7 @@ Result<ExprPtr> Binder::BindColumnRef(const Json& b, ExprContext& ctx) {
       }
     }
     if (found != nullptr) {
+      RecordColumn(found->table_oid, found_col);
       auto e = std::make_shared<Expr>();
       e->kind = depth == 0 ? ExprKind::kColumn : ExprKind::kOuterColumn;
       e->index = found->offset + found_col;
@@ -871,7 +872,9 @@ Result<ExprPtr> Binder::BindSqlValueFunction(const Json& b) {
 Result<ExprPtr> Binder::BindSubLink(const Json& b, ExprContext& ctx) {
   int pos = CharPosition(sql_, b.value("location", -1));
   std::string type = b.value("subLinkType", "");
+  ++sublink_depth_;
   auto select = BindQuery(b["subselect"], ctx.scope);
+  --sublink_depth_;
   if (!select.ok()) return select.status();
   auto info = std::make_shared<SubqueryInfo>();
   info->correlated = (*select)->correlated;

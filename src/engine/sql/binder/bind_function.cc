@@ -248,6 +248,14 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
   } else if (name == "pg_get_userbyid" && want(1, 1)) {
     NORDLYS_RETURN_IF_ERROR(coerce_all(TypeId::kOid));
     set(Func::kPgGetUserById, TypeId::kName);
+  } else if (name == "pg_get_viewdef" && want(1, 2)) {
+    // pg_get_viewdef(oid [, pretty]) or, for a string, the deprecated pg_get_viewdef(name text).
+    Type t(args[0]->type.id == TypeId::kUnknown || args[0]->type.id == TypeId::kText ? TypeId::kText : TypeId::kOid);
+    NORDLYS_ASSIGN_OR_RETURN(args[0], Coerce(args[0], t, types::CastContext::kImplicit, "", pos));
+    if (args.size() == 2) {
+      NORDLYS_ASSIGN_OR_RETURN(args[1], Coerce(args[1], Type(TypeId::kBool), types::CastContext::kImplicit, "", pos));
+    }
+    set(Func::kPgGetViewdef, TypeId::kText);
   } else if (name == "pg_get_expr" && want(2, 3)) {
     NORDLYS_ASSIGN_OR_RETURN(args[0], Coerce(args[0], Type(TypeId::kText), types::CastContext::kImplicit, "", pos));
     NORDLYS_ASSIGN_OR_RETURN(args[1], Coerce(args[1], Type(TypeId::kOid), types::CastContext::kImplicit, "", pos));

@@ -176,6 +176,9 @@ Result<std::shared_ptr<const TableDef>> Binder::LookupTable(const Json& rv, bool
     if (ns == 0) return SqlError("3F000", "schema \"" + schema + "\" does not exist", {.position = pos});
   }
   const TableDef* t = snap_->FindTable(ns, name);
+  if (t == nullptr && snap_->FindView(ns, name) != nullptr) {
+    return SqlError("42809", "\"" + name + "\" is not a table", {.position = pos});
+  }
   if (t == nullptr) {
     if (schema.empty() && (name.rfind("pg_", 0) == 0)) {
       return Unsupported("system catalog " + name, pos);
@@ -193,20 +196,25 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindQuery(const Json& node, Scope* 
   size_t cte_mark = ctes_.size();
   if (s.contains("withClause")) {
     const Json& w = s["withClause"];
-    if (w.value("recursive", false)) return Unsupported("WITH RECURSIVE", Position(w));
+    const bool recursive = w.value("recursive", false);
     for (const auto& c : w["ctes"]) {
       const Json& cte = c["CommonTableExpr"];
       if (NodeOf(cte["ctequery"]).first != "SelectStmt") {
         return Unsupported("data-modifying statements in WITH", Position(cte["ctequery"]));
       }
+      if (cte.contains("search_clause")) return Unsupported("SEARCH in WITH RECURSIVE", Position(c));
+      if (cte.contains("cycle_clause")) return Unsupported("CYCLE in WITH RECURSIVE", Position(c));
       std::string name = cte.value("ctename", "");
       for (size_t i = cte_mark; i < ctes_.size(); ++i) {
         if (ctes_[i].name == name) {
           return SqlError("42712", "WITH query name \"" + name + "\" specified more than once", {.position = Position(c)});
         }
       }
-      ctes_.push_back({name, &cte["ctequery"], cte.contains("aliascolnames") ? &cte["aliascolnames"] : nullptr});
+      Cte entry{name, &cte["ctequery"], cte.contains("aliascolnames") ? &cte["aliascolnames"] : nullptr, &cte};
+      entry.recursive = recursive;
+      ctes_.push_back(std::move(entry));
     }
+    for (size_t i = cte_mark; i < ctes_.size(); ++i) ctes_[i].list_end = ctes_.size();
   }
   std::string op = s.value("op", "SETOP_NONE");
   if (s.contains("lockingClause") && (op != "SETOP_NONE" || s.contains("valuesLists"))) {
@@ -265,19 +273,38 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
   if (k == "RangeVar" && !b.contains("schemaname")) {
     std::string name = b.value("relname", "");
     for (size_t i = ctes_.size(); i > 0; --i) {
-      if (ctes_[i - 1].name != name) continue;
-      Cte cte = ctes_[i - 1];
-      // The CTE's own query sees only the CTEs defined before it.
-      std::vector<Cte> saved = ctes_;
-      ctes_.resize(i - 1);
-      std::string alias = b.contains("alias") ? b["alias"].value("aliasname", name) : name;
-      const Json* cols = b.contains("alias") && b["alias"].contains("colnames") ? &b["alias"]["colnames"] : cte.colnames;
-      auto r = BindSubqueryItem(*cte.query, alias, cols, scope, offset);
-      ctes_ = std::move(saved);
-      return r;
+      if (ctes_[i - 1].name == name) return BindCteReference(i - 1, b, scope, offset);
     }
   }
   if (k == "RangeFunction") return BindFunctionItem(b, scope, offset);
+  if (k == "RangeVar" && b.contains("nordlys_oid")) {
+    // A view's stored reference: by oid, so renames since do not matter; its columns keep the
+    // qualifier it was written with.
+    uint32_t oid = b["nordlys_oid"].get<uint32_t>();
+    if (const ViewDef* v = snap_->ViewByOid(oid)) return BindViewItem(*v, b, scope, offset);
+    auto it = snap_->tables.find(oid);
+    if (it == snap_->tables.end()) return SqlError("XX000", "a relation a view reads is gone (oid " + std::to_string(oid) + ")");
+    f->table = it->second;
+    f->kind = BoundFrom::Kind::kTable;
+    f->alias = b.contains("alias") ? b["alias"].value("aliasname", "") : b.value("relname", "");
+    ScopeItem item = TableScope(*f->table, f->alias, *offset);
+    if (b.contains("alias") && b["alias"].contains("colnames")) {
+      auto cols = NameList(b["alias"]["colnames"]);
+      size_t n = 0;
+      for (size_t i = 0; i < f->table->columns.size() && n < cols.size(); ++i) {
+        if (!f->table->columns[i].dropped) item.columns[i] = cols[n++];
+      }
+    }
+    for (const auto& other : scope->items) {
+      if (other.alias == item.alias) {
+        return SqlError("42712", "table name \"" + item.alias + "\" specified more than once", {.position = Position(node)});
+      }
+    }
+    f->width = static_cast<int>(item.columns.size());
+    *offset += f->width;
+    scope->items.push_back(std::move(item));
+    return f;
+  }
   if (k == "RangeVar") {
     // pg_catalog comes first on the search path, as in PostgreSQL.
     std::string schema = b.value("schemaname", "");
@@ -311,7 +338,17 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
       scope->items.push_back(std::move(item));
       return f;
     }
+    if (!b.contains("catalogname")) {
+      uint32_t ns = schema.empty() ? 0 : snap_->SchemaOid(schema);
+      if (const ViewDef* v = schema.empty() || ns != 0 ? snap_->FindView(ns, b.value("relname", "")) : nullptr) {
+        return BindViewItem(*v, b, scope, offset);
+      }
+    }
     NORDLYS_ASSIGN_OR_RETURN(f->table, LookupTable(b, /*missing_schema_is_42p01=*/true));
+    if (recording_ != nullptr && view_depth_ == 0) {
+      recording_->relations.insert(f->table->oid);
+      recording_->relation_refs.emplace_back(&b, f->table->oid);
+    }
     f->kind = BoundFrom::Kind::kTable;
     f->alias = b.contains("alias") ? b["alias"].value("aliasname", "") : "";
     ScopeItem item = TableScope(*f->table, f->alias, *offset);
@@ -366,9 +403,18 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
     if (b.contains("alias")) return Unsupported("aliases on JOIN");
     f->kind = BoundFrom::Kind::kJoin;
     size_t left_begin = scope->items.size();
-    NORDLYS_ASSIGN_OR_RETURN(f->left, BindFromItem(b["larg"], scope, offset));
+    // Recursive references may not sit on the side an outer join fills with NULLs.
+    const bool left_nullable = jt == "JOIN_RIGHT" || jt == "JOIN_FULL";
+    const bool right_nullable = jt == "JOIN_LEFT" || jt == "JOIN_FULL";
+    nullable_depth_ += left_nullable;
+    auto left = BindFromItem(b["larg"], scope, offset);
+    nullable_depth_ -= left_nullable;
+    NORDLYS_ASSIGN_OR_RETURN(f->left, std::move(left));
     size_t right_begin = scope->items.size();
-    NORDLYS_ASSIGN_OR_RETURN(f->right, BindFromItem(b["rarg"], scope, offset));
+    nullable_depth_ += right_nullable;
+    auto right = BindFromItem(b["rarg"], scope, offset);
+    nullable_depth_ -= right_nullable;
+    NORDLYS_ASSIGN_OR_RETURN(f->right, std::move(right));
     size_t right_end = scope->items.size();
     f->width = f->left->width + f->right->width;
     f->join_type = jt == "JOIN_LEFT" ? BoundFrom::JoinType::kLeft
@@ -418,6 +464,8 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
         if (nr == 0) return SqlError("42703", "column \"" + name + "\" specified in USING clause does not exist in right table");
         ExprPtr l = MakeColumn(li->offset + static_cast<int>(lc), li->types[lc], li->alias + "." + name);
         ExprPtr r = MakeColumn(ri->offset + static_cast<int>(rc), ri->types[rc], ri->alias + "." + name);
+        RecordColumn(li->table_oid, static_cast<int>(lc));
+        RecordColumn(ri->table_oid, static_cast<int>(rc));
         NORDLYS_ASSIGN_OR_RETURN(ExprPtr eq, BindOperator(types::BinaryOp::kEq, l, r, 0));
         eqs.push_back(eq);
         ScopeItem* hide = f->join_type == BoundFrom::JoinType::kRight ? li : ri;
@@ -443,7 +491,8 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFromItem(const Json& node, Scope*
 }
 
 Result<std::unique_ptr<BoundFrom>> Binder::BindSubqueryItem(const Json& query, const std::string& alias,
-                                                            const Json* colnames, Scope* scope, int* offset) {
+                                                            const Json* colnames, Scope* scope, int* offset,
+                                                            const char* what) {
   auto f = std::make_unique<BoundFrom>();
   f->offset = *offset;
   // A FROM subquery sees the enclosing query's outer scope, not its sibling FROM items.
@@ -466,7 +515,7 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindSubqueryItem(const Json& query, c
   if (colnames != nullptr) {
     auto cols = NameList(*colnames);
     if (cols.size() > item.columns.size()) {
-      return SqlError("42P10", "table \"" + alias + "\" has " + std::to_string(item.columns.size()) +
+      return SqlError("42P10", std::string(what) + " \"" + alias + "\" has " + std::to_string(item.columns.size()) +
                                    " columns available but " + std::to_string(cols.size()) + " columns specified");
     }
     for (size_t i = 0; i < cols.size(); ++i) item.columns[i] = cols[i];
@@ -653,7 +702,23 @@ Result<std::unique_ptr<BoundSelect>> Binder::BindSimpleSelect(const Json& s, Sco
       }
       if (star) {
         bool any = false;
+        Binder::ViewRecording::Star* star_record = nullptr;
+        if (recording_ != nullptr) {
+          const Json* list = &s["targetList"];
+          size_t index = static_cast<size_t>(&t - &(*list)[0]);
+          bool seen = false;  // a CTE's query is bound once per reference
+          for (const auto& st : recording_->stars) seen = seen || (st.target_list == list && st.index == index);
+          if (!seen) {
+            recording_->stars.push_back({list, index, {}});
+            star_record = &recording_->stars.back();
+          }
+        }
         auto add = [&](const ScopeItem& item, size_t c) {
+          RecordColumn(item.table_oid, static_cast<int>(c));
+          if (star_record != nullptr) {
+            Json fields = Json::array({Json{{"String", {{"sval", item.alias}}}}, Json{{"String", {{"sval", item.columns[c]}}}}});
+            star_record->targets.push_back({{"ResTarget", {{"name", item.columns[c]}, {"val", {{"ColumnRef", {{"fields", fields}}}}}}}});
+          }
           q->targets.push_back(MakeColumn(item.offset + static_cast<int>(c), item.types[c],
                                           item.alias + "." + item.columns[c]));
           q->names.push_back(item.columns[c]);

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,13 +36,21 @@ struct SortKey {
 
 struct BoundSelect;
 
+// The working table of a recursive CTE (WITH RECURSIVE): the RecursiveUnion operator puts the
+// rows of the previous iteration here, and the WorkTableScan of its recursive term reads them.
+// Shared by the two operators of one reference to the CTE; one statement execution at a time.
+struct WorkTable {
+  std::vector<Row> rows;
+};
+
 // One FROM item (a table, a subquery) or a join of two.
 struct BoundFrom {
-  enum class Kind : uint8_t { kTable, kSubquery, kJoin, kFunction, kSystem };
+  enum class Kind : uint8_t { kTable, kSubquery, kJoin, kFunction, kSystem, kWorkTable };
   enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull, kCross };
   Kind kind = Kind::kTable;
   std::shared_ptr<const TableDef> table;  // kTable
   const SystemRelation* system = nullptr; // kSystem: a pg_catalog relation
+  std::shared_ptr<WorkTable> work;        // kWorkTable: a recursive CTE's reference to itself
   std::string alias;
   std::unique_ptr<BoundSelect> subquery;  // kSubquery
   JoinType join_type = JoinType::kInner;  // kJoin
@@ -121,10 +130,13 @@ struct ColumnOrigin {
 
 // A query: SELECT, VALUES, or a set operation of two queries.
 struct BoundSelect {
-  enum class SetOp : uint8_t { kNone, kUnion, kIntersect, kExcept };
+  // kRecursiveUnion: WITH RECURSIVE's `larg UNION [ALL] rarg`, where rarg reads `work` (the
+  // rows rarg's previous round added) until a round adds none.
+  enum class SetOp : uint8_t { kNone, kUnion, kIntersect, kExcept, kRecursiveUnion };
   SetOp set_op = SetOp::kNone;
   bool set_all = false;
   std::unique_ptr<BoundSelect> larg, rarg;
+  std::shared_ptr<WorkTable> work;  // kRecursiveUnion
 
   std::vector<std::vector<ExprPtr>> values;  // VALUES lists (no FROM)
 
@@ -250,7 +262,35 @@ class Binder {
   };
   std::vector<PendingSubquery> pending_subqueries_;
 
+  // CREATE VIEW: what the view's query reads directly and where its `*` expanded to, recorded
+  // while it is bound (see ViewDef). Views it reads are recorded, not what they read.
+  struct ViewRecording {
+    std::set<uint32_t> relations;
+    std::set<std::pair<uint32_t, int>> table_columns;
+    struct Star {
+      const Json* target_list;      // the SelectStmt's targetList in the tree being bound
+      size_t index;                 // the `*` target's position in it
+      std::vector<Json> targets;    // ResTargets naming each column it expanded to
+    };
+    std::vector<Star> stars;
+    // Each table or view reference (the RangeVar's body) and what it resolved to: the stored
+    // tree names it by oid too ("nordlys_oid"), so that renaming it later keeps the view.
+    std::vector<std::pair<const Json*, uint32_t>> relation_refs;
+  };
+  void set_recording(ViewRecording* r) { recording_ = r; }
+  // Rewrites the tree that was bound with `r` set (a mutable tree of the caller's): each `*`
+  // expanded, each table and view reference marked with its oid.
+  static void ExpandStars(const ViewRecording& r);
+
  private:
+  ViewRecording* recording_ = nullptr;
+  int view_depth_ = 0;                    // > 0 while binding a view's stored query
+  std::vector<uint32_t> views_expanding_; // views being bound, outermost first (42P17)
+  int sublink_depth_ = 0;                 // subqueries in expressions (recursive references)
+  int nullable_depth_ = 0;                // inside the nullable side of an outer join
+  std::vector<const Json*> ctes_expanding_;  // CTE queries being bound (mutual recursion)
+  void RecordColumn(uint32_t table_oid, int column);
+  Result<std::unique_ptr<BoundFrom>> BindViewItem(const ViewDef& v, const Json& range_var, Scope* scope, int* offset);
   // The FOR UPDATE/SHARE clause of the SELECT whose FROM is being bound: which tables (empty:
   // all) in which mode. Only that query's own FROM items are affected.
   struct LockRequest {
@@ -267,16 +307,37 @@ class Binder {
   Result<std::unique_ptr<BoundSelect>> BindSetOp(const Json& s, Scope* outer);
   Status BindSortLimit(const Json& s, BoundSelect* q, Scope* scope, WindowTarget* windows = nullptr);
   Result<std::unique_ptr<BoundFrom>> BindFromItem(const Json& node, Scope* scope, int* offset);
+  // `what` names the item in 42P10 ("table", "WITH query").
   Result<std::unique_ptr<BoundFrom>> BindSubqueryItem(const Json& query, const std::string& alias,
-                                                      const Json* colnames, Scope* scope, int* offset);
+                                                      const Json* colnames, Scope* scope, int* offset,
+                                                      const char* what = "table");
   Result<std::unique_ptr<BoundFrom>> BindFunctionItem(const Json& node, Scope* scope, int* offset);
   // WITH: the common table expressions in scope, innermost WITH last.
   struct Cte {
     std::string name;
     const Json* query;
     const Json* colnames;
+    const Json* node = nullptr;  // the CommonTableExpr
+    // Its WITH said RECURSIVE: the query sees every CTE of its list (ctes_ up to list_end),
+    // itself included.
+    bool recursive = false;
+    size_t list_end = 0;
+    // Entries pushed while a recursive CTE's own query is bound: `nonrecursive_term` makes a
+    // reference an error (42P19); `work` makes it the working table, allowed once, at
+    // subquery-expression depth `work_depth`, outside outer joins' nullable sides.
+    bool nonrecursive_term = false;
+    std::shared_ptr<WorkTable> work;
+    std::vector<std::string> work_columns;
+    std::vector<types::Type> work_types;
+    int work_depth = 0;
+    int work_nullable_depth = 0;
+    std::shared_ptr<int> work_refs;
   };
   std::vector<Cte> ctes_;
+  Result<std::unique_ptr<BoundFrom>> BindCteReference(size_t index, const Json& range_var, Scope* scope, int* offset);
+  Result<std::unique_ptr<BoundFrom>> BindRecursiveCte(const Cte& cte, const std::string& alias, const Json* ref_colnames,
+                                                      Scope* scope, int* offset);
+  Result<std::unique_ptr<BoundFrom>> BindWorkTableRef(const Cte& cte, const Json& range_var, Scope* scope, int* offset);
   Status FinishAggregation(BoundSelect* q);
 
   Result<ExprPtr> BindColumnRef(const Json& node, ExprContext& ctx);

@@ -180,6 +180,7 @@ const char* FuncName(Func f) {
     case Func::kQuoteIdent: return "quote_ident";
     case Func::kPgGetConstraintdef: return "pg_get_constraintdef";
     case Func::kPgGetIndexdef: return "pg_get_indexdef";
+    case Func::kPgGetViewdef: return "pg_get_viewdef";
     case Func::kPgRelationIsPublishable: return "pg_relation_is_publishable";
     case Func::kPgGetStatisticsobjdefColumns: return "pg_get_statisticsobjdef_columns";
     case Func::kDatePart: return "date_part";

@@ -1,6 +1,7 @@
 // See catalog.h.
 #include "engine/sql/catalog/catalog.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/coding.h"
@@ -15,6 +16,7 @@ constexpr char kKindTable = 'T';
 constexpr char kKindSequence = 'S';
 constexpr char kKindSchema = 'N';
 constexpr char kKindRole = 'R';
+constexpr char kKindView = 'V';
 
 // The bootstrap superuser before any ALTER ROLE gave it a row of its own.
 std::shared_ptr<const RoleDef> BootstrapRole() {
@@ -192,6 +194,45 @@ Result<RoleDef> RoleFromJson(const nlohmann::json& j) {
   }
 }
 
+bool ViewDef::DependsOn(uint32_t relation) const {
+  return std::find(relations.begin(), relations.end(), relation) != relations.end();
+}
+
+bool ViewDef::DependsOnColumn(uint32_t table, int column) const {
+  return std::find(table_columns.begin(), table_columns.end(), std::make_pair(table, column)) != table_columns.end();
+}
+
+nlohmann::json ToJson(const ViewDef& v) {
+  nlohmann::json j = {{"oid", v.oid}, {"name", v.name}, {"ns", v.namespace_oid}, {"query", v.query}};
+  auto& cols = j["columns"] = nlohmann::json::array();
+  for (const auto& c : v.columns) cols.push_back({{"name", c.name}, {"type", TypeJson(c.type)}});
+  j["rels"] = v.relations;
+  auto& tc = j["cols"] = nlohmann::json::array();
+  for (const auto& [t, c] : v.table_columns) tc.push_back({t, c});
+  return j;
+}
+
+Result<ViewDef> ViewFromJson(const nlohmann::json& j) {
+  try {
+    ViewDef v;
+    v.oid = j.at("oid").get<uint32_t>();
+    v.name = j.at("name").get<std::string>();
+    v.namespace_oid = j.at("ns").get<uint32_t>();
+    v.query = j.at("query");
+    for (const auto& cj : j.at("columns")) {
+      ColumnDef c;
+      c.name = cj.at("name").get<std::string>();
+      c.type = TypeOf(cj.at("type"));
+      v.columns.push_back(std::move(c));
+    }
+    v.relations = j.at("rels").get<std::vector<uint32_t>>();
+    for (const auto& c : j.at("cols")) v.table_columns.emplace_back(c.at(0).get<uint32_t>(), c.at(1).get<int>());
+    return v;
+  } catch (const std::exception& e) {
+    return Status::Corruption(std::string("catalog view row: ") + e.what());
+  }
+}
+
 // --- CatalogSnapshot ---
 
 uint32_t CatalogSnapshot::SchemaOid(std::string_view name) const {
@@ -226,6 +267,18 @@ const SequenceDef* CatalogSnapshot::FindSequence(uint32_t schema_oid, std::strin
   return nullptr;
 }
 
+const ViewDef* CatalogSnapshot::FindView(uint32_t schema_oid, std::string_view name) const {
+  for (const auto& [oid, v] : views) {
+    if (v->name == name && v->namespace_oid == (schema_oid == 0 ? kPublicNamespace : schema_oid)) return v.get();
+  }
+  return nullptr;
+}
+
+const ViewDef* CatalogSnapshot::ViewByOid(uint32_t oid) const {
+  auto it = views.find(oid);
+  return it == views.end() ? nullptr : it->second.get();
+}
+
 const TableDef* CatalogSnapshot::FindIndex(uint32_t schema_oid, std::string_view name,
                                            const IndexDef** index) const {
   for (const auto& [oid, t] : tables) {
@@ -243,7 +296,7 @@ const TableDef* CatalogSnapshot::FindIndex(uint32_t schema_oid, std::string_view
 bool CatalogSnapshot::RelationNameTaken(uint32_t schema_oid, std::string_view name) const {
   const IndexDef* ix;
   return FindTable(schema_oid, name) != nullptr || FindSequence(schema_oid, name) != nullptr ||
-         FindIndex(schema_oid, name, &ix) != nullptr;
+         FindIndex(schema_oid, name, &ix) != nullptr || FindView(schema_oid, name) != nullptr;
 }
 
 const RoleDef* CatalogSnapshot::FindRole(std::string_view name) const {
@@ -333,6 +386,12 @@ Result<std::shared_ptr<const CatalogSnapshot>> Catalog::Load(storage::Transactio
         snap->roles[oid] = std::make_shared<const RoleDef>(std::move(r));
         break;
       }
+      case kKindView: {
+        NORDLYS_ASSIGN_OR_RETURN(ViewDef v, ViewFromJson(j));
+        oid = v.oid;
+        snap->views[oid] = std::make_shared<const ViewDef>(std::move(v));
+        break;
+      }
       default:
         return Status::Corruption("catalog row of unknown kind");
     }
@@ -406,6 +465,17 @@ Status Catalog::PutRole(storage::Transaction* txn, TxnCatalogState* state, const
   if (it == state->own->row_of.end()) return heap.Insert(txn, CatalogRow(kKindRole, ToJson(r))).status();
   storage::Tid new_tid;
   NORDLYS_ASSIGN_OR_RETURN(storage::TmResult res, heap.Update(txn, it->second, CatalogRow(kKindRole, ToJson(r)), &new_tid));
+  if (res.outcome != storage::TmOutcome::kOk) return Status::Internal("catalog row changed concurrently");
+  return Status::OK();
+}
+
+Status Catalog::PutView(storage::Transaction* txn, TxnCatalogState* state, const ViewDef& v) {
+  NORDLYS_ASSERT(state->own != nullptr);
+  storage::Heap heap = db_->heap(db_->catalog_heap());
+  auto it = state->own->row_of.find(v.oid);
+  if (it == state->own->row_of.end()) return heap.Insert(txn, CatalogRow(kKindView, ToJson(v))).status();
+  storage::Tid new_tid;
+  NORDLYS_ASSIGN_OR_RETURN(storage::TmResult res, heap.Update(txn, it->second, CatalogRow(kKindView, ToJson(v)), &new_tid));
   if (res.outcome != storage::TmOutcome::kOk) return Status::Internal("catalog row changed concurrently");
   return Status::OK();
 }

@@ -4,7 +4,7 @@
 // (storage::Database::catalog_heap()), written through the Heap API with ordinary MVCC, so DDL
 // is transactional: a CREATE TABLE in a rolled-back transaction disappears with it. Row format
 // (docs: README.md in this folder's parent): byte 0 = format version (1), byte 1 = kind
-// ('T' table, 'S' sequence, 'N' schema, 'R' role), then the object as JSON. The bootstrap
+// ('T' table, 'S' sequence, 'N' schema, 'R' role, 'V' view), then the object as JSON. The bootstrap
 // superuser "postgres" (oid 10) has no row until ALTER ROLE first changes it. Indexes and constraints live
 // inside their table's row. DROP deletes the row; the relation's pages stay unreferenced
 // (reclaiming them is not built, see storage::Database::CreateHeap).
@@ -135,6 +135,24 @@ struct RoleDef {
   std::optional<int64_t> valid_until;  // PG timestamptz (us); password invalid after it
 };
 
+// A view (CREATE VIEW): its query is kept as a parse tree and bound again, as a subquery,
+// wherever the view is read. The tree is stored with `*` already expanded into the columns it
+// named when the view was created, so a column added to a table later does not appear in the
+// view (PostgreSQL binds the view once, at creation). What the query reads directly is
+// recorded, so that DROP TABLE / DROP COLUMN / DROP VIEW of it fail with 2BP01 unless CASCADE.
+struct ViewDef {
+  uint32_t oid = 0;
+  std::string name;
+  uint32_t namespace_oid = kPublicNamespace;
+  nlohmann::json query;               // the SELECT's parse tree (NormalizeStoredExpr form)
+  std::vector<ColumnDef> columns;     // output columns: name and type only
+  std::vector<uint32_t> relations;    // tables and views the query reads directly
+  std::vector<std::pair<uint32_t, int>> table_columns;  // (table oid, column position) it reads
+
+  bool DependsOn(uint32_t relation) const;
+  bool DependsOnColumn(uint32_t table, int column) const;
+};
+
 struct SchemaDef {
   uint32_t oid = 0;
   std::string name;
@@ -146,6 +164,8 @@ Result<TableDef> TableFromJson(const nlohmann::json& j);
 nlohmann::json ToJson(const SequenceDef& s);
 Result<SequenceDef> SequenceFromJson(const nlohmann::json& j);
 nlohmann::json ToJson(const RoleDef& r);
+nlohmann::json ToJson(const ViewDef& v);
+Result<ViewDef> ViewFromJson(const nlohmann::json& j);
 Result<RoleDef> RoleFromJson(const nlohmann::json& j);
 
 // An immutable view of the catalog.
@@ -157,6 +177,7 @@ class CatalogSnapshot {
   std::map<uint32_t, std::shared_ptr<const TableDef>> tables;        // by oid
   std::map<uint32_t, std::shared_ptr<const SequenceDef>> sequences;  // by oid
   std::map<uint32_t, SchemaDef> schemas;                             // by oid
+  std::map<uint32_t, std::shared_ptr<const ViewDef>> views;          // by oid
   std::map<uint32_t, std::shared_ptr<const RoleDef>> roles;          // by oid; always has "postgres"
   std::map<uint32_t, storage::Tid> row_of;                           // oid -> catalog row
   uint32_t max_oid = kFirstUserOid - 1;
@@ -167,7 +188,9 @@ class CatalogSnapshot {
   // Lookup in one schema (schema_oid != 0) or along search_path.
   const TableDef* FindTable(uint32_t schema_oid, std::string_view name) const;
   const SequenceDef* FindSequence(uint32_t schema_oid, std::string_view name) const;
-  // Any relation-like object (table, index, sequence) with that name in the schema: for 42P07.
+  const ViewDef* FindView(uint32_t schema_oid, std::string_view name) const;
+  const ViewDef* ViewByOid(uint32_t oid) const;
+  // Any relation-like object (table, index, sequence, view) with that name in the schema: for 42P07.
   bool RelationNameTaken(uint32_t schema_oid, std::string_view name) const;
   // The table owning an index of that name, or nullptr.
   const TableDef* FindIndex(uint32_t schema_oid, std::string_view name, const IndexDef** index) const;
@@ -202,6 +225,8 @@ class Catalog {
   Status UpdateTable(storage::Transaction* txn, TxnCatalogState* state, const TableDef& t);
   Status InsertSequence(storage::Transaction* txn, TxnCatalogState* state, const SequenceDef& s);
   Status InsertSchema(storage::Transaction* txn, TxnCatalogState* state, const SchemaDef& s);
+  // Writes a view's row: inserts it, or replaces the row of the view with that oid.
+  Status PutView(storage::Transaction* txn, TxnCatalogState* state, const ViewDef& v);
   // Writes a role's row (inserting it for the bootstrap role, which starts without one).
   Status PutRole(storage::Transaction* txn, TxnCatalogState* state, const RoleDef& r);
 

@@ -2,6 +2,7 @@
 #include "engine/sql/catalog/system_views.h"
 
 #include "engine/parser.h"
+#include "engine/sql/catalog/view_definition.h"
 
 #include <algorithm>
 #include <cctype>
@@ -79,6 +80,11 @@ std::vector<Row> ClassRows(const CatalogSnapshot& snap, const std::string&) {
   for (const auto& [oid, s] : snap.sequences) {
     out.push_back(ClassRow(oid, s->name, s->namespace_oid, 0, "S", 3, 0, false));
   }
+  for (const auto& [oid, v] : snap.views) {
+    out.push_back(ClassRow(oid, v->name, v->namespace_oid, 0, "v", static_cast<int>(v->columns.size()), 0, false));
+    out.back()[7] = Oid(0);          // relfilenode: a view has no storage
+    out.back()[18] = Bool(true);     // relhasrules: its _RETURN rule
+  }
   return out;
 }
 
@@ -133,6 +139,9 @@ std::vector<Row> AttributeRows(const CatalogSnapshot& snap, const std::string&) 
         out.push_back(AttributeRow(ix.oid, c, static_cast<int>(i + 1)));
       }
     }
+  }
+  for (const auto& [oid, v] : snap.views) {
+    for (size_t i = 0; i < v->columns.size(); ++i) out.push_back(AttributeRow(oid, v->columns[i], static_cast<int>(i + 1)));
   }
   return out;
 }
@@ -283,6 +292,17 @@ std::vector<Row> RoleRows(const CatalogSnapshot& snap, const std::string&) {
 }
 
 // pg_user: the roles that can log in, in PostgreSQL's older spelling.
+// pg_views: definition is pg_get_viewdef's text, 0A000 for a view it cannot reproduce.
+Result<std::vector<Row>> ViewRows(const CatalogSnapshot& snap, const std::string&, const ExprPrinter&) {
+  std::vector<Row> out;
+  for (const auto& [oid, v] : snap.views) {
+    NORDLYS_ASSIGN_OR_RETURN(std::string def, ViewDefinition(snap, *v, false));
+    out.push_back({Text(snap.SchemaName(v->namespace_oid)), Text(v->name), Text(RoleName(snap, kBootstrapSuperuserOid)),
+                   Text(def)});
+  }
+  return out;
+}
+
 std::vector<Row> UserRows(const CatalogSnapshot& snap, const std::string&) {
   std::vector<Row> out;
   for (const auto& [oid, r] : snap.roles) {
@@ -358,6 +378,10 @@ std::vector<SystemRelation> MakeRelations() {
                 C("usesuper", TypeId::kBool), C("userepl", TypeId::kBool), C("usebypassrls", TypeId::kBool),
                 C("passwd", TypeId::kText), C("valuntil", TypeId::kTimestampTz), C("useconfig", TypeId::kTextArray)},
                {}, &UserRows});
+  r.push_back({12028, "pg_views",
+               {C("schemaname", TypeId::kName), C("viewname", TypeId::kName), C("viewowner", TypeId::kName),
+                C("definition", TypeId::kText)},
+               {}, nullptr, &ViewRows});
   r.push_back({2604, "pg_attrdef",
                {C("oid", TypeId::kOid), C("adrelid", TypeId::kOid), C("adnum", TypeId::kInt2),
                 C("adbin", TypeId::kText)},
@@ -476,6 +500,7 @@ bool RelationVisible(const CatalogSnapshot& snap, uint32_t oid) {
     if (r.oid == oid) return true;
   }
   if (const TableDef* t = snap.TableByOid(oid)) return t->namespace_oid == kPublicNamespace;
+  if (const ViewDef* v = snap.ViewByOid(oid)) return v->namespace_oid == kPublicNamespace;
   for (const auto& [toid, t] : snap.tables) {
     for (const auto& ix : t->indexes) {
       if (ix.oid == oid) return t->namespace_oid == kPublicNamespace;
@@ -554,6 +579,9 @@ std::optional<std::string> CatalogOidNamer::Name(types::TypeId reg_type, uint32_
       if (const TableDef* t = snap_->TableByOid(oid)) {
         name = t->name;
         ns = t->namespace_oid;
+      } else if (const ViewDef* v = snap_->ViewByOid(oid)) {
+        name = v->name;
+        ns = v->namespace_oid;
       } else if (auto s = snap_->sequences.find(oid); s != snap_->sequences.end()) {
         name = s->second->name;
         ns = s->second->namespace_oid;
@@ -620,6 +648,7 @@ Result<uint32_t> CatalogOidNamer::Lookup(types::TypeId reg_type, std::string_vie
       if (ns == 0) return NoSuch("schema", parts[0], "3F000");
     }
     if (const TableDef* t = snap_->FindTable(ns, rel)) return t->oid;
+    if (const ViewDef* v = snap_->FindView(ns, rel)) return v->oid;
     if (const SequenceDef* s = snap_->FindSequence(ns, rel)) return s->oid;
     const IndexDef* ix = nullptr;
     if (snap_->FindIndex(ns, rel, &ix) != nullptr && ix != nullptr) return ix->oid;

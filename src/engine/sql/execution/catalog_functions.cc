@@ -6,6 +6,7 @@
 #include "engine/parser.h"
 #include "engine/sql/binder/binder.h"
 #include "engine/sql/catalog/system_views.h"
+#include "engine/sql/catalog/view_definition.h"
 #include "engine/sql/errors.h"
 
 namespace nordlys::engine::sql {
@@ -85,7 +86,7 @@ Result<std::string> PrintStoredExpr(const std::string& node_text, uint32_t relid
 }
 
 bool IsCatalogFunction(Func f) {
-  return f == Func::kPgGetExpr || f == Func::kPgGetConstraintdef || f == Func::kPgGetIndexdef ||
+  return f == Func::kPgGetExpr || f == Func::kPgGetConstraintdef || f == Func::kPgGetIndexdef || f == Func::kPgGetViewdef ||
          f == Func::kPgRelationIsPublishable || f == Func::kPgGetStatisticsobjdefColumns;
 }
 
@@ -138,6 +139,19 @@ Result<Value> EvalCatalogFunction(const Expr& e, const std::vector<Value>& a, Ex
       return Value::String(std::string("CREATE ") + (ix->unique ? "UNIQUE " : "") + "INDEX " + QuoteIdentifier(ix->name) +
                            " ON " + QuoteIdentifier(ctx->snap->SchemaName(t->namespace_oid)) + "." + QuoteIdentifier(t->name) +
                            " USING btree (" + keys + ")");
+    }
+    case Func::kPgGetViewdef: {
+      const ViewDef* v = nullptr;
+      if (a[0].kind() == Value::Kind::kString) {
+        std::string name = a[0].as_string();
+        v = ctx->snap->FindView(0, name);
+        if (v == nullptr) return SqlError("42P01", "relation \"" + name + "\" does not exist");
+      } else {
+        v = ctx->snap->ViewByOid(static_cast<uint32_t>(a[0].as_int()));
+      }
+      if (v == nullptr) return Value();
+      NORDLYS_ASSIGN_OR_RETURN(std::string text, ViewDefinition(*ctx->snap, *v, pretty));
+      return Value::String(text);
     }
     case Func::kPgRelationIsPublishable:
       // Ordinary tables in user schemas are what a publication could include.

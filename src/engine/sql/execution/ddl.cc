@@ -457,6 +457,19 @@ Result<std::string> DropSchema(DdlEnv& d, const Json& s, bool missing_ok) {
       dependents.push_back("sequence " + schema + "." + q->name);
       drop.push_back(oid);
     }
+    for (const auto& [oid, v] : d.snap().views) {
+      if (v->namespace_oid != ns) continue;
+      dependents.push_back("view " + schema + "." + v->name);
+      drop.push_back(oid);
+    }
+  }
+  // Views elsewhere that read what goes.
+  std::vector<ViewDependent> outside;
+  for (const auto& dep : DependentViews(d.snap(), drop)) {
+    if (std::find(drop.begin(), drop.end(), dep.oid) != drop.end()) continue;
+    outside.push_back(dep);
+    dependents.push_back(RelationDescription(d.snap(), dep.oid));
+    drop.push_back(dep.oid);
   }
   if (!dependents.empty() && !cascade) {
     std::string detail;
@@ -511,6 +524,9 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
     std::string shown = names.size() > 1 ? names[names.size() - 2] + "." + name : name;
     bool found = false;
     if (type == "OBJECT_TABLE") {
+      if (d.snap().FindView(ns, name) != nullptr) {
+        return SqlError("42809", "\"" + name + "\" is not a table", {.hint = "Use DROP VIEW to remove a view."});
+      }
       if (const TableDef* t = d.snap().FindTable(ns, name)) {
         tables.push_back(t->oid);
         found = true;
@@ -544,6 +560,11 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
                       std::string(what) + " \"" + shown + "\" does not exist");
     }
   }
+  if (!tables.empty()) {
+    const bool cascade = s.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE";
+    NORDLYS_RETURN_IF_ERROR(DropDependentViews(*d.env, RelationDescription(d.snap(), tables.front()),
+                                               DependentViews(d.snap(), tables), cascade));
+  }
   for (uint32_t oid : tables) {
     // Owned sequences (serial columns) go with their table.
     for (const auto& [soid, seq] : d.snap().sequences) {
@@ -564,6 +585,15 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
 
 Result<std::string> CreateIndex(DdlEnv& d, const Json& s) {
   Binder binder(d.ctx->snap, d.ctx->session, d.env->sql, d.env->param_types);
+  {
+    Status err;
+    uint32_t ns = NamespaceOf(d, s["relation"], &err);
+    std::string rel = s["relation"].value("relname", "");
+    if (err.ok() && d.snap().FindView(ns, rel) != nullptr) {
+      return SqlError("42809", "cannot create index on relation \"" + rel + "\"",
+                      {.detail = "This operation is not supported for views."});
+    }
+  }
   NORDLYS_ASSIGN_OR_RETURN(auto table, binder.LookupTable(s["relation"]));
   std::string method = s.value("accessMethod", "btree");
   if (method != "btree") return Unsupported("index access method \"" + method + "\"");
@@ -790,6 +820,10 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
         }
         return SqlError("42703", "column \"" + name + "\" of relation \"" + t.name + "\" does not exist");
       }
+      // Views reading the column: 2BP01, or CASCADE drops them.
+      NORDLYS_RETURN_IF_ERROR(DropDependentViews(
+          *d.env, "column " + name + " of " + RelationDescription(d.snap(), t.oid),
+          DependentViews(d.snap(), {}, t.oid, idx), cmd.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE"));
       // Indexes and CHECK constraints that involve the column go with it, as in PostgreSQL;
       // so does a serial or identity column's sequence.
       t.indexes.erase(std::remove_if(t.indexes.begin(), t.indexes.end(),
@@ -827,10 +861,29 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
 Result<std::string> Rename(DdlEnv& d, const Json& s) {
   std::string type = s.value("renameType", "");
   std::string newname = s.value("newname", "");
-  if (type == "OBJECT_TABLE" || type == "OBJECT_COLUMN") {
+  if (type == "OBJECT_TABLE" || type == "OBJECT_COLUMN" || type == "OBJECT_VIEW") {
+    const Json& rv = s["relation"];
+    Status err;
+    uint32_t vns = NamespaceOf(d, rv, &err);
+    if (err.ok()) {
+      if (const ViewDef* v = d.snap().FindView(vns, rv.value("relname", ""))) return RenameView(*d.env, s, *v);
+    }
+    if (type == "OBJECT_VIEW" || s.value("relationType", "") == "OBJECT_VIEW") {
+      if (s.value("missing_ok", false) && err.ok() && !d.snap().RelationNameTaken(vns, rv.value("relname", ""))) {
+        Notice(*d.env, "00000", "relation \"" + rv.value("relname", "") + "\" does not exist, skipping");
+        return std::string("ALTER VIEW");
+      }
+      if (err.ok() && d.snap().RelationNameTaken(vns, rv.value("relname", ""))) {
+        return SqlError("42809", "\"" + rv.value("relname", "") + "\" is not a view");
+      }
+    }
     Binder binder(d.ctx->snap, d.ctx->session, d.env->sql, d.env->param_types);
     NORDLYS_ASSIGN_OR_RETURN(auto found, binder.LookupTable(s["relation"]));
     TableDef t = *found;
+    // Views name the columns they read in their stored trees (tables they name by oid too).
+    if (type == "OBJECT_COLUMN" && !DependentViews(d.snap(), {t.oid}).empty()) {
+      return Unsupported("renaming a column of a table that a view reads");
+    }
     if (type == "OBJECT_TABLE") {
       if (d.snap().RelationNameTaken(t.namespace_oid, newname)) {
         return SqlError("42P07", "relation \"" + newname + "\" already exists");

@@ -203,9 +203,18 @@ Result<storage::TmResult> TableWriter::Update(storage::Tid tid, const Row& old_r
 
 namespace {
 
-Result<std::shared_ptr<const TableDef>> TargetTable(Binder& binder, const Json& rel) {
+// `what`: the statement as "INSERT into" / "UPDATE of" / "DELETE from", for views.
+Result<std::shared_ptr<const TableDef>> TargetTable(Binder& binder, const Json& rel, const char* what) {
   if (rel.contains("inh") && !rel["inh"].get<bool>()) {
     // ONLY t: no inheritance here, so it means t.
+  }
+  if (!rel.contains("catalogname")) {
+    std::string schema = rel.value("schemaname", "");
+    uint32_t ns = schema.empty() ? 0 : binder.catalog().SchemaOid(schema);
+    if ((schema.empty() || ns != 0) && binder.catalog().FindView(ns, rel.value("relname", "")) != nullptr) {
+      // PostgreSQL's automatically updatable views are not built.
+      return Unsupported(std::string(what) + " a view", binder.Position(rel));
+    }
   }
   return binder.LookupTable(rel, /*missing_schema_is_42p01=*/true);
 }
@@ -516,7 +525,7 @@ std::string AliasOf(const Json& rel) {
 Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
   Binder binder = env.MakeBinder();
   if (s.contains("withClause")) return Unsupported("WITH");
-  NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"]));
+  NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"], "INSERT into"));
   std::string alias = AliasOf(s["relation"]);
   // Target columns.
   std::vector<int> target;
@@ -736,7 +745,7 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
 Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
   Binder binder = env.MakeBinder();
   if (s.contains("withClause")) return Unsupported("WITH");
-  NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"]));
+  NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"], "UPDATE of"));
   DmlSource source(table, env.ctx);
   NORDLYS_RETURN_IF_ERROR(source.Bind(binder, AliasOf(s["relation"]),
                                       s.contains("fromClause") ? &s["fromClause"] : nullptr, s));
@@ -795,7 +804,7 @@ Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
 Result<std::string> ExecDelete(const Json& s, StmtEnv& env) {
   Binder binder = env.MakeBinder();
   if (s.contains("withClause")) return Unsupported("WITH");
-  NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"]));
+  NORDLYS_ASSIGN_OR_RETURN(auto table, TargetTable(binder, s["relation"], "DELETE from"));
   DmlSource source(table, env.ctx);
   NORDLYS_RETURN_IF_ERROR(source.Bind(binder, AliasOf(s["relation"]),
                                       s.contains("usingClause") ? &s["usingClause"] : nullptr, s));

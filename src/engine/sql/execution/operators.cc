@@ -489,4 +489,54 @@ Result<bool> SetOperation::Next(ExecContext* ctx, Row* row) {
   return true;
 }
 
+Status RecursiveUnion::Open(ExecContext* ctx) {
+  in_left_ = true;
+  done_ = false;
+  next_.clear();
+  seen_.clear();
+  work_->rows.clear();
+  return left_->Open(ctx);
+}
+
+bool RecursiveUnion::Admit(const Row& row) {
+  if (all_) return true;
+  uint64_t h = HashRow(row, types_);
+  auto range = seen_.equal_range(h);
+  for (auto it = range.first; it != range.second; ++it) {
+    if (RowsEqual(it->second, row, types_)) return false;
+  }
+  seen_.emplace(h, row);
+  return true;
+}
+
+Result<bool> RecursiveUnion::Next(ExecContext* ctx, Row* row) {
+  while (!done_) {
+    NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
+    OperatorPtr& input = in_left_ ? left_ : right_;
+    NORDLYS_ASSIGN_OR_RETURN(bool more, input->Next(ctx, row));
+    if (more) {
+      if (!Admit(*row)) continue;
+      next_.push_back(*row);
+      return true;
+    }
+    // The term ran out: its rows become the working table of the next round.
+    if (next_.empty()) {
+      done_ = true;
+      break;
+    }
+    in_left_ = false;
+    work_->rows = std::move(next_);
+    next_.clear();
+    NORDLYS_RETURN_IF_ERROR(right_->Open(ctx));
+  }
+  work_->rows.clear();
+  return false;
+}
+
+Result<bool> WorkTableScan::Next(ExecContext* ctx, Row* row) {
+  if (pos_ >= work_->rows.size()) return false;
+  *row = work_->rows[pos_++];
+  return true;
+}
+
 }  // namespace nordlys::engine::sql

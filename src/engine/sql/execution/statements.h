@@ -40,6 +40,25 @@ Result<std::string> ExecDelete(const Json& s, StmtEnv& env);
 Result<std::string> ExecCopy(const Json& s, StmtEnv& env);
 // DDL (ddl.cc): CREATE/DROP TABLE/INDEX/SEQUENCE/SCHEMA, ALTER TABLE, TRUNCATE, VACUUM, ANALYZE.
 Result<std::string> ExecDdl(const std::string& kind, const Json& s, StmtEnv& env);
+// CREATE [OR REPLACE] VIEW and DROP VIEW (views.cc).
+Result<std::string> ExecViewDdl(const std::string& kind, const Json& s, StmtEnv& env);
+// ALTER VIEW/TABLE ... RENAME [COLUMN] of a view (views.cc), inside RunCatalogChange.
+Result<std::string> RenameView(StmtEnv& env, const Json& s, const ViewDef& view);
+// "table t", "view s.v": an object as PostgreSQL's dependency messages name it.
+std::string RelationDescription(const CatalogSnapshot& snap, uint32_t oid);
+// The views that must go when `relations` (tables or views), or column `column` of table
+// `column_table`, are dropped: those reading them, then the views reading those, and so on.
+// `detail` is PostgreSQL's "view v depends on table t" line.
+struct ViewDependent {
+  uint32_t oid;
+  std::string detail;
+};
+std::vector<ViewDependent> DependentViews(const CatalogSnapshot& snap, const std::vector<uint32_t>& relations,
+                                          uint32_t column_table = 0, int column = -1);
+// Without CASCADE: 2BP01 "cannot drop <object> because other objects depend on it" when `deps`
+// is not empty. With it: a NOTICE, and the views are deleted.
+Status DropDependentViews(StmtEnv& env, const std::string& object, const std::vector<ViewDependent>& deps,
+                          bool cascade);
 // VACUUM [ANALYZE] and ANALYZE (vacuum.cc).
 Result<std::string> ExecVacuum(const Json& s, StmtEnv& env);
 

@@ -412,6 +412,47 @@ class LockRows final : public Operator {
   std::string data_;
 };
 
+// WITH RECURSIVE: the non-recursive term's rows, then rounds of the recursive term, each
+// reading (through its WorkTableScan) the rows the previous round added, until a round adds
+// none. Rows stream out as they are produced, so a LIMIT above stops an endless recursion.
+// UNION (not ALL) drops rows seen before, in every round.
+class RecursiveUnion final : public Operator {
+ public:
+  RecursiveUnion(OperatorPtr left, OperatorPtr right, std::shared_ptr<WorkTable> work, bool all,
+                 std::vector<types::Type> types)
+      : left_(std::move(left)), right_(std::move(right)), work_(std::move(work)), all_(all), types_(std::move(types)) {}
+  Status Open(ExecContext* ctx) override;
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return "Recursive Union"; }
+  std::vector<const Operator*> Children() const override { return {left_.get(), right_.get()}; }
+
+ private:
+  // False when the row was seen before (UNION); records it otherwise.
+  bool Admit(const Row& row);
+
+  OperatorPtr left_, right_;
+  std::shared_ptr<WorkTable> work_;
+  bool all_;
+  std::vector<types::Type> types_;
+  bool in_left_ = true;
+  bool done_ = false;
+  std::vector<Row> next_;                        // this round's rows: the next working table
+  std::unordered_multimap<uint64_t, Row> seen_;  // UNION: every row produced so far
+};
+
+// The working table of a recursive CTE (see RecursiveUnion).
+class WorkTableScan final : public Operator {
+ public:
+  explicit WorkTableScan(std::shared_ptr<WorkTable> work) : work_(std::move(work)) {}
+  Status Open(ExecContext* ctx) override { pos_ = 0; return Status::OK(); }
+  Result<bool> Next(ExecContext* ctx, Row* row) override;
+  std::string Label() const override { return "WorkTable Scan"; }
+
+ private:
+  std::shared_ptr<WorkTable> work_;
+  size_t pos_ = 0;
+};
+
 class SetOperation final : public Operator {
  public:
   SetOperation(OperatorPtr left, OperatorPtr right, BoundSelect::SetOp op, bool all,

@@ -605,6 +605,12 @@ Result<OperatorPtr> Planner::PlanFrom(const BoundFrom& f, std::vector<ExprPtr>* 
       auto mine = take_local(conj, false);
       return OperatorPtr(std::make_shared<SystemScan>(f.system, MakeAnd(mine), f.alias));
     }
+    case BoundFrom::Kind::kWorkTable: {
+      OperatorPtr scan = std::make_shared<WorkTableScan>(f.work);
+      auto mine = take_local(conj, false);
+      if (!mine.empty()) scan = std::make_shared<Filter>(scan, MakeAnd(mine));
+      return scan;
+    }
     case BoundFrom::Kind::kJoin:
       break;
   }
@@ -689,6 +695,11 @@ Result<OperatorPtr> Planner::PlanSortLimit(OperatorPtr input, const BoundSelect&
 }
 
 Result<OperatorPtr> Planner::PlanQuery(const BoundSelect& q) {
+  if (q.set_op == BoundSelect::SetOp::kRecursiveUnion) {
+    NORDLYS_ASSIGN_OR_RETURN(OperatorPtr l, PlanQuery(*q.larg));
+    NORDLYS_ASSIGN_OR_RETURN(OperatorPtr r, PlanQuery(*q.rarg));
+    return OperatorPtr(std::make_shared<RecursiveUnion>(l, r, q.work, q.set_all, q.OutputTypes()));
+  }
   if (q.set_op != BoundSelect::SetOp::kNone) {
     NORDLYS_ASSIGN_OR_RETURN(OperatorPtr l, PlanQuery(*q.larg));
     NORDLYS_ASSIGN_OR_RETURN(OperatorPtr r, PlanQuery(*q.rarg));
