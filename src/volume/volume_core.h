@@ -255,8 +255,7 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   std::vector<PgTrack> pgs_;  // index = PgId
   std::map<NodeId, NodeTrack> nodes_;
   std::map<NodeId, std::string> addresses_;  // the geometry's nodes and every member learned
-  Lsn horizon_;       // highest horizon any node reported or SetHorizon asked for
-  Lsn horizon_held_;  // SetHorizon held back while a membership change runs (0: none)
+  Lsn horizon_;  // highest horizon any node reported or SetHorizon asked for
   Lsn next_lsn_;
   Lsn last_round_end_;
   Lsn vcl_;

@@ -211,11 +211,6 @@ void VolumeCore::FinishChangeStepLocked(PgId id, Outbox* out) {
       out->calls.push_back([done = std::move(c->done)] { done(Status::OK()); });
     }
   }
-  if (!ChangingMembershipLocked() && horizon_held_ > kInvalidLsn) {
-    Lsn h = horizon_held_;
-    horizon_held_ = kInvalidLsn;
-    SendHorizonLocked(h, out);
-  }
 }
 
 void VolumeCore::AdvanceChangesLocked(Outbox* out) {
@@ -266,12 +261,6 @@ void VolumeCore::ReplaceMember(NodeId old_node, NodeInfo new_node,
                                        "old one, and an address");
       }
       if (AnyGrowingLocked()) return Status::Unavailable("volume growing; retry");
-      if (horizon_ > kInvalidLsn) {
-        return Status::NotSupported(
-            "ReplaceMember: records below LSN " + std::to_string(horizon_.value()) +
-            " may have been reclaimed by GC on the new member's peers, so it cannot be rebuilt "
-            "by streaming records; that needs page-image shipping, which is not built");
-      }
       proto::PgMember joiner{new_node.id, new_node.address};
       std::vector<std::pair<PgId, proto::Membership>> steps;
       for (size_t p = 0; p < pgs_.size(); ++p) {
