@@ -586,6 +586,58 @@ TEST(SegmentStoreTest, ImageShippingSurvivesCrashAndFloorMovesMidway) {
   ExpectPagesRight(b, recs, kPages, {180, 200});
 }
 
+TEST(SegmentStoreTest, CorruptShippedImageIsFoundByScrubAndTheBaseFetchedAgain) {
+  MemEnv env;
+  SegmentStoreOptions o;
+  o.records_per_image = 4;
+  Fixture a(&env, "/a", o), b(&env, "/b", o);
+  constexpr uint64_t kPages = 6;
+  auto recs = Recs(0, 200, kPages);
+  FillAndCollect(a, recs, 150);
+  b.Install(H({{1, 0}}));
+  Configure(b, 2, {{1, "a:1"}, {2, "b:1"}});
+  b.Write(1, 200, 200, {});
+  int image_answers = 0, steps = 0;
+  while (GossipStep(b, a, 1u << 20, &image_answers) && ++steps < 100) {
+  }
+  ASSERT_EQ(b.Scl(), Lsn(200));
+  // Flip a byte inside page 3's shipped image on b's disk.
+  std::string file;
+  uint64_t offset = 0;
+  for (const auto& path : b.LogFiles()) {
+    std::string data;
+    ASSERT_TRUE(env.ReadFileToString(path, &data).ok());
+    uint64_t end;
+    uint32_t skipped;
+    for (const Frame& fr : ScanFrames(data, &end, &skipped)) {
+      ImageFrame im;
+      if (fr.type == FrameType::kBaseImage && DecodeImageFrame(fr.payload, &im).ok() &&
+          im.page == PageId(3)) {
+        file = path;
+        offset = fr.offset + fr.size - 100;
+      }
+    }
+  }
+  ASSERT_FALSE(file.empty()) << "no shipped image of page 3 on b";
+  ASSERT_TRUE(env.FlipBit(file, offset, 2));
+  auto bad = b->Scrub(64u << 20);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(*bad, 1u);
+  // The page cannot be rebuilt from what b holds: b forgot the PG's coverage ...
+  EXPECT_EQ(b.Scl(), Lsn(0));
+  // ... and fetches the base again.
+  image_answers = 0;
+  steps = 0;
+  while (GossipStep(b, a, 1u << 20, &image_answers) && ++steps < 100) {
+  }
+  EXPECT_EQ(image_answers, 1);
+  EXPECT_EQ(b.Scl(), Lsn(200));
+  ExpectPagesRight(b, recs, kPages, {150, 170, 200});
+  env.Crash();
+  b.Reopen();
+  ExpectPagesRight(b, recs, kPages, {150, 200});
+}
+
 TEST(SegmentStoreTest, ImageShippingRefusesBadAnswersAndLaggingSenders) {
   MemEnv env;
   SegmentStoreOptions o;
