@@ -644,6 +644,8 @@ ScenarioResult Scenario::Run() {
   }
   FaultPhase();
   Heal();
+  // No replacement was started (the fault schedule never allowed one): write every page now.
+  if (dead_ == nullptr) pages_in_use_ = kPages;
   // 3: availability after healing — a fresh writer recovers and gets new commits acknowledged.
   for (auto& old : writers_) {
     old->issuing = false;
