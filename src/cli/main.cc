@@ -178,6 +178,11 @@ void AddInstance(CLI::App& app, InstanceArgs* a) {
   cmd->add_option("--max-connections", a->writer.max_connections, "client connections at most")
       ->check(CLI::Range(size_t{1}, size_t{10000}))
       ->capture_default_str();
+  cmd->add_option("--retention-seconds", a->writer.retention_seconds,
+                  "keep page versions this long behind the oldest read in flight; storage "
+                  "garbage-collects older ones (0: only what reads in flight need)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{10} * 365 * 86400))
+      ->capture_default_str();
   cmd->add_option("--ready-file", a->ready_file,
                   "write the bound HOST:PORT here once serving (for scripts and tests)");
   AddCommon(cmd, &a->common);

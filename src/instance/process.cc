@@ -89,6 +89,7 @@ Result<std::unique_ptr<WriterInstance>> WriterInstance::Start(const WriterOption
 
   engine::storage::DatabaseOptions dbo;
   dbo.buffer_pool_pages = o.buffer_pool_pages;
+  dbo.retention_ms = o.retention_seconds * 1000;
   NORDLYS_ASSIGN_OR_RETURN(impl->db, engine::storage::Database::Open(impl->volume.get(), dbo));
   NORDLYS_ASSIGN_OR_RETURN(impl->backend, SqlBackend::Open(impl->db.get()));
 

@@ -31,6 +31,9 @@ struct WriterOptions {
   int worker_threads = 64;                // sessions running a statement at once
   size_t max_connections = 200;
   uint64_t recover_timeout_ms = 60000;    // give up if no quorum answers by then
+  // Page versions storage keeps: the GC horizon (engine/storage/gc_horizon.h) trails the oldest
+  // read point in flight by this long. The backup/PITR window later.
+  uint64_t retention_seconds = 3600;
 };
 
 // Parses "--storage" lists: "az-a=127.0.0.1:57101,az-a=127.0.0.1:57102,..." (node ids are the

@@ -340,27 +340,37 @@ Status Decode(std::string_view in, InstallEpochRequest* m) {
 }
 
 void Encode(const FetchRecordsRequest& m, std::string* out) {
-  PutHeader(out);
+  PutFixed8(out, kImageShippingVersion);
   PutFixed64(out, m.epoch.value());
   PutFixed64(out, m.pg.value());
   PutFixed64(out, m.after.value());
   PutFixed64(out, m.up_to.value());
   PutFixed32(out, m.max_bytes);
+  PutFixed64(out, m.images_at.value());
+  PutFixed64(out, m.images_from.value());
 }
 
 Status Decode(std::string_view in, FetchRecordsRequest* m) {
   Reader r(in);
-  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "FetchRecords"));
+  uint8_t version = 0;
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "FetchRecords", kImageShippingVersion, &version));
+  if (version == 2) return Status::NotSupported("FetchRecords: protocol version 2");
   m->epoch = Epoch(r.U64());
   m->pg = PgId(r.U64());
   m->after = Lsn(r.U64());
   m->up_to = Lsn(r.U64());
   m->max_bytes = r.U32();
+  m->images_at = kInvalidLsn;
+  m->images_from = PageId(0);
+  if (version >= kImageShippingVersion) {
+    m->images_at = Lsn(r.U64());
+    m->images_from = PageId(r.U64());
+  }
   return Finish(r, "FetchRecords");
 }
 
 void Encode(const FetchRecordsResponse& m, std::string* out) {
-  PutHeader(out);
+  PutFixed8(out, kImageShippingVersion);
   PutHistory(m.history, out);
   PutFixed64(out, m.scl.value());
   PutFixed64(out, m.covered_to.value());
@@ -369,11 +379,26 @@ void Encode(const FetchRecordsResponse& m, std::string* out) {
     PutFixed64(out, s.epoch.value());
     redo::EncodeRecord(s.record, out);
   }
+  PutFixed64(out, m.images_at.value());
+  PutFixed32(out, static_cast<uint32_t>(m.images.size()));
+  for (const ShippedImage& im : m.images) {
+    PutFixed64(out, im.page.value());
+    PutFixed64(out, im.lsn.value());
+    PutFixed64(out, im.epoch.value());
+    PutBytes(out, im.image);
+  }
+  PutFixed64(out, m.images_next.value());
+  PutFixed8(out, m.images_done ? 1 : 0);
+  PutFixed64(out, m.base_last_lsn.value());
+  PutFixed64(out, m.base_last_cpl.value());
 }
 
 Status Decode(std::string_view in, FetchRecordsResponse* m) {
   Reader r(in);
-  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "FetchRecordsResponse"));
+  uint8_t version = 0;
+  NORDLYS_RETURN_IF_ERROR(
+      CheckHeader(&r, "FetchRecordsResponse", kImageShippingVersion, &version));
+  if (version == 2) return Status::NotSupported("FetchRecordsResponse: protocol version 2");
   NORDLYS_RETURN_IF_ERROR(GetHistory(&r, &m->history).WithContext("FetchRecordsResponse"));
   m->scl = Lsn(r.U64());
   m->covered_to = Lsn(r.U64());
@@ -387,6 +412,31 @@ Status Decode(std::string_view in, FetchRecordsResponse* m) {
     if (!r.ok()) return r.status("FetchRecordsResponse");
     NORDLYS_RETURN_IF_ERROR(GetRecord(&r, &s.record).WithContext("FetchRecordsResponse"));
     m->records.push_back(std::move(s));
+  }
+  m->images_at = kInvalidLsn;
+  m->images.clear();
+  m->images_next = PageId(0);
+  m->images_done = false;
+  m->base_last_lsn = kInvalidLsn;
+  m->base_last_cpl = kInvalidLsn;
+  if (version >= kImageShippingVersion) {
+    m->images_at = Lsn(r.U64());
+    if (!GetCount(&r, &n)) return Status::Corruption("FetchRecordsResponse: image count");
+    for (uint32_t i = 0; i < n && r.ok(); ++i) {
+      ShippedImage im;
+      im.page = PageId(r.U64());
+      im.lsn = Lsn(r.U64());
+      im.epoch = Epoch(r.U64());
+      im.image.assign(r.Bytes(kShippedImageBytes));
+      if (r.ok() && im.image.size() != kShippedImageBytes) {
+        return Status::Corruption("FetchRecordsResponse: image size");
+      }
+      m->images.push_back(std::move(im));
+    }
+    m->images_next = PageId(r.U64());
+    m->images_done = r.U8() != 0;
+    m->base_last_lsn = Lsn(r.U64());
+    m->base_last_cpl = Lsn(r.U64());
   }
   return Finish(r, "FetchRecordsResponse");
 }
@@ -442,21 +492,24 @@ Status Decode(std::string_view in, ConfigurePgRequest* m) {
 }
 
 void Encode(const NodeStatsResponse& m, std::string* out) {
-  PutHeader(out);
+  PutFixed8(out, kImageShippingVersion);
   for (uint64_t v : {m.records_ingested, m.bytes_ingested, m.pages_served, m.records_repaired,
-                     m.corruptions_repaired, m.versions_collected, m.segments}) {
+                     m.corruptions_repaired, m.versions_collected, m.segments,
+                     m.images_received}) {
     PutFixed64(out, v);
   }
 }
 
 Status Decode(std::string_view in, NodeStatsResponse* m) {
   Reader r(in);
-  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "NodeStats"));
+  uint8_t version = 0;
+  NORDLYS_RETURN_IF_ERROR(CheckHeader(&r, "NodeStats", kImageShippingVersion, &version));
   for (uint64_t* v : {&m->records_ingested, &m->bytes_ingested, &m->pages_served,
                       &m->records_repaired, &m->corruptions_repaired, &m->versions_collected,
                       &m->segments}) {
     *v = r.U64();
   }
+  m->images_received = version >= kImageShippingVersion ? r.U64() : 0;
   return Finish(r, "NodeStats");
 }
 

@@ -63,6 +63,10 @@ inline constexpr uint8_t kProtocolVersion = 1;
 // PgStateResponse and ConfigurePgRequest gained a trailing PG membership in version 2 of their
 // layout; both versions decode (a version-1 payload carries "no membership known").
 inline constexpr uint8_t kMembershipVersion = 2;
+// FetchRecordsRequest/Response gained trailing image-shipping fields in version 3 of their
+// layout; version-1 payloads still decode (no images asked for or shipped).
+inline constexpr uint8_t kImageShippingVersion = 3;
+inline constexpr uint32_t kShippedImageBytes = 8192;  // one page (page::kPageSize)
 
 // RPC message types (frame type field). Each response uses the request's type.
 enum : uint16_t {
@@ -204,20 +208,56 @@ struct InstallEpochRequest {
   PgId pg;               // the PG whose state to answer with
 };
 
+// ---- Image shipping (layout version 3) -------------------------------------------------------
+// GC reclaims, for every page, the records at or below its newest image <= the horizon; a node's
+// GC floor F is the highest horizon it collected at. Records <= F may then be gone, so a peer
+// that asks with `after` < F cannot be answered with records. Instead the sender ships the PG's
+// *base*: for every page of the PG that has a version <= F, the page as of F (one image, its
+// page LSN is the page's last record <= F), in page order, a bounded chunk per answer; the
+// receiver asks again from `images_from` = the previous answer's `images_next` (with `images_at`
+// = F) until an answer has `images_done`. That last answer covers (after, F]: the receiver now
+// holds the state of every page as of F, which is everything a read at or above F can need,
+// and it fetches the records above F as usual. The sender needs SCL >= F (else OutOfRange: ask
+// another peer). If its floor moved on between chunks (an answer's images_at differs from the
+// request's), the receiver starts over from page 0 at the new floor; images it already stored
+// are older versions and harmless. A receiver stores shipped images as "base" images (nothing
+// older of that page is held, docs/formats/segment-log.md), and raises its own GC floor and
+// horizon to F: it cannot answer reads or fetches below F either. F is a horizon the writer
+// sent, so F <= every VDL any recovery can pick: shipped images are never annulled.
+struct ShippedImage {
+  PageId page;
+  Lsn lsn;            // page LSN: the page's last record <= images_at
+  Epoch epoch;        // epoch of that record
+  std::string image;  // 8192 bytes, sealed (checksummed)
+  bool operator==(const ShippedImage&) const = default;
+};
+
 struct FetchRecordsRequest {
   Epoch epoch;
   PgId pg;
   Lsn after;           // records with LSN > after ...
   Lsn up_to;           // ... and <= up_to
   uint32_t max_bytes;  // bound on the answer size
+  // Image shipping (version 3): continue a base at this floor from this page on. 0: start.
+  Lsn images_at;
+  PageId images_from;
 };
 struct FetchRecordsResponse {
   EpochHistory history;  // the sender's, so a lagging peer learns of truncations
   Lsn scl;               // the sender's SCL for the PG
   // The answer holds every non-annulled record of the PG in (request.after, covered_to]:
   // covered_to = min(request.up_to, scl), lowered when max_bytes cut the answer short.
+  // An image answer (images_at != 0) holds no records: covered_to = images_at when images_done
+  // (the base is complete, see "Image shipping"), else request.after.
   Lsn covered_to;
   std::vector<StoredRecord> records;  // ascending LSN
+  // Image shipping (version 3). images_at = 0: a plain records answer.
+  Lsn images_at;                     // F: the sender's GC floor the images are as of
+  std::vector<ShippedImage> images;  // ascending page, each with a version <= F
+  PageId images_next;                // the next chunk starts at this page (when !images_done)
+  bool images_done = false;
+  Lsn base_last_lsn;  // with images_done: the PG's last record <= F (for PgState answers)
+  Lsn base_last_cpl;  // with images_done: the PG's last CPL <= F (recovery's VDL needs it)
 };
 
 struct SetHorizonRequest {
@@ -244,6 +284,7 @@ struct NodeStatsResponse {
   uint64_t corruptions_repaired = 0;
   uint64_t versions_collected = 0;
   uint64_t segments = 0;
+  uint64_t images_received = 0;  // page images shipped to this node by peers (version 3)
 };
 
 // Encoders append to *out; decoders reject trailing bytes, bad versions and bad lengths with

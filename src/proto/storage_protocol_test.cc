@@ -56,6 +56,31 @@ TEST(StorageProtocolTest, StateFetchAndConfigRoundTrip) {
   FetchRecordsResponse f2 = RoundTrip(f);
   EXPECT_EQ(f2.records, f.records);
   EXPECT_EQ(f2.covered_to, Lsn(90));
+  f.images_at = Lsn(70);
+  f.images = {{PageId(3), Lsn(69), Epoch(2), std::string(8192, 'i')}};
+  f.images_next = PageId(4);
+  f.images_done = true;
+  f.base_last_lsn = Lsn(69);
+  f.base_last_cpl = Lsn(68);
+  f2 = RoundTrip(f);
+  EXPECT_EQ(f2.images, f.images);
+  EXPECT_EQ(f2.images_next, PageId(4));
+  EXPECT_TRUE(f2.images_done);
+  EXPECT_EQ(f2.base_last_cpl, Lsn(68));
+  FetchRecordsRequest fr{Epoch(2), PgId(1), Lsn(5), Lsn(9), 100, Lsn(70), PageId(4)};
+  FetchRecordsRequest fr2 = RoundTrip(fr);
+  EXPECT_EQ(fr2.images_at, Lsn(70));
+  EXPECT_EQ(fr2.images_from, PageId(4));
+  // A version-1 request (no image fields) still decodes.
+  std::string v1 = EncodeToString(fr);
+  v1[0] = 1;
+  v1.resize(v1.size() - 16);
+  ASSERT_TRUE(Decode(v1, &fr2).ok());
+  EXPECT_EQ(fr2.images_at, Lsn(0));
+  EXPECT_EQ(fr2.after, Lsn(5));
+  // An image of the wrong size is refused.
+  f.images[0].image.resize(100);
+  EXPECT_FALSE(Decode(EncodeToString(f), &f2).ok());
 
   ConfigurePgRequest c{
       Epoch(2), PgId(4), {{NodeId(1), "127.0.0.1:7001"}, {NodeId(2), "x:1"}}, 4096};

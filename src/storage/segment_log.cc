@@ -20,7 +20,7 @@ uint32_t FrameChecksum(uint8_t type, std::string_view payload) {
   return Checksum32(buf.data(), buf.size());
 }
 
-bool KnownType(uint8_t t) { return t >= 1 && t <= 5; }
+bool KnownType(uint8_t t) { return t >= 1 && t <= 7; }
 
 // A list count must be plausible for the bytes left: each element takes >= min_bytes.
 bool GetCount(Reader* r, uint32_t min_bytes, uint32_t* n) {
@@ -163,7 +163,7 @@ Status DecodeFileHeader(std::string_view in, FileHeaderFrame* f) {
   if (magic != std::string_view(kLogMagic, sizeof(kLogMagic))) {
     return Status::Corruption("log file header: bad magic");
   }
-  if (f->version != kLogFormatVersion) {
+  if (f->version != 1 && f->version != kLogFormatVersion) {
     return Status::NotSupported("segment log format version " + std::to_string(f->version));
   }
   return Status::OK();
@@ -239,6 +239,28 @@ Status DecodeImageFrame(std::string_view in, ImageFrame* f) {
   f->epoch = Epoch(r.U64());
   f->image.assign(r.Raw(page::kPageSize));
   return Finish(r, "image frame");
+}
+
+std::string EncodeBaseFrame(const BaseFrame& f) {
+  std::string out;
+  PutFixed64(&out, f.pg.value());
+  PutFixed64(&out, f.floor.value());
+  PutFixed64(&out, f.last_lsn.value());
+  PutFixed64(&out, f.last_cpl.value());
+  return out;
+}
+
+Status DecodeBaseFrame(std::string_view in, BaseFrame* f) {
+  Reader r(in);
+  f->pg = PgId(r.U64());
+  f->floor = Lsn(r.U64());
+  f->last_lsn = Lsn(r.U64());
+  f->last_cpl = Lsn(r.U64());
+  NORDLYS_RETURN_IF_ERROR(Finish(r, "base frame"));
+  if (f->last_lsn > f->floor || f->last_cpl > f->floor) {
+    return Status::Corruption("base frame: last record above the floor");
+  }
+  return Status::OK();
 }
 
 std::string EncodeSnapshotFrame(const SnapshotFrame& f) {

@@ -20,7 +20,9 @@
 
 namespace nordlys::storage {
 
-inline constexpr uint32_t kLogFormatVersion = 1;
+// Version 2 added frame types 6 (BaseImage) and 7 (Base) for image shipping; files of version 1
+// (which hold neither) still open.
+inline constexpr uint32_t kLogFormatVersion = 2;
 inline constexpr char kLogMagic[8] = {'N', 'L', 'Y', 'S', 'S', 'L', 'O', 'G'};
 inline constexpr size_t kFrameHeaderBytes = 9;
 // No frame is larger: a record is at most 1 MiB of payload; a snapshot is bounded by the
@@ -33,6 +35,9 @@ enum class FrameType : uint8_t {
   kCoverage = 3,    // a PG's coverage claim (after, to] plus the (lsn, page) it vouches for
   kImage = 4,       // a materialized page image
   kSnapshot = 5,    // GC checkpoint: floor, coverage <= floor, retained records <= floor
+  // Image shipping (proto "Image shipping"), version 2:
+  kBaseImage = 6,   // an image a peer shipped (ImageFrame payload): no older version held here
+  kBase = 7,        // a shipped base is complete: the PG's state as of `floor` is held
 };
 
 // Builds one frame and appends it to *out.
@@ -88,6 +93,13 @@ struct ImageFrame {
   Epoch epoch;  // epoch of that newest record (annulment rule)
   std::string image;  // 8192 bytes
 };
+// Written with the last chunk of a shipped base, before its coverage frame (same append).
+struct BaseFrame {
+  PgId pg;
+  Lsn floor;     // the base is the PG as of this LSN: the node's GC floor is at least this
+  Lsn last_lsn;  // the PG's last record <= floor (PgState's last_lsn_at_or_below)
+  Lsn last_cpl;  // the PG's last CPL <= floor (PgState's max_cpl_at_or_below)
+};
 struct SnapshotFrame {
   Lsn floor;  // GC horizon this snapshot was taken at
   struct Pg {
@@ -110,6 +122,8 @@ std::string EncodeRecordFrame(const RecordFrame& f);
 std::string EncodeCoverageFrame(const CoverageFrame& f);
 std::string EncodeImageFrame(const ImageFrame& f);
 std::string EncodeSnapshotFrame(const SnapshotFrame& f);
+std::string EncodeBaseFrame(const BaseFrame& f);
+Status DecodeBaseFrame(std::string_view in, BaseFrame* f);
 Status DecodeFileHeader(std::string_view in, FileHeaderFrame* f);
 Status DecodeRecordFrame(std::string_view in, RecordFrame* f);
 Status DecodeCoverageFrame(std::string_view in, CoverageFrame* f);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include <cstring>
+
 #include "common/log.h"
 #include "storage/segment_store_impl.h"
 
@@ -59,6 +61,7 @@ Status SegmentStoreImpl::Recover() {
   std::sort(numbers.begin(), numbers.end());
 
   std::vector<Claim> claims;
+  std::vector<BaseFrame> bases;
   SnapshotFrame snapshot;
   uint64_t frames_total = 0, annulled = 0;
   for (uint32_t num : numbers) {
@@ -128,6 +131,22 @@ Status SegmentStoreImpl::Recover() {
           IndexImage(pg, im.page, im.lsn, ImageEntry{im.epoch, loc});
           break;
         }
+        case FrameType::kBaseImage: {
+          ImageFrame im;
+          if (!DecodeImageFrame(f.payload, &im).ok()) break;
+          if (history_.Annulled(im.epoch, im.lsn)) break;
+          NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(im.pg));
+          IndexImage(pg, im.page, im.lsn, ImageEntry{im.epoch, loc});
+          PageData& pd = pg->pages[im.page];
+          pd.collected_to = std::max(pd.collected_to, im.lsn);  // nothing older came with it
+          break;
+        }
+        case FrameType::kBase: {
+          BaseFrame b;
+          if (!DecodeBaseFrame(f.payload, &b).ok()) break;
+          bases.push_back(b);
+          break;
+        }
         case FrameType::kSnapshot: {
           SnapshotFrame s;
           if (!DecodeSnapshotFrame(f.payload, &s).ok()) break;
@@ -155,6 +174,11 @@ Status SegmentStoreImpl::Recover() {
     for (const auto& iv : sp.coverage) {
       claims.push_back(Claim{sp.pg, iv.tag, iv.lo.value(), iv.hi.value(), items, true});
     }
+  }
+  // Bases shipped after the snapshot (or before it: AdoptBase only raises).
+  for (const BaseFrame& b : bases) {
+    NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(b.pg));
+    AdoptBase(pg, b);
   }
   for (const Claim& c : claims) ResolveClaim(c);
   for (auto& [id, pg] : pgs_) {
@@ -281,6 +305,32 @@ void SegmentStoreImpl::DropCorruptRecord(PgId pg_id, PgData* pg, Lsn lsn, const 
   pg->coverage.RemovePoint(lsn.value());
   pg->lost.insert(lsn);
   UpdateScl(pg, /*allow_decrease=*/true);
+}
+
+bool SegmentStoreImpl::ForgetPageIfUnrecoverable(PgId pg_id, PgData* pg, PageId page) {
+  auto pit = pg->pages.find(page);
+  if (pit == pg->pages.end()) return false;
+  PageData& pd = pit->second;
+  if (pd.collected_to == kInvalidLsn) return false;
+  if (!pd.images.empty() && pd.images.rbegin()->first >= pd.collected_to) return false;
+  log::Warn("storage",
+            "page lost its only image above reclaimed versions; the PG is fetched again from peers",
+            {{"pg", pg_id}, {"page", page}, {"collected_to", pd.collected_to}});
+  // Bound: the page's records.
+  std::vector<Lsn> lsns(pd.records.begin(), pd.records.end());
+  for (Lsn lsn : lsns) {
+    auto it = pg->records.find(lsn);
+    if (it != pg->records.end()) EraseRecord(pg, it);
+  }
+  pg->pages.erase(pit);
+  // Above the base a peer ships, the page's reclaimed records must come back as records: only a
+  // PG with no coverage at all asks for all of them (a hole at one LSN would not).
+  pg->coverage = Coverage();
+  pg->ship_at = kInvalidLsn;
+  pg->ship_next = PageId(0);
+  UpdateScl(pg, /*allow_decrease=*/true);
+  ++stats_.corruptions_repaired;
+  return true;
 }
 
 void SegmentStoreImpl::NoteCoalesceCandidate(PgId pg, PageId page, PageData* pd) {
@@ -486,6 +536,13 @@ Status SegmentStoreImpl::AppendFetched(const proto::FetchRecordsRequest& req,
   } else if (!resp.history.IsPrefixOf(history_)) {
     return Status::Corruption("FetchRecords answer: the peer's epoch history diverges from ours");
   }
+  if (resp.images_at != kInvalidLsn) {
+    if (pending_.size() + 1 > kPendingClaimsMax) {
+      return Status::ResourceExhausted("AppendFetched: too many unsynced claims; Sync first");
+    }
+    NORDLYS_ASSIGN_OR_RETURN(PgData * pg, GetOrCreatePg(req.pg));
+    return AppendBase(req, resp, pg);
+  }
   if (resp.covered_to < req.after || resp.covered_to > req.up_to) {
     return Status::InvalidArgument("FetchRecords answer: covered_to outside the request");
   }
@@ -548,6 +605,103 @@ Status SegmentStoreImpl::AppendFetched(const proto::FetchRecordsRequest& req,
         Claim{req.pg, tag, req.after.value(), resp.covered_to.value(), std::move(items), false});
   }
   return Status::OK();
+}
+
+Status SegmentStoreImpl::AppendBase(const proto::FetchRecordsRequest& req,
+                                    const proto::FetchRecordsResponse& resp, PgData* pg) {
+  const Lsn floor = resp.images_at;
+  if (!resp.records.empty()) {
+    return Status::InvalidArgument("FetchRecords answer: records beside shipped images");
+  }
+  if (floor <= req.after) {
+    return Status::InvalidArgument("FetchRecords answer: images at or below the asked range");
+  }
+  if (resp.images.size() > kShippedImagesMax) {
+    return Status::InvalidArgument("FetchRecords answer: too many images");
+  }
+  if (resp.images_done ? resp.covered_to != floor : resp.covered_to != req.after) {
+    return Status::InvalidArgument("FetchRecords answer: image answer with a wrong covered_to");
+  }
+  if (resp.images_done && (resp.base_last_lsn > floor || resp.base_last_cpl > floor)) {
+    return Status::InvalidArgument("FetchRecords answer: base reaches above its floor");
+  }
+  // Every image is checked (checksum and page id) before any is stored.
+  for (size_t i = 0; i < resp.images.size(); ++i) {
+    const proto::ShippedImage& im = resp.images[i];
+    if (i > 0 && im.page <= resp.images[i - 1].page) {
+      return Status::InvalidArgument("FetchRecords answer: images not ascending by page");
+    }
+    if (im.lsn == kInvalidLsn || im.lsn > floor || im.epoch > history_.current()) {
+      return Status::InvalidArgument("FetchRecords answer: image version outside the base");
+    }
+    if (pages_per_pg_ != 0) NORDLYS_RETURN_IF_ERROR(CheckPageInPg(im.page, req.pg, pages_per_pg_));
+    page::Page p;
+    if (im.image.size() != page::kPageSize) {
+      return Status::InvalidArgument("FetchRecords answer: image size");
+    }
+    std::memcpy(p.bytes.data(), im.image.data(), page::kPageSize);
+    NORDLYS_RETURN_IF_ERROR(p.Verify(im.page).WithContext("FetchRecords answer: shipped image"));
+    if (p.lsn() != im.lsn) {
+      return Status::InvalidArgument("FetchRecords answer: image LSN differs from its page's");
+    }
+  }
+  std::string bytes;
+  std::vector<std::pair<size_t, std::pair<uint64_t, uint32_t>>> fresh;
+  for (size_t i = 0; i < resp.images.size(); ++i) {
+    const proto::ShippedImage& im = resp.images[i];
+    uint64_t rel = bytes.size();
+    AppendFrame(FrameType::kBaseImage,
+                EncodeImageFrame(ImageFrame{req.pg, im.page, im.lsn, im.epoch, im.image}), &bytes);
+    fresh.push_back({i, {rel, static_cast<uint32_t>(bytes.size() - rel)}});
+  }
+  BaseFrame base{req.pg, floor, resp.base_last_lsn, resp.base_last_cpl};
+  Epoch tag = resp.history.current();
+  if (resp.images_done) {
+    // The base marker first, then its coverage: recovery applies a base only with its claim.
+    AppendFrame(FrameType::kBase, EncodeBaseFrame(base), &bytes);
+    AppendFrame(FrameType::kCoverage,
+                EncodeCoverageFrame(CoverageFrame{req.pg, tag, req.after, floor, {}}), &bytes);
+  }
+  if (!bytes.empty()) {
+    uint32_t file = 0;
+    uint64_t offset = 0;
+    NORDLYS_RETURN_IF_ERROR(AppendToLog(bytes, &file, &offset));
+    if (resp.images_done) {
+      files_[file].max_claim_hi = std::max(files_[file].max_claim_hi, floor.value());
+    }
+    for (const auto& [i, where] : fresh) {
+      const proto::ShippedImage& im = resp.images[i];
+      IndexImage(pg, im.page, im.lsn,
+                 ImageEntry{im.epoch, Loc{file, offset + where.first, where.second}});
+      PageData& pd = pg->pages[im.page];
+      pd.collected_to = std::max(pd.collected_to, im.lsn);
+      pd.since_image = static_cast<uint32_t>(
+          std::distance(pd.records.upper_bound(im.lsn), pd.records.end()));
+    }
+  }
+  stats_.images_received += resp.images.size();
+  if (!resp.images_done) {
+    pg->ship_at = floor;
+    pg->ship_next = resp.images_next;
+    return Status::OK();
+  }
+  pg->ship_at = kInvalidLsn;
+  pg->ship_next = PageId(0);
+  AdoptBase(pg, base);
+  pending_.push_back(Claim{req.pg, tag, req.after.value(), floor.value(), {}, false});
+  log::Info("storage", "page images shipped from a peer installed",
+            {{"pg", req.pg}, {"floor", floor}, {"images", resp.images.size()}});
+  return Status::OK();
+}
+
+void SegmentStoreImpl::AdoptBase(PgData* pg, const BaseFrame& base) {
+  gc_floor_ = std::max(gc_floor_, base.floor);
+  horizon_ = std::max(horizon_, base.floor);
+  pg->last_collected = std::max(pg->last_collected, base.last_lsn);
+  if (base.last_cpl > pg->last_collected_cpl) {
+    pg->last_collected_cpl = base.last_cpl;
+    pg->cpls.insert(base.last_cpl);
+  }
 }
 
 // ---- epochs and configuration -----------------------------------------------------------------
@@ -613,6 +767,19 @@ Result<proto::PgStateResponse> SegmentStoreImpl::InstallEpoch(
     return Status::Corruption("InstallEpoch: epoch history diverges from the node's");
   }
   return StateOf(req.pg, Lsn::Max());
+}
+
+bool ContinueFetch(const proto::FetchRecordsResponse& resp, proto::FetchRecordsRequest* req) {
+  bool progress = resp.covered_to > req->after || !resp.images.empty();
+  if (resp.images_at != kInvalidLsn && !resp.images_done) {
+    req->images_at = resp.images_at;
+    req->images_from = resp.images_next;
+  } else {
+    req->after = std::max(req->after, resp.covered_to);
+    req->images_at = kInvalidLsn;
+    req->images_from = PageId(0);
+  }
+  return progress;
 }
 
 Status SegmentStoreImpl::SetHorizon(const proto::SetHorizonRequest& req) {

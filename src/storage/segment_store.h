@@ -66,6 +66,8 @@ class SegmentStore {
   virtual Result<proto::FetchRecordsResponse> FetchRecords(const proto::FetchRecordsRequest& r) = 0;
   // Ingests a peer's answer to `req` (unsynced, like AppendBatch): adopts a longer history,
   // stores the records with their original epochs, and adds coverage (req.after, covered_to].
+  // An image answer (proto "Image shipping") stores the images as base images; its last chunk
+  // adds coverage (req.after, images_at] and raises the GC floor and horizon to images_at.
   virtual Status AppendFetched(const proto::FetchRecordsRequest& req,
                                const proto::FetchRecordsResponse& resp) = 0;
 
@@ -93,5 +95,10 @@ class SegmentStore {
   virtual proto::NodeStatsResponse Stats() const = 0;
   virtual Epoch epoch() const = 0;
 };
+
+// After AppendFetched(*req, resp) succeeded: true if the answer made progress (coverage or
+// shipped images); *req becomes the request that continues where the answer ended. Shared by the
+// storage process and the simulator.
+bool ContinueFetch(const proto::FetchRecordsResponse& resp, proto::FetchRecordsRequest* req);
 
 }  // namespace nordlys::storage

@@ -171,6 +171,7 @@ Result<uint32_t> SegmentStoreImpl::DropCorruptItemsIn(uint32_t file, uint64_t fr
       ++bad;
       DropCorruptRecord(pg_id, &pg, lsn, Status::Corruption("scrub: checksum mismatch on disk"));
     }
+    std::vector<PageId> lost_images;
     for (auto& [page, pd] : pg.pages) {
       for (auto im = pd.images.begin(); im != pd.images.end();) {
         if (!inside(im->second.loc)) {
@@ -186,8 +187,10 @@ Result<uint32_t> SegmentStoreImpl::DropCorruptItemsIn(uint32_t file, uint64_t fr
         ++bad;
         log::Warn("storage", "scrub dropped a corrupt page image", {{"pg", pg_id}, {"page", page}, {"lsn", im->first}});
         im = pd.images.erase(im);
+        lost_images.push_back(page);
       }
     }
+    for (PageId page : lost_images) ForgetPageIfUnrecoverable(pg_id, &pg, page);
   }
   return bad;
 }

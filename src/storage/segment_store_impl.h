@@ -32,6 +32,7 @@ inline constexpr uint32_t kGossipBytesMax = 1u << 20;     // answer size asked b
 inline constexpr uint32_t kFetchRecordsMax = 1u << 16;    // records in one FetchRecords answer
 inline constexpr size_t kTailCacheBytesMax = 16u << 20;   // SegmentStoreImpl::tail_
 inline constexpr size_t kReadAheadBytes = 64u << 10;      // SegmentStoreImpl::read_ahead_
+inline constexpr uint32_t kShippedImagesMax = 1024;       // images in one FetchRecords answer
 
 struct Loc {
   uint32_t file = 0;
@@ -54,8 +55,9 @@ struct ImageEntry {
 
 // Invariants:
 //   - every LSN in `records` is a key of the PG's `records` map, with this page;
-//   - records <= collected_to were reclaimed by GC and an image with lsn >= collected_to
-//     replaced them (if that image is later found corrupt, the page cannot be rebuilt here).
+//   - records <= collected_to were reclaimed by GC, or never held because a peer shipped a
+//     base image at collected_to, and an image with lsn >= collected_to replaced them (if that
+//     image is later found corrupt, the page cannot be rebuilt here).
 struct PageData {
   std::set<Lsn> records;
   std::map<Lsn, ImageEntry> images;
@@ -85,6 +87,10 @@ struct PgData {
   // Guides gossip only — a node that restarted empty learns it is behind — never coverage.
   // In memory: the writer's polls restore it after a restart.
   Lsn known_tip;
+  // A base being shipped to us (proto "Image shipping"): the floor of the chunks received so
+  // far and the page the next chunk starts at. In memory: after a restart it starts over.
+  Lsn ship_at;
+  PageId ship_next;
 };
 
 // A coverage claim waiting for Sync() (or, during recovery, for the end of the scan). Resolving
@@ -159,6 +165,12 @@ class SegmentStoreImpl final : public SegmentStore {
   void EraseRecord(PgData* pg, std::map<Lsn, RecEntry>::iterator it);
   // A record frame failed its checksum: forget it and open a hole so gossip re-fetches it.
   void DropCorruptRecord(PgId pg_id, PgData* pg, Lsn lsn, const Status& why);
+  // An image was dropped as corrupt. If it was the page's only version at or above the LSN its
+  // older versions were reclaimed to (by GC, or never held because it was shipped), the page
+  // cannot be rebuilt here: forget the page and all of the PG's coverage, so gossip fetches the
+  // PG again (a base from a peer that collected, everything above it) — the way a wiped node
+  // is rebuilt. Returns true if it did.
+  bool ForgetPageIfUnrecoverable(PgId pg_id, PgData* pg, PageId page);
   void ResolveClaim(const Claim& c);
   // allow_decrease: annulment or corruption; otherwise SCL must not go backwards.
   void UpdateScl(PgData* pg, bool allow_decrease);
@@ -175,6 +187,14 @@ class SegmentStoreImpl final : public SegmentStore {
   Status Materialize(PgId pg_id, PgData* pg, PageId page, Lsn read_lsn, page::Page* out,
                      Epoch* newest_epoch);
   proto::PgStateResponse StateOf(PgId pg_id, Lsn at_or_below) const;
+  // FetchRecords below our GC floor: the PG's base as of the floor, one chunk.
+  Result<proto::FetchRecordsResponse> ShipBase(const proto::FetchRecordsRequest& req, PgData* pg);
+  // AppendFetched of an image answer (resp.images_at != 0).
+  Status AppendBase(const proto::FetchRecordsRequest& req, const proto::FetchRecordsResponse& resp,
+                    PgData* pg);
+  // A shipped base is complete (live, or found by recovery): the PG's state as of `floor` is
+  // held, so nothing below it can be read or fetched here any more.
+  void AdoptBase(PgData* pg, const BaseFrame& base);
 
   Env* env_;
   SegmentStoreOptions options_;

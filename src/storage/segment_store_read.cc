@@ -54,7 +54,9 @@ Result<redo::Record> SegmentStoreImpl::ReadRecord(const RecEntry& e, Lsn lsn, bo
 Result<ImageFrame> SegmentStoreImpl::ReadImage(const ImageEntry& e, PgId pg, PageId page,
                                                Lsn lsn, bool from_disk) {
   NORDLYS_ASSIGN_OR_RETURN(Frame f, ReadFrame(e.loc, from_disk));
-  if (f.type != FrameType::kImage) return Status::Corruption("index points at a non-image");
+  if (f.type != FrameType::kImage && f.type != FrameType::kBaseImage) {
+    return Status::Corruption("index points at a non-image");
+  }
   ImageFrame im;
   NORDLYS_RETURN_IF_ERROR(DecodeImageFrame(f.payload, &im));
   if (im.pg != pg || im.page != page || im.lsn != lsn) {
@@ -92,6 +94,7 @@ Status SegmentStoreImpl::Materialize(PgId pg_id, PgData* pg, PageId page, Lsn re
     it = pd.images.erase(it);
   }
   if (base < pd.collected_to) {
+    ForgetPageIfUnrecoverable(pg_id, pg, page);  // invalidates pd
     return Status::Corruption("page " + std::to_string(page.value()) +
                               ": its image is lost and older versions were reclaimed");
   }
@@ -193,10 +196,6 @@ Result<proto::FetchRecordsResponse> SegmentStoreImpl::FetchRecords(
   // is how a lagging node learns of truncations.
   if (req.epoch > history_.current()) return CheckEpoch(req.epoch, "FetchRecords");
   if (req.up_to < req.after) return Status::InvalidArgument("FetchRecords: up_to below after");
-  if (req.after < gc_floor_) {
-    return Status::OutOfRange("FetchRecords: records at or below " +
-                              std::to_string(gc_floor_.value()) + " were reclaimed by GC here");
-  }
   proto::FetchRecordsResponse resp;
   resp.history = history_;
   auto it = pgs_.find(req.pg);
@@ -205,6 +204,8 @@ Result<proto::FetchRecordsResponse> SegmentStoreImpl::FetchRecords(
     return resp;
   }
   PgData& pg = it->second;
+  // Records at or below the GC floor may be gone: ship the PG's base instead.
+  if (req.after < gc_floor_) return ShipBase(req, &pg);
   resp.scl = pg.scl;
   Lsn covered = std::max(req.after, std::min(req.up_to, pg.scl));
   resp.covered_to = covered;
@@ -233,6 +234,61 @@ Result<proto::FetchRecordsResponse> SegmentStoreImpl::FetchRecords(
   return resp;
 }
 
+Result<proto::FetchRecordsResponse> SegmentStoreImpl::ShipBase(
+    const proto::FetchRecordsRequest& req, PgData* pg) {
+  const Lsn floor = gc_floor_;
+  if (pg->scl < floor) {
+    return Status::OutOfRange("FetchRecords: records at or below " +
+                              std::to_string(floor.value()) +
+                              " were reclaimed by GC here, and this segment (SCL " +
+                              std::to_string(pg->scl.value()) +
+                              ") cannot ship their page images as of that floor");
+  }
+  proto::FetchRecordsResponse resp;
+  resp.history = history_;
+  resp.scl = pg->scl;
+  resp.covered_to = req.after;
+  resp.images_at = floor;
+  // A chunk continues the base only at the same floor; otherwise it starts over.
+  PageId from = req.images_at == floor ? req.images_from : PageId(0);
+  uint64_t bytes = 0;
+  // Bound: kShippedImagesMax images and max_bytes (at least one image, for progress); pages
+  // without a version <= floor are skipped without materializing.
+  auto p = pg->pages.lower_bound(from);
+  for (; p != pg->pages.end(); ++p) {
+    const PageData& pd = p->second;
+    bool old = (!pd.images.empty() && pd.images.begin()->first <= floor) ||
+               (!pd.records.empty() && *pd.records.begin() <= floor);
+    if (!old) continue;
+    if (!resp.images.empty() && (bytes + page::kPageSize + 32 > req.max_bytes ||
+                                 resp.images.size() >= kShippedImagesMax)) {
+      break;
+    }
+    page::Page image;
+    Epoch e;
+    NORDLYS_RETURN_IF_ERROR(Materialize(req.pg, pg, p->first, floor, &image, &e)
+                                .WithContext("FetchRecords: shipping the base"));
+    if (image.IsEmpty()) continue;
+    image.Seal();
+    resp.images.push_back({p->first, image.lsn(), e, std::string(image.view())});
+    bytes += page::kPageSize + 32;
+  }
+  if (p != pg->pages.end()) {
+    resp.images_next = p->first;
+    return resp;
+  }
+  resp.images_done = true;
+  resp.covered_to = floor;
+  auto last = pg->records.upper_bound(floor);
+  resp.base_last_lsn = last == pg->records.begin() ? kInvalidLsn : std::prev(last)->first;
+  if (pg->last_collected <= floor) {
+    resp.base_last_lsn = std::max(resp.base_last_lsn, pg->last_collected);
+  }
+  auto cpl = pg->cpls.upper_bound(floor);
+  resp.base_last_cpl = cpl == pg->cpls.begin() ? kInvalidLsn : *std::prev(cpl);
+  return resp;
+}
+
 std::vector<SegmentStore::GossipWant> SegmentStoreImpl::GossipWants() const {
   std::vector<GossipWant> wants;
   for (const auto& [id, pg] : pgs_) {  // bounded by kPgsMax
@@ -247,7 +303,7 @@ std::vector<SegmentStore::GossipWant> SegmentStoreImpl::GossipWants() const {
     }
     if (w.peers.empty()) continue;
     w.request = proto::FetchRecordsRequest{history_.current(), id, pg.scl, Lsn(hi),
-                                           kGossipBytesMax};
+                                           kGossipBytesMax, pg.ship_at, pg.ship_next};
     wants.push_back(std::move(w));
   }
   return wants;

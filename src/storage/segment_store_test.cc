@@ -492,6 +492,228 @@ TEST(SegmentStoreTest, GcReclaimsAndReadsAtOrAboveHorizonStayRight) {
   }
 }
 
+// A node with records 0..200 over `pages` pages, coalesced as it went, GC'd at `horizon`.
+void FillAndCollect(Fixture& f, const std::vector<redo::Record>& recs, uint64_t horizon) {
+  f.Install(H({{1, 0}}));
+  for (uint64_t a = 0; a < recs.size(); a += 10) {
+    f.Write(1, a, a + 10, {recs.begin() + a, recs.begin() + a + 10});
+    ASSERT_TRUE(f->Coalesce(100).ok());
+  }
+  ASSERT_TRUE(f->SetHorizon({Epoch(1), Lsn(horizon)}).ok());
+  ASSERT_TRUE(f->CollectGarbage().ok());
+}
+
+// One gossip exchange of `to` with `from`; returns false when `to` wants nothing.
+bool GossipStep(Fixture& to, Fixture& from, uint32_t max_bytes, int* image_answers) {
+  auto wants = to->GossipWants();
+  if (wants.empty()) return false;
+  for (auto& w : wants) {
+    w.request.max_bytes = max_bytes;
+    auto resp = from->FetchRecords(w.request);
+    EXPECT_TRUE(resp.ok()) << resp.status().ToString();
+    if (!resp.ok()) return false;
+    if (resp->images_at != kInvalidLsn) ++*image_answers;
+    Status s = to->AppendFetched(w.request, *resp);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  EXPECT_TRUE(to->Sync().ok());
+  return true;
+}
+
+void ExpectPagesRight(Fixture& f, const std::vector<redo::Record>& recs, uint64_t pages,
+                      std::initializer_list<uint64_t> lsns) {
+  for (uint64_t lsn : lsns) {
+    for (uint64_t page = 0; page < pages; ++page) {
+      auto r = f.Get(page, lsn);
+      ASSERT_TRUE(r.ok()) << r.status().ToString() << " page " << page << " lsn " << lsn;
+      EXPECT_EQ(r->image, Expected(recs, page, lsn)) << "page " << page << " lsn " << lsn;
+    }
+  }
+}
+
+TEST(SegmentStoreTest, WipedNodeIsRebuiltFromShippedImagesAfterGc) {
+  MemEnv env;
+  SegmentStoreOptions o;
+  o.records_per_image = 4;
+  o.log_file_bytes_max = 8192;
+  Fixture a(&env, "/a", o), b(&env, "/b", o);
+  constexpr uint64_t kPages = 12;
+  auto recs = Recs(0, 200, kPages);
+  // Pages 20 and 21 are first written above the horizon: no image ships for them.
+  recs[180].page = PageId(20);
+  recs[190].page = PageId(21);
+  FillAndCollect(a, recs, 150);
+  // Records below the floor are gone from a: a plain fetch could not rebuild anything.
+  ASSERT_GT(a->Stats().versions_collected, 0u);
+  b.Install(H({{1, 0}}));
+  Configure(b, 2, {{1, "a:1"}, {2, "b:1"}});
+  b.Write(1, 200, 200, {});  // the writer's status poll: b learns the PG reaches 200
+  int image_answers = 0, steps = 0;
+  // 3 images per answer: the base takes several chunks.
+  while (GossipStep(b, a, 3 * 8300, &image_answers) && ++steps < 100) {
+  }
+  EXPECT_GE(image_answers, 4);
+  EXPECT_EQ(b.Scl(), Lsn(200));
+  EXPECT_GE(b->Stats().images_received, kPages);
+  for (int pass = 0; pass < 2; ++pass) {
+    ExpectPagesRight(b, recs, 22, {150, 151, 177, 199, 200});
+    EXPECT_EQ(b.Get(0, 149).status().code(), StatusCode::kOutOfRange);  // below the base
+    auto st = b->PgState({Epoch(0), kPg, Lsn(150)});
+    ASSERT_TRUE(st.ok());
+    EXPECT_EQ(st->last_lsn_at_or_below, Lsn(150));     // shipped with the base
+    EXPECT_EQ(st->max_cpl_at_or_below, Lsn(150));
+    EXPECT_EQ(st->horizon, Lsn(150));
+    // Scrub reads every frame from disk, the shipped images included: none is bad.
+    auto bad = b->Scrub(64u << 20);
+    ASSERT_TRUE(bad.ok());
+    EXPECT_EQ(*bad, 0u);
+    env.Crash();  // kill -9: everything above was synced
+    b.Reopen();
+  }
+  // b can now ship the same base on to a third node c: the chain a -> b -> c.
+  Fixture c(&env, "/c", o);
+  c.Install(H({{1, 0}}));
+  Configure(c, 3, {{2, "b:1"}, {3, "c:1"}});
+  c.Write(1, 200, 200, {});
+  image_answers = 0;
+  steps = 0;
+  while (GossipStep(c, b, 1u << 20, &image_answers) && ++steps < 100) {
+  }
+  EXPECT_EQ(image_answers, 1);
+  EXPECT_EQ(c.Scl(), Lsn(200));
+  ExpectPagesRight(c, recs, 22, {150, 200});
+}
+
+TEST(SegmentStoreTest, ImageShippingSurvivesCrashAndFloorMovesMidway) {
+  MemEnv env;
+  SegmentStoreOptions o;
+  o.records_per_image = 4;
+  Fixture a(&env, "/a", o), b(&env, "/b", o);
+  constexpr uint64_t kPages = 10;
+  auto recs = Recs(0, 200, kPages);
+  FillAndCollect(a, recs, 100);
+  b.Install(H({{1, 0}}));
+  Configure(b, 2, {{1, "a:1"}, {2, "b:1"}});
+  b.Write(1, 200, 200, {});
+  int image_answers = 0;
+  ASSERT_TRUE(GossipStep(b, a, 2 * 8300, &image_answers));  // one chunk of 2 images
+  EXPECT_EQ(b.Scl(), Lsn(0));  // no coverage until the base is complete
+  env.Crash();
+  b.Reopen();  // the chunk's images survive; the shipping itself starts over
+  b.Write(1, 200, 200, {});
+  ASSERT_TRUE(GossipStep(b, a, 2 * 8300, &image_answers));
+  // a collects again at a higher horizon: the next chunk starts over at the new floor.
+  ASSERT_TRUE(a->SetHorizon({Epoch(1), Lsn(180)}).ok());
+  ASSERT_TRUE(a->CollectGarbage().ok());
+  int steps = 0;
+  while (GossipStep(b, a, 2 * 8300, &image_answers) && ++steps < 100) {
+  }
+  EXPECT_EQ(b.Scl(), Lsn(200));
+  EXPECT_EQ(b->PgState({Epoch(0), kPg, Lsn::Max()})->horizon, Lsn(180));
+  ExpectPagesRight(b, recs, kPages, {180, 190, 200});
+  EXPECT_EQ(b.Get(0, 179).status().code(), StatusCode::kOutOfRange);
+  // GC on b reclaims its stale chunk images of the first floor (older than its newest).
+  ASSERT_TRUE(b->CollectGarbage().ok());
+  env.Crash();
+  b.Reopen();
+  ExpectPagesRight(b, recs, kPages, {180, 200});
+}
+
+TEST(SegmentStoreTest, CorruptShippedImageIsFoundByScrubAndTheBaseFetchedAgain) {
+  MemEnv env;
+  SegmentStoreOptions o;
+  o.records_per_image = 4;
+  Fixture a(&env, "/a", o), b(&env, "/b", o);
+  constexpr uint64_t kPages = 6;
+  auto recs = Recs(0, 200, kPages);
+  FillAndCollect(a, recs, 150);
+  b.Install(H({{1, 0}}));
+  Configure(b, 2, {{1, "a:1"}, {2, "b:1"}});
+  b.Write(1, 200, 200, {});
+  int image_answers = 0, steps = 0;
+  while (GossipStep(b, a, 1u << 20, &image_answers) && ++steps < 100) {
+  }
+  ASSERT_EQ(b.Scl(), Lsn(200));
+  // Flip a byte inside page 3's shipped image on b's disk.
+  std::string file;
+  uint64_t offset = 0;
+  for (const auto& path : b.LogFiles()) {
+    std::string data;
+    ASSERT_TRUE(env.ReadFileToString(path, &data).ok());
+    uint64_t end;
+    uint32_t skipped;
+    for (const Frame& fr : ScanFrames(data, &end, &skipped)) {
+      ImageFrame im;
+      if (fr.type == FrameType::kBaseImage && DecodeImageFrame(fr.payload, &im).ok() &&
+          im.page == PageId(3)) {
+        file = path;
+        offset = fr.offset + fr.size - 100;
+      }
+    }
+  }
+  ASSERT_FALSE(file.empty()) << "no shipped image of page 3 on b";
+  ASSERT_TRUE(env.FlipBit(file, offset, 2));
+  auto bad = b->Scrub(64u << 20);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(*bad, 1u);
+  // The page cannot be rebuilt from what b holds: b forgot the PG's coverage ...
+  EXPECT_EQ(b.Scl(), Lsn(0));
+  // ... and fetches the base again.
+  image_answers = 0;
+  steps = 0;
+  while (GossipStep(b, a, 1u << 20, &image_answers) && ++steps < 100) {
+  }
+  EXPECT_EQ(image_answers, 1);
+  EXPECT_EQ(b.Scl(), Lsn(200));
+  ExpectPagesRight(b, recs, kPages, {150, 170, 200});
+  env.Crash();
+  b.Reopen();
+  ExpectPagesRight(b, recs, kPages, {150, 200});
+}
+
+TEST(SegmentStoreTest, ImageShippingRefusesBadAnswersAndLaggingSenders) {
+  MemEnv env;
+  SegmentStoreOptions o;
+  o.records_per_image = 4;
+  Fixture a(&env, "/a", o), b(&env, "/b", o);
+  auto recs = Recs(0, 100, 4);
+  FillAndCollect(a, recs, 60);
+  b.Install(H({{1, 0}}));
+  b.Write(1, 100, 100, {});
+  proto::FetchRecordsRequest req{Epoch(1), kPg, Lsn(0), Lsn(100), 1u << 20};
+  auto resp = a->FetchRecords(req);
+  ASSERT_TRUE(resp.ok());
+  ASSERT_TRUE(resp->images_done);
+  ASSERT_EQ(resp->images.size(), 4u);
+  EXPECT_EQ(resp->covered_to, Lsn(60));
+  // A flipped byte in one image: the whole answer is refused, nothing is stored.
+  auto bad = *resp;
+  bad.images[2].image[100] ^= 1;
+  EXPECT_FALSE(b->AppendFetched(req, bad).ok());
+  // An image claiming a version above the floor.
+  bad = *resp;
+  bad.images[0].lsn = Lsn(61);
+  EXPECT_EQ(b->AppendFetched(req, bad).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(b->Sync().ok());
+  EXPECT_EQ(b.Scl(), Lsn(0));
+  EXPECT_EQ(b->Stats().images_received, 0u);
+  // The good answer is taken.
+  ASSERT_TRUE(b->AppendFetched(req, *resp).ok());
+  ASSERT_TRUE(b->Sync().ok());
+  EXPECT_EQ(b.Scl(), Lsn(60));
+  ExpectPagesRight(b, recs, 4, {60});
+  // A node whose SCL is below its GC floor cannot ship a base: OutOfRange, ask another peer.
+  Fixture c(&env, "/c", o);
+  c.Install(H({{1, 0}}));
+  c.Write(1, 0, 10, {recs.begin(), recs.begin() + 10});
+  c.Write(1, 20, 30, {recs.begin() + 20, recs.begin() + 30});  // hole (10, 20]
+  ASSERT_TRUE(c->Coalesce(100).ok());
+  ASSERT_TRUE(c->SetHorizon({Epoch(1), Lsn(25)}).ok());
+  ASSERT_TRUE(c->CollectGarbage().ok());
+  auto r = c->FetchRecords({Epoch(1), kPg, Lsn(0), Lsn(30), 1u << 20});
+  if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kOutOfRange);
+}
+
 TEST(SegmentStoreTest, InvalidBatchesAreRejected) {
   MemEnv env;
   Fixture f(&env);

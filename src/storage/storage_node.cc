@@ -203,14 +203,16 @@ void StorageNode::GossipOnce() {
         s = store_->AppendFetched(req, resp);
         if (s.ok()) s = store_->Sync();
       }
-      bool progress = s.ok() && resp.covered_to > req.after;
-      gossip_peers_.Report(req.pg, progress);
       if (!s.ok()) {
+        gossip_peers_.Report(req.pg, false);
         log::Debug("storage", "gossip fetch failed",
                    {{"pg", req.pg}, {"peer", peer->address}, {"error", s.ToString()}});
+        break;
       }
-      if (!progress || resp.covered_to >= req.up_to) break;
-      req.after = resp.covered_to;  // continue where this answer ended
+      // Continue where this answer ended (the next chunk of shipped images, or records).
+      bool progress = ContinueFetch(resp, &req);
+      gossip_peers_.Report(req.pg, progress);
+      if (!progress || (req.after >= req.up_to && req.images_at == kInvalidLsn)) break;
     }
   }
 }

@@ -475,7 +475,8 @@ void VolumeCore::AddPgLocked(PgId pg, bool growing, Outbox* out,
   // only counted up to the last round sent, so R must be a round end.
   FlushLocked(out);
   PgTrack t;
-  t.config = config ? std::move(*config) : DefaultMembership(pg);
+  t.config = config ? std::move(*config) : PlacementLocked(pg);
+  if (t.config.version != proto::MembershipVersion{}) LearnMembersLocked(t.config, out);
   NORDLYS_ASSERT(!growing || !t.config.transitional());
   t.bootstrap_to = Lsn(next_lsn_.value() - 1);
   t.growing = growing && t.bootstrap_to > kInvalidLsn;

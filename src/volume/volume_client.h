@@ -77,21 +77,20 @@ class VolumeClient {
   virtual void ReadPage(PageId page, Lsn read_point,
                         std::function<void(Result<page::Page>)> fn) = 0;
 
-  // GC horizon to storage: versions below `lsn` will never be read again. Held back (and sent
-  // when it ends) while a membership change is rebuilding a segment: the new member streams the
-  // PG's records from its peers, which must keep them.
+  // GC horizon to storage: versions below `lsn` will never be read again, so storage may
+  // reclaim them. Sent to every node at once, also during a membership change: a rebuilding
+  // segment gets page images from its peers for whatever they reclaimed (image shipping,
+  // proto/storage_protocol.h). Never moves back.
   virtual void SetHorizon(Lsn lsn) = 0;
 
   // Membership change (repair): replaces `old_node` by `new_node` in every PG whose membership
   // holds it, in two epoch'd steps per PG (proto/storage_protocol.h, "Membership changes"):
   // ABCDEF -> ABCDEF∧ABCDEG (writes then need 4/6 of both sets), the new member catches up by
-  // gossip from its peers, then -> ABCDEG once its SCL reached the VCL at the first step. Reads
+  // gossip from its peers (records, and page images as of their GC floor where they reclaimed
+  // records), then -> ABCDEG once its SCL reached the VCL at the first step. Reads
   // and writes continue throughout. `done` gets OK when every PG finished, or:
   //   NotFound            no PG has old_node as a member;
   //   InvalidArgument     new_node already in such a PG, or a bad NodeInfo;
-  //   NotSupported        records may have been reclaimed by GC below a horizon (SetHorizon
-  //                       was used, or a node reported one), so the new member cannot be rebuilt
-  //                       from records alone: that needs image shipping, which is not built;
   //   Unavailable         before Recover(), while the volume is growing, or while a PG is
   //                       already changing in another way (retry when it finished);
   //   Aborted             a later ReplaceMember superseded this one;

@@ -12,7 +12,9 @@
 //   waits on buffered records and no round is short of its quorum)--> rounds_ (one
 //   WriteBatch per node) --acks--> pgs_[pg].scl[member] --Recompute--> vcl_, vdl_ --> waiters.
 //
-// Volume growth ("writing a page past the last PG adds PGs"): a new PG p has no coverage below
+// Volume growth ("writing a page past the last PG adds PGs"): a new PG goes where current
+// membership says (PlacementLocked: the geometry's placement with replaced members swapped for
+// their replacements), not on a node a membership change took out. It has no coverage below
 // the point where it joins the rounds, so the writer sends its members a bootstrap WriteBatch
 // {pgs = [p], covers (0, R], no records}, R = the highest LSN allocated so far (no record of p
 // can be <= R). Until 4 members acknowledged SCL >= R, p is "growing": it is left out of VCL and
@@ -159,7 +161,7 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void SendInstallLocked(NodeId node, Outbox* out);
   void OnInstallAnswer(NodeId node, Result<std::string> r);
   void StartGrowthLocked(PgId up_to, Outbox* out);
-  // `config`: the PG's membership as recovery found it; default: the geometry's placement.
+  // `config`: the PG's membership as recovery found it; default: PlacementLocked(pg).
   void AddPgLocked(PgId pg, bool growing, Outbox* out,
                    std::optional<proto::Membership> config = std::nullopt);
   void SendBootstrapLocked(PgId pg, int member, Outbox* out);
@@ -172,6 +174,15 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
 
   // ---- membership (volume_membership.cc) ----
   proto::Membership DefaultMembership(PgId pg) const;
+  // Where a PG the volume does not have yet goes: the geometry's placement with every member
+  // that a membership change replaced (as `existing`, the memberships of PGs that exist, show
+  // it: position i of a set holds the node that took the place of the geometry's member i) put
+  // back where its replacement is. A placement that differs from the geometry's gets version
+  // (epoch_, 1) so that storage persists it and a recovering writer adopts it; an unchanged one
+  // stays version (0, 0). Growth and recovery's probe use the same rule.
+  proto::Membership PlacementFor(PgId pg,
+                                 const std::vector<const proto::Membership*>& existing) const;
+  proto::Membership PlacementLocked(PgId pg) const;
   // The sets whose write quorums a record of the PG needs: config's, and pending's while it is
   // being installed.
   std::vector<std::vector<NodeId>> CountingSetsLocked(const PgTrack& pg) const;
@@ -255,8 +266,7 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   std::vector<PgTrack> pgs_;  // index = PgId
   std::map<NodeId, NodeTrack> nodes_;
   std::map<NodeId, std::string> addresses_;  // the geometry's nodes and every member learned
-  Lsn horizon_;       // highest horizon any node reported or SetHorizon asked for
-  Lsn horizon_held_;  // SetHorizon held back while a membership change runs (0: none)
+  Lsn horizon_;  // highest horizon any node reported or SetHorizon asked for
   Lsn next_lsn_;
   Lsn last_round_end_;
   Lsn vcl_;

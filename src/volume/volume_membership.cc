@@ -70,6 +70,61 @@ proto::Membership VolumeCore::DefaultMembership(PgId pg) const {
   return m;
 }
 
+proto::Membership VolumeCore::PlacementFor(
+    PgId pg, const std::vector<const proto::Membership*>& existing) const {
+  // Replacements seen in the existing PGs: geometry member -> the node in its place, from the
+  // highest membership version that shows one (a later change outranks an earlier one).
+  // Bound: kPgsMax memberships x kCopies positions.
+  std::map<NodeId, std::pair<proto::MembershipVersion, proto::PgMember>> moved;
+  for (size_t p = 0; p < existing.size(); ++p) {
+    const proto::Membership* m = existing[p];
+    if (m == nullptr || !m->known()) continue;
+    // Where the PG is heading: the new set while a member is being replaced (the leaver is
+    // presumed dead; a new PG should not start on it).
+    const auto& set = m->transitional() ? m->new_set : m->old_set;
+    auto def = geometry_.Members(PgId(p));
+    for (size_t i = 0; i < set.size() && i < def.size(); ++i) {
+      if (set[i].node == def[i]) continue;
+      auto it = moved.find(def[i]);
+      if (it == moved.end() || it->second.first < m->version) {
+        moved[def[i]] = {m->version, set[i]};
+      }
+    }
+  }
+  proto::Membership out = DefaultMembership(pg);
+  if (moved.empty()) return out;
+  bool changed = false;
+  for (auto& member : out.old_set) {
+    proto::PgMember next = member;
+    // Follow X -> Y -> Z (Y itself a geometry node later replaced); bound: kPgMembersMax hops.
+    for (size_t hop = 0; hop < kPgMembersMax; ++hop) {
+      auto it = moved.find(next.node);
+      if (it == moved.end() || it->second.second.node == member.node) break;
+      next = it->second.second;
+    }
+    if (next.node == member.node) continue;
+    bool taken = std::any_of(out.old_set.begin(), out.old_set.end(),
+                             [&](const proto::PgMember& x) { return x.node == next.node; });
+    if (taken) {
+      // The replacement already holds another position of this PG: keep the geometry's
+      // member there (a membership change can replace it later if it is really gone).
+      log::Warn(kLog, "new PG keeps a replaced member: its replacement is already a member",
+                {{"pg", pg}, {"node", member.node}, {"replacement", next.node}});
+      continue;
+    }
+    member = next;
+    changed = true;
+  }
+  if (changed) out.version = {epoch_, 1};
+  return out;
+}
+
+proto::Membership VolumeCore::PlacementLocked(PgId pg) const {
+  std::vector<const proto::Membership*> existing;
+  for (const PgTrack& t : pgs_) existing.push_back(&t.config);
+  return PlacementFor(pg, existing);
+}
+
 std::vector<std::vector<NodeId>> VolumeCore::CountingSetsLocked(const PgTrack& pg) const {
   std::vector<std::vector<NodeId>> sets;
   auto add = [&sets](std::vector<NodeId> s) {
@@ -211,11 +266,6 @@ void VolumeCore::FinishChangeStepLocked(PgId id, Outbox* out) {
       out->calls.push_back([done = std::move(c->done)] { done(Status::OK()); });
     }
   }
-  if (!ChangingMembershipLocked() && horizon_held_ > kInvalidLsn) {
-    Lsn h = horizon_held_;
-    horizon_held_ = kInvalidLsn;
-    SendHorizonLocked(h, out);
-  }
 }
 
 void VolumeCore::AdvanceChangesLocked(Outbox* out) {
@@ -266,12 +316,6 @@ void VolumeCore::ReplaceMember(NodeId old_node, NodeInfo new_node,
                                        "old one, and an address");
       }
       if (AnyGrowingLocked()) return Status::Unavailable("volume growing; retry");
-      if (horizon_ > kInvalidLsn) {
-        return Status::NotSupported(
-            "ReplaceMember: records below LSN " + std::to_string(horizon_.value()) +
-            " may have been reclaimed by GC on the new member's peers, so it cannot be rebuilt "
-            "by streaming records; that needs page-image shipping, which is not built");
-      }
       proto::PgMember joiner{new_node.id, new_node.address};
       std::vector<std::pair<PgId, proto::Membership>> steps;
       for (size_t p = 0; p < pgs_.size(); ++p) {

@@ -144,13 +144,9 @@ void VolumeCore::SetHorizon(Lsn lsn) {
   {
     std::lock_guard lock(mu_);
     if (phase_ != Phase::kOpen) return;
+    // Not held back during a membership change: a joining member's peers ship it page images
+    // for whatever their GC reclaimed (proto "Image shipping").
     horizon_ = std::max(horizon_, lsn);
-    if (ChangingMembershipLocked()) {
-      // A joining member streams the PG's records from its peers: they must keep them. Sent
-      // when the change ends (FinishChangeStepLocked).
-      horizon_held_ = std::max(horizon_held_, lsn);
-      return;
-    }
     SendHorizonLocked(lsn, &out);
   }
   Run(&out);

@@ -34,7 +34,9 @@
 // recovering, and this one stops.
 //
 // Memberships: a PG's members are not fixed (volume_membership.cc). Every read quorum above is
-// taken over the PG's membership as the answers reveal it: start from the geometry's placement,
+// taken over the PG's membership as the answers reveal it: start from the placement growth
+// would have given the PG (PlacementFor over the memberships of the PGs found before it: the
+// geometry's placement with replaced members swapped for their replacements),
 // and whenever an answer shows a higher membership version, adopt it and also ask its members;
 // a PG's read is complete when every set of the adopted membership has 3 answers (phase 0 does
 // the same for PG 0). Each membership was installed on a write quorum of every set of its
@@ -315,7 +317,12 @@ void VolumeCore::ProbeWindowLocked(Outbox* out) {
   r.window_open = n;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t pg = r.window_begin + i;
-    r.window[i].config = DefaultMembership(PgId(pg));
+    // Where the writer that grew the volume placed this PG (if it exists): the placement rule
+    // of growth over the memberships found so far (PlacementFor; the file comment).
+    std::vector<const proto::Membership*> found;
+    for (const ConfigRead& f : r.found) found.push_back(&f.config);
+    r.window[i].config = PlacementFor(PgId(pg), found);
+    r.window[i].config.version = {};  // a guess: any version an answer shows outranks it
     // Every PgState carries the new epoch: a promise, see the file comment.
     ConfigReadSendLocked(&r.window[i], PgId(pg), r.new_epoch, Lsn::Max(),
                          [gen = r.gen, pg](VolumeCore* self, NodeId m, Result<std::string> a) {

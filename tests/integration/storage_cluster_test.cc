@@ -4,7 +4,8 @@
 //   - kill a third: writes stall (no acknowledgement without 4 of 6), durable data stays readable;
 //   - restart them: writes resume;
 //   - flip bytes in a node's log: scrub finds it and the node repairs from its peers;
-//   - wipe a node's directory: it is rebuilt from its peers;
+//   - wipe a node's directory: it is rebuilt from its peers; again after the writer set a GC
+//     horizon and every node collected garbage: then from the page images its peers ship;
 //   - (second test) kill -9 a node for good, start a 7th storage process and replace the dead
 //     node with it through the two-step membership change while writes go on; then lose a node
 //     of another AZ: writes continue, and a new writer learns the membership from storage;
@@ -366,6 +367,47 @@ TEST_F(StorageClusterTest, SurvivesAzLossStallsPastQuorumRepairsCorruptionAndWip
   ExpectPagesMatch(model, [&](PageId pg) { return ReadAt(wiped, writer->epoch(), pg, vdl); },
                    "rebuilt while idle");
 
+  // Garbage collection, then a wipe: the writer sets the GC horizon at VDL, every node collects
+  // (records below their newest image at or below it are gone), and the wiped node can only be
+  // rebuilt from the page images its peers ship as of their GC floor.
+  writer->SetHorizon(vdl);
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool collected = false;
+  while (!collected && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    writer->SetHorizon(vdl);  // as the instance re-sends it: a restarted node learns it again
+    collected = true;
+    for (Harness::Proc* p : procs_) {
+      auto s = Stats(p);
+      collected = collected && s.ok() && s->versions_collected > 0;
+    }
+  }
+  ASSERT_TRUE(collected) << "storage did not garbage-collect below the horizon\n" << DumpState();
+  h_.Kill9(wiped);
+  std::filesystem::remove_all(h_.dir() + "/c2");
+  ASSERT_TRUE(h_.Restart(wiped).ok());
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (uint64_t first = 0; first < kPages; first += kPagesPerPg) {
+    probe = Status::Unavailable("not tried");
+    while (std::chrono::steady_clock::now() < deadline) {
+      probe = ReadAt(wiped, writer->epoch(), PageId(first), vdl);
+      if (probe.ok()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(probe.ok()) << "rebuild after GC never finished (page " << first
+                            << "): " << probe.status().ToString() << "\n"
+                            << DumpState();
+  }
+  ExpectPagesMatch(model, [&](PageId pg) { return ReadAt(wiped, writer->epoch(), pg, vdl); },
+                   "rebuilt after GC");
+  auto wiped_stats = Stats(wiped);
+  ASSERT_TRUE(wiped_stats.ok());
+  EXPECT_GT(wiped_stats->images_received, 0u) << "rebuilt without shipped images: GC reclaimed "
+                                                 "nothing its peers would have needed";
+  // Below the horizon nothing is served any more (the read would need reclaimed versions).
+  EXPECT_EQ(ReadAt(wiped, writer->epoch(), PageId(0), Lsn(vdl.value() - 1)).status().code(),
+            StatusCode::kOutOfRange);
+
   // A new writer recovers (fencing the first); every acknowledged commit is there.
   auto second = NewWriter(&st);
   ASSERT_TRUE(st.ok()) << st.ToString();
@@ -390,6 +432,9 @@ TEST_F(StorageClusterTest, ReplacesDeadNodeWithNewNodeUnderWrites) {
   h_.Kill9(procs_[0]);
   ASSERT_TRUE(work.WaitForAcks(100, 10000)) << "writes stopped after losing one node";
 
+  // Storage collects garbage below a horizon before and during the change: the new member is
+  // rebuilt from shipped page images where its peers reclaimed records.
+  writer->SetHorizon(writer->vdl());
   // A 7th storage process, empty, in a1's AZ, replaces it.
   auto fresh = h_.Start("a3", {"storage", "--data-dir", h_.dir() + "/a3", "--az", "az-a",
                                "--node-id", "7"});

@@ -21,6 +21,7 @@ constexpr int kCommitters = 8;           // MTRs in flight per writer
 constexpr uint64_t kHealUs = 3'000'000;  // after healing: time for gossip and stragglers
 constexpr uint64_t kAvailabilityUs = 5'000'000;
 constexpr int kConvergeAttempts = 20;  // x 0.5 s of virtual time for repair to converge
+constexpr uint64_t kGcLagLsns = 40;    // GC mode: horizon this far behind the writer's VDL
 
 struct Write {
   PageId page;
@@ -63,6 +64,10 @@ class Scenario {
     // Decided by the seed alone (no draw), so the other seeds keep their fault schedules.
     replace_mode_ = !o.past_tolerance && o.seed % 3 == 0;
     joiner_dies_ = replace_mode_ && o.seed % 9 == 0;
+    gc_mode_ = o.seed % 2 == 0;
+    // Replace mode writes the first 3 PGs only until the replacement is done, so that the
+    // volume grows afterwards: the new PGs must be placed on the replacement, not the dead node.
+    if (replace_mode_) pages_in_use_ = 3 * world_.geometry().pages_per_pg();
   }
 
   ScenarioResult Run();
@@ -105,6 +110,10 @@ class Scenario {
   void DriveReplacement();
   // True when the writer's every PG is stable and holds no node that is gone for good.
   bool ReplacementDone(Writer* w);
+  // GC mode: the current writer moves the horizon up to kGcLagLsns behind its VDL (what an
+  // instance with a tiny retention window does), so storage reclaims versions all along and
+  // every repair, wipe and replacement after that needs shipped page images.
+  void AdvanceHorizon();
 
   ScenarioOptions o_;
   SimWorld world_;
@@ -115,6 +124,9 @@ class Scenario {
   bool stop_issuing_ = false;
   bool replace_mode_ = false;
   bool joiner_dies_ = false;   // the first replacement node dies too; retried with another
+  bool gc_mode_ = false;       // the writer sets a GC horizon close behind its VDL throughout
+  uint64_t pages_in_use_ = kPages;  // the workload writes pages [0, pages_in_use_)
+  Lsn horizon_;                // the highest horizon any writer was asked to set
   SimNode* dead_ = nullptr;    // F: the node replaced
   SimNode* joiner_ = nullptr;  // G, or H once G died
   std::set<NodeId> gone_;      // killed for good: the fault schedule never restarts them
@@ -161,7 +173,7 @@ void Scenario::Issue(Writer* w) {
   std::vector<Write> writes;
   for (int i = 0; i < n; ++i) {
     Write wr;
-    wr.page = PageId(r.Uniform(kPages));
+    wr.page = PageId(r.Uniform(pages_in_use_));
     wr.offset = static_cast<uint16_t>(page::kPageHeaderSize + 16 * r.Uniform(kSlots));
     wr.bytes = fmt::format("{:016x}", r.Next()).substr(0, 16);
     recs.push_back({wr.page, redo::RecordType::kWriteBytes,
@@ -289,6 +301,18 @@ void Scenario::DriveReplacement() {
   });
 }
 
+void Scenario::AdvanceHorizon() {
+  if (!gc_mode_) return;
+  Writer* w = writers_.back().get();
+  if (!w->recovered || w->client->fenced()) return;
+  Lsn vdl = w->client->vdl();
+  if (vdl.value() <= kGcLagLsns) return;
+  Lsn h(vdl.value() - kGcLagLsns);
+  if (h <= horizon_) return;
+  horizon_ = h;
+  w->client->SetHorizon(h);
+}
+
 int Scenario::DownCount() {
   int down = 0;
   for (auto& n : world_.nodes()) {
@@ -303,6 +327,7 @@ void Scenario::FaultPhase() {
   bool past_done = false;
   while (world_.NowMicros() < end && result_.failure.empty()) {
     world_.RunUntil(world_.NowMicros() + 20'000 + r.Uniform(80'000));
+    AdvanceHorizon();
     if (replace_mode_) {
       if (dead_ == nullptr && world_.NowMicros() + o_.fault_phase_us > end + 150'000) {
         StartReplacement();
@@ -553,7 +578,8 @@ void Scenario::CheckFinal(Writer* w) {
 }
 
 std::string Scenario::SegmentsDiffer(Writer* w, Lsn vdl) {
-  for (uint64_t pg = 0; pg * world_.geometry().pages_per_pg() < kPages; ++pg) {
+  const uint64_t ppg = world_.geometry().pages_per_pg();
+  for (uint64_t pg = 0; pg * ppg < kPages; ++pg) {
     std::string reference;
     NodeId reference_node;
     std::vector<NodeId> members = w->client->Members(PgId(pg));
@@ -561,6 +587,10 @@ std::string Scenario::SegmentsDiffer(Writer* w, Lsn vdl) {
       return fmt::format("PG {} has {} members after healing (a membership change did not "
                          "finish)", pg, members.size());
     }
+    // Below the highest horizon of the PG's members, GC (or shipped images) left each node its
+    // own mix of images and records: there the segments must agree on every page as of that
+    // horizon; above it, on every record.
+    Lsn horizon;
     for (NodeId id : members) {
       SimNode* n = world_.node(id);
       if (!n->up()) return fmt::format("node {}, a member of PG {}, is down", id, pg);
@@ -569,17 +599,37 @@ std::string Scenario::SegmentsDiffer(Writer* w, Lsn vdl) {
         return fmt::format("node {} PG {} did not catch up after healing: SCL {} < VDL {}", id,
                            pg, st.ok() ? st->scl.value() : 0, vdl);
       }
-      proto::FetchRecordsRequest req{w->client->epoch(), PgId(pg), Lsn(0), vdl, 1u << 30};
+      horizon = std::max(horizon, st->horizon);
+    }
+    if (horizon > vdl) return fmt::format("PG {}: horizon {} above VDL {}", pg, horizon, vdl);
+    if (gc_mode_ && horizon_ != kInvalidLsn && horizon == kInvalidLsn) {
+      return fmt::format("PG {}: no member has a GC horizon although the writer set {}", pg,
+                         horizon_);
+    }
+    for (NodeId id : members) {
+      SimNode* n = world_.node(id);
+      proto::FetchRecordsRequest req{w->client->epoch(), PgId(pg), horizon, vdl, 1u << 30};
       auto resp = n->store()->FetchRecords(req);
       if (!resp.ok()) return fmt::format("node {} PG {}: {}", id, pg, resp.status().ToString());
+      if (resp->images_at != kInvalidLsn) {
+        return fmt::format("node {} PG {}: GC floor above its horizon {}", id, pg, horizon);
+      }
       std::string digest;
       for (const auto& sr : resp->records) redo::EncodeRecord(sr.record, &digest);
+      for (uint64_t p = pg * ppg; p < (pg + 1) * ppg && horizon != kInvalidLsn; ++p) {
+        auto gp = n->store()->GetPage({w->client->epoch(), PgId(pg), PageId(p), horizon});
+        if (!gp.ok()) {
+          return fmt::format("node {} page {} at the horizon {}: {}", id, p, horizon,
+                             gp.status().ToString());
+        }
+        digest += gp->image;
+      }
       if (reference_node == NodeId(0)) {
         reference = digest;
         reference_node = id;
       } else if (digest != reference) {
-        return fmt::format("PG {}: nodes {} and {} hold different records below VDL {}", pg,
-                           reference_node, id, vdl);
+        return fmt::format("PG {}: nodes {} and {} hold different records below VDL {} (or "
+                           "pages at the horizon {})", pg, reference_node, id, vdl, horizon);
       }
     }
   }
@@ -594,6 +644,8 @@ ScenarioResult Scenario::Run() {
   }
   FaultPhase();
   Heal();
+  // No replacement was started (the fault schedule never allowed one): write every page now.
+  if (dead_ == nullptr) pages_in_use_ = kPages;
   // 3: availability after healing — a fresh writer recovers and gets new commits acknowledged.
   for (auto& old : writers_) {
     old->issuing = false;
@@ -619,7 +671,8 @@ ScenarioResult Scenario::Run() {
       Fail("the membership change did not finish after healing");
       return result_;
     }
-    Trace("membership change complete");
+    Trace("membership change complete; the workload now writes every page (the volume grows)");
+    pages_in_use_ = kPages;
     for (NodeId id : last->client->Members(PgId(0))) {
       SimNode* n = world_.node(id);
       if (n->az() != dead_->az() && n->up()) extra_down = n;
@@ -639,12 +692,62 @@ ScenarioResult Scenario::Run() {
   if (extra_down != nullptr) {
     Status s = extra_down->Restart();
     if (!s.ok()) Fail(fmt::format("node {} restart: {}", extra_down->id(), s.ToString()));
+    // PGs the volume grew after the replacement went by current membership: none may hold a
+    // node that is gone for good (DriveReplacement is not called any more, so nothing repaired
+    // a wrong placement since).
+    for (uint64_t pg = 0; pg * world_.geometry().pages_per_pg() < kPages; ++pg) {
+      for (NodeId m : last->client->Members(PgId(pg))) {
+        if (gone_.count(m)) {
+          Fail(fmt::format("PG {} was placed on node {}, which was replaced", pg, m));
+        }
+      }
+    }
+    // And a new writer finds every PG where growth put it (recovery probes the same placement).
+    last->issuing = false;
+    last->channel->Disable();
+    Writer* again = StartWriter();
+    if (!WaitRecovered(again, kAvailabilityUs)) {
+      Fail("after growth by current membership, a new writer could not recover: " +
+           again->recover_status.ToString());
+      return result_;
+    }
+    for (uint64_t pg = 0; pg * world_.geometry().pages_per_pg() < kPages; ++pg) {
+      auto before = last->client->Members(PgId(pg));
+      auto after = again->client->Members(PgId(pg));
+      // (A PG still growing under the old writer may be unknown to the new one: it has no
+      // records, and the new writer grows it again when it is written.)
+      if (!before.empty() && !after.empty() && before != after) {
+        Fail(fmt::format("PG {}: the new writer recovered other members than the old one had",
+                         pg));
+      }
+    }
+    last = again;
+    world_.RunUntil(world_.NowMicros() + 300'000);
   }
   stop_issuing_ = true;
   last->issuing = false;
   // Let in-flight commits settle so the check sees a quiet volume.
   world_.RunUntil(world_.NowMicros() + 500'000);
+  if (gc_mode_ && result_.failure.empty()) {
+    // Repair after GC: the horizon moves up to VDL, every node collects, and then a member is
+    // wiped. Its peers hold no records below their GC floor any more, so CheckFinal's
+    // convergence (SCL >= VDL, identical segments) needs the page images they ship.
+    Lsn vdl = last->client->vdl();
+    horizon_ = std::max(horizon_, vdl);
+    last->client->SetHorizon(vdl);
+    world_.RunUntil(world_.NowMicros() + 200'000);
+    std::vector<NodeId> members = last->client->Members(PgId(0));
+    SimNode* victim = world_.node(members[world_.rng().Uniform(members.size())]);
+    Trace(fmt::format("GC horizon {} set; wipe node {} and restart it empty", vdl,
+                      victim->id()));
+    victim->Wipe();
+    Status s = victim->Restart();
+    if (!s.ok()) Fail(fmt::format("node {} restart: {}", victim->id(), s.ToString()));
+  }
   if (result_.failure.empty()) CheckFinal(last);
+  for (auto& n : world_.nodes()) {
+    if (n->up()) result_.images_shipped += n->store()->Stats().images_received;
+  }
   result_.events = world_.events_run();
   return result_;
 }

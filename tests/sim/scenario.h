@@ -11,6 +11,10 @@
 //  3. After healing, writes are acknowledged again within a bounded virtual time (faults within
 //     tolerance never cost availability); past tolerance, recovery says Unavailable.
 //  4. Caught-up segments of a PG hold identical records.
+//  6. GC (every second seed): the writer keeps a GC horizon close behind its VDL, so nodes
+//     reclaim versions throughout, and repairs, wipes and replacements need page images shipped
+//     by peers; at the end the horizon moves up to VDL and a member is wiped: it must be rebuilt
+//     (invariant 4 then compares pages at the highest horizon and the records above it).
 //  5. Membership changes (every third seed within tolerance): a node dies for good during the
 //     writes and is replaced by a new node through the two-step change, under the same faults
 //     (a second crash, wipes, drops, a dying writer; sometimes the replacement itself dies and
@@ -38,6 +42,7 @@ struct ScenarioResult {
   uint64_t recoveries = 0;
   uint64_t events = 0;
   uint64_t replacements = 0;  // membership changes completed
+  uint64_t images_shipped = 0;  // page images the live nodes received from peers (GC mode)
   std::string trace;  // the fault schedule, for a human replaying the seed
 };
 

@@ -219,7 +219,8 @@ void SimNode::Tick() {
                    Status s = r.ok() ? proto::Decode(*r, &resp) : r.status();
                    if (s.ok()) s = store_->AppendFetched(req, resp);
                    if (s.ok()) s = store_->Sync();
-                   gossip_peers_.Report(pg, s.ok() && resp.covered_to > req.after);
+                   proto::FetchRecordsRequest next = req;
+                   gossip_peers_.Report(pg, s.ok() && storage::ContinueFetch(resp, &next));
                    if (!s.ok() && !s.IsUnavailable() && s.code() != StatusCode::kTimeout) {
                      log::Warn("sim", "gossip answer refused",
                                {{"node", id_}, {"pg", pg}, {"after", req.after},

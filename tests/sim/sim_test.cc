@@ -18,7 +18,7 @@ uint64_t EnvU64(const char* name, uint64_t dflt) {
 }
 
 void RunSeeds(uint64_t first, uint64_t count, bool past_tolerance) {
-  uint64_t acked = 0, recoveries = 0, replacements = 0;
+  uint64_t acked = 0, recoveries = 0, replacements = 0, images = 0;
   for (uint64_t seed = first; seed < first + count; ++seed) {
     ScenarioOptions o;
     o.seed = seed;
@@ -27,6 +27,7 @@ void RunSeeds(uint64_t first, uint64_t count, bool past_tolerance) {
     acked += r.mtrs_acked;
     recoveries += r.recoveries;
     replacements += r.replacements;
+    images += r.images_shipped;
     if (!r.failure.empty()) {
       ADD_FAILURE() << "simulation failed for seed " << seed
                     << (past_tolerance ? " (past tolerance)" : "") << ": " << r.failure
@@ -41,12 +42,15 @@ void RunSeeds(uint64_t first, uint64_t count, bool past_tolerance) {
   }
   // Every third seed within tolerance replaces a node: a chunk that replaced none tested none.
   if (!past_tolerance && count >= 3) EXPECT_GT(replacements, 0u) << "seeds " << first << "+";
+  // Every second seed collects garbage and then wipes a node: it is rebuilt from page images.
+  if (!past_tolerance && count >= 2) EXPECT_GT(images, 0u) << "seeds " << first << "+";
   std::printf("seeds %llu..%llu: %llu commits acknowledged, %llu recoveries, %llu members "
-              "replaced\n",
+              "replaced, %llu page images shipped\n",
               static_cast<unsigned long long>(first),
               static_cast<unsigned long long>(first + count - 1),
               static_cast<unsigned long long>(acked), static_cast<unsigned long long>(recoveries),
-              static_cast<unsigned long long>(replacements));
+              static_cast<unsigned long long>(replacements),
+              static_cast<unsigned long long>(images));
 }
 
 class SimSeeds : public ::testing::TestWithParam<int> {};

@@ -36,16 +36,20 @@ void PageGuard::Release() {
 }
 
 BufferPool::BufferPool(volume::VolumeClient* volume, size_t capacity_pages)
-    : volume_(volume), capacity_(capacity_pages < 16 ? 16 : capacity_pages) {}
+    : volume_(volume),
+      capacity_(capacity_pages < 16 ? 16 : capacity_pages),
+      read_points_([volume] { return volume->vdl(); }) {}
 
 BufferPool::~BufferPool() = default;
 
 Result<page::Page> BufferPool::ReadFromVolume(PageId id) {
   std::promise<Result<page::Page>> done;
   auto fut = done.get_future();
-  volume_->ReadPage(id, volume_->vdl(),
-                    [&done](Result<page::Page> r) { done.set_value(std::move(r)); });
-  return fut.get();
+  const Lsn at = read_points_.Begin();
+  volume_->ReadPage(id, at, [&done](Result<page::Page> r) { done.set_value(std::move(r)); });
+  Result<page::Page> r = fut.get();
+  read_points_.End(at);
+  return r;
 }
 
 // REQUIRES: evict_mu_ held. A frame nobody pins whose page is durable (LSN <= VDL), by clock

@@ -1,5 +1,5 @@
 // The instance's page cache. Pages come from the volume (VolumeClient::ReadPage at the current
-// VDL) on a miss and are changed only through mini-transactions (mtr.h); nothing is ever written
+// VDL, registered in read_points() while in flight, which bounds the GC horizon) on a miss and are changed only through mini-transactions (mtr.h); nothing is ever written
 // back. A page may be evicted only when its LSN <= VDL: storage cannot serve a version that is
 // not yet durable, so evicting earlier would lose the page's newest records from view.
 //
@@ -23,6 +23,7 @@
 
 #include "common/status.h"
 #include "common/types.h"
+#include "engine/storage/gc_horizon.h"
 #include "page/page.h"
 #include "volume/volume_client.h"
 
@@ -91,6 +92,8 @@ class BufferPool {
   void Discard(PageGuard* guard);
 
   size_t capacity() const { return capacity_; }
+  // The read points of the misses being read from the volume (the GC horizon's lower bound).
+  const ReadPoints& read_points() const { return read_points_; }
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
@@ -114,6 +117,7 @@ class BufferPool {
   std::vector<std::unique_ptr<internal::Frame>> frames_;  // GUARDED_BY(evict_mu_); grows to capacity
   size_t clock_hand_ = 0;                                 // GUARDED_BY(evict_mu_)
   std::atomic<uint64_t> misses_{0};
+  ReadPoints read_points_;
 };
 
 }  // namespace nordlys::engine::storage

@@ -82,13 +82,48 @@ Database::Database(volume::VolumeClient* volume, const DatabaseOptions& options)
       pool_(std::make_unique<BufferPool>(volume, options.buffer_pool_pages)),
       impl_(std::make_unique<Impl>()) {}
 
-Database::~Database() = default;
+Database::~Database() {
+  {
+    std::lock_guard lock(horizon_mu_);
+    horizon_stop_ = true;
+  }
+  horizon_cv_.notify_all();
+  if (horizon_thread_.joinable()) horizon_thread_.join();
+}
 
 Result<std::unique_ptr<Database>> Database::Open(volume::VolumeClient* volume,
                                                  const DatabaseOptions& options) {
   std::unique_ptr<Database> db(new Database(volume, options));
   NORDLYS_RETURN_IF_ERROR(db->Load());
+  if (options.horizon_interval_ms > 0) {
+    Database* raw = db.get();
+    db->horizon_thread_ = std::thread([raw, i = options.horizon_interval_ms,
+                                       r = options.retention_ms] { raw->HorizonLoop(i, r); });
+  }
   return db;
+}
+
+void Database::HorizonLoop(uint64_t interval_ms, uint64_t retention_ms) {
+  GcHorizon horizon(retention_ms);
+  Lsn sent;
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_lock lock(horizon_mu_);
+  // Bound: one tick per interval until the database closes.
+  while (!horizon_cv_.wait_for(lock, std::chrono::milliseconds(interval_ms),
+                               [this] { return horizon_stop_; })) {
+    const uint64_t now_ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                              start)
+            .count());
+    Lsn h = horizon.Tick(now_ms, pool_->read_points().Oldest());
+    if (h == kInvalidLsn) continue;
+    // Re-sent even when unchanged: a storage node that restarted or missed it learns it again.
+    volume_->SetHorizon(h);
+    if (h != sent) {
+      log::Debug("engine", "GC horizon", {{"lsn", h}, {"vdl", volume_->vdl()}});
+      sent = h;
+    }
+  }
 }
 
 Status Database::Load() {

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -39,6 +40,11 @@ using RelId = StrongU64<RelTag>;
 
 struct DatabaseOptions {
   size_t buffer_pool_pages = 65536;  // 512 MiB
+  // GC horizon (gc_horizon.h): every horizon_interval_ms the database sends the volume
+  // SetHorizon(the oldest read point in flight as of retention_ms ago). 0: never sent (storage
+  // keeps every version). The retention window is the backup/PITR window later.
+  uint64_t horizon_interval_ms = 1000;
+  uint64_t retention_ms = 3'600'000;  // one hour
 };
 
 class Heap;
@@ -133,6 +139,14 @@ class Database {
   bool bootstrapped_ = false;
 
   std::unique_ptr<Impl> impl_;
+
+  // The GC horizon thread (started by Open when horizon_interval_ms > 0, joined by the
+  // destructor before the pool goes).
+  void HorizonLoop(uint64_t interval_ms, uint64_t retention_ms);
+  std::thread horizon_thread_;
+  std::mutex horizon_mu_;
+  std::condition_variable horizon_cv_;
+  bool horizon_stop_ = false;  // GUARDED_BY(horizon_mu_)
 };
 
 }  // namespace nordlys::engine::storage
