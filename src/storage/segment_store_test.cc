@@ -497,7 +497,7 @@ void FillAndCollect(Fixture& f, const std::vector<redo::Record>& recs, uint64_t 
   f.Install(H({{1, 0}}));
   for (uint64_t a = 0; a < recs.size(); a += 10) {
     f.Write(1, a, a + 10, {recs.begin() + a, recs.begin() + a + 10});
-    ASSERT_TRUE(f->Coalesce(100).ok());
+    ASSERT_TRUE(f->Coalesce(100, 0).ok());
   }
   ASSERT_TRUE(f->SetHorizon({Epoch(1), Lsn(horizon)}).ok());
   ASSERT_TRUE(f->CollectGarbage().ok());
@@ -707,7 +707,7 @@ TEST(SegmentStoreTest, ImageShippingRefusesBadAnswersAndLaggingSenders) {
   c.Install(H({{1, 0}}));
   c.Write(1, 0, 10, {recs.begin(), recs.begin() + 10});
   c.Write(1, 20, 30, {recs.begin() + 20, recs.begin() + 30});  // hole (10, 20]
-  ASSERT_TRUE(c->Coalesce(100).ok());
+  ASSERT_TRUE(c->Coalesce(100, 0).ok());
   ASSERT_TRUE(c->SetHorizon({Epoch(1), Lsn(25)}).ok());
   ASSERT_TRUE(c->CollectGarbage().ok());
   auto r = c->FetchRecords({Epoch(1), kPg, Lsn(0), Lsn(30), 1u << 20});
