@@ -7,6 +7,7 @@
 //   - beside them, pg_test_fsync's single-write fdatasync rate on the same disk.
 // Figures only: nothing is asserted. Usage: storage_bench [--seconds N] [--dir D]
 #include <algorithm>
+#include <csignal>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -197,23 +198,22 @@ int Main(int argc, char** argv) {
 
   // Repair: wipe one node and time its rebuild from peers (until it serves the VDL).
   auto& victim = (*cluster)->members().back();
-  victim.proc->Kill();
+  if (!(*cluster)->KillMember(victim.name, SIGKILL).ok()) return 1;
   std::filesystem::remove_all(victim.data_dir);
   uint64_t bytes_before = 0;
   for (auto& e : std::filesystem::recursive_directory_iterator(
            (*cluster)->members().front().data_dir)) {
     if (e.is_regular_file()) bytes_before += e.file_size();
   }
-  (void)Env::Default()->DeleteFile(victim.ready_file);
   auto t0 = Clock::now();
-  // Same address as before (the cluster was started on OS-chosen ports): the writer's
-  // geometry names it.
-  std::vector<std::string> restart_argv = victim.argv;
-  for (size_t i = 0; i + 1 < restart_argv.size(); ++i) {
-    if (restart_argv[i] == "--listen") restart_argv[i + 1] = victim.address;
+  // Same flags and address as before: the writer's geometry names it.
+  Status restarted = (*cluster)->RestartMember(victim.name);
+  if (!restarted.ok()) {
+    std::fprintf(stderr, "cannot restart %s: %s\n", victim.name.c_str(),
+                 restarted.ToString().c_str());
+    return 1;
   }
-  if (!victim.proc->Start(restart_argv, victim.data_dir + ".log").ok()) return 1;
-  auto addr = WaitForReadyFile(victim.proc.get(), victim.ready_file, 10000);
+  Result<std::string> addr = victim.address;
   std::string host;
   uint16_t port = 0;
   bool rebuilt = false;
