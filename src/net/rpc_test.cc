@@ -44,6 +44,20 @@ std::unique_ptr<RpcServer> StartServer(uint16_t port = 0) {
   return std::move(s).value();
 }
 
+// A plain TCP connection to the server, for tests that speak raw bytes; -1 on failure.
+int ConnectRaw(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 TEST(RpcTest, EchoErrorAndAsyncAnswer) {
   auto server = StartServer();
   EventLoop loop(1);
@@ -87,12 +101,8 @@ TEST(RpcTest, BurstsSplitFramesAndPausedReadingAllAnswered) {
   });
   ASSERT_TRUE(started.ok());
   auto server = std::move(started).value();
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(server->port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  int fd = ConnectRaw(server->port());
+  ASSERT_GE(fd, 0);
 
   constexpr int kFrames = 40;
   std::string stream;
@@ -153,12 +163,8 @@ TEST(RpcTest, TimeoutAndRefusedConnection) {
 
 TEST(RpcTest, GarbageFromAPeerDropsOnlyThatConnection) {
   auto server = StartServer();
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(server->port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  int fd = ConnectRaw(server->port());
+  ASSERT_GE(fd, 0);
   std::string junk(64, 'Z');
   ASSERT_EQ(::write(fd, junk.data(), junk.size()), static_cast<ssize_t>(junk.size()));
   char buf[16];
