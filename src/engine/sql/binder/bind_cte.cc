@@ -40,19 +40,6 @@ Status RecursionError(const std::string& name, const std::string& where, int pos
                   {.position = pos});
 }
 
-// The output names of a bound query (its first SELECT's, or VALUES' columnN).
-std::vector<std::string> OutputNames(const BoundSelect& q) {
-  const BoundSelect* first = &q;
-  while (first->set_op != BoundSelect::SetOp::kNone) first = first->larg.get();
-  std::vector<std::string> names;
-  if (!first->values.empty()) {
-    for (size_t i = 0; i < first->values[0].size(); ++i) names.push_back("column" + std::to_string(i + 1));
-  } else {
-    names.assign(first->names.begin(), first->names.begin() + first->visible);
-  }
-  return names;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<BoundFrom>> Binder::BindCteReference(size_t index, const Json& b, Scope* scope, int* offset) {
@@ -139,7 +126,7 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindRecursiveCte(const Cte& cte, cons
   auto lq = BindQuery(larg, scope->parent);
   ctes_.pop_back();
   NORDLYS_ASSIGN_OR_RETURN(auto left, std::move(lq));
-  std::vector<std::string> names = OutputNames(*left);
+  std::vector<std::string> names = left->OutputNames();
   std::vector<Type> types = left->OutputTypes();
   for (size_t c = 0; c < types.size(); ++c) {
     if (types[c].id != TypeId::kUnknown) continue;

@@ -20,6 +20,15 @@ std::vector<Type> BoundSelect::OutputTypes() const {
   return out;
 }
 
+std::vector<std::string> BoundSelect::OutputNames() const {
+  if (set_op == SetOp::kRecursiveUnion) return names;
+  if (set_op != SetOp::kNone) return larg->OutputNames();
+  if (values.empty()) return {names.begin(), names.begin() + visible};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < values[0].size(); ++i) out.push_back("column" + std::to_string(i + 1));
+  return out;
+}
+
 namespace {
 
 // PostgreSQL's FigureColname: the column name a target gets without AS. The strength says how
@@ -504,13 +513,7 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindSubqueryItem(const Json& query, c
   ScopeItem item;
   item.alias = alias;
   item.offset = *offset;
-  const BoundSelect* q = f->subquery.get();
-  while (q->set_op != BoundSelect::SetOp::kNone) q = q->larg.get();
-  if (!q->values.empty()) {
-    for (size_t i = 0; i < q->values[0].size(); ++i) item.columns.push_back("column" + std::to_string(i + 1));
-  } else {
-    item.columns.assign(q->names.begin(), q->names.begin() + q->visible);
-  }
+  item.columns = f->subquery->OutputNames();
   item.types = f->subquery->OutputTypes();
   if (colnames != nullptr) {
     auto cols = NameList(*colnames);

@@ -173,6 +173,8 @@ struct BoundSelect {
   bool correlated = false;          // reads a column of an enclosing query
 
   std::vector<types::Type> OutputTypes() const;
+  // The first SELECT's visible names (VALUES: column1, ...); a recursive union's own names.
+  std::vector<std::string> OutputNames() const;
 };
 
 // A name visible in expressions: one FROM item's columns.

@@ -52,22 +52,6 @@ int ParamNumber(const Json& node) {
   return 0;
 }
 
-// The output column names of a bound query.
-std::vector<std::string> OutputNames(const BoundSelect& q) {
-  const BoundSelect* first = &q;
-  while (first->set_op != BoundSelect::SetOp::kNone && first->set_op != BoundSelect::SetOp::kRecursiveUnion) {
-    first = first->larg.get();
-  }
-  if (first->set_op == BoundSelect::SetOp::kRecursiveUnion) return first->names;
-  std::vector<std::string> names;
-  if (!first->values.empty()) {
-    for (size_t i = 0; i < first->values[0].size(); ++i) names.push_back("column" + std::to_string(i + 1));
-  } else {
-    names.assign(first->names.begin(), first->names.begin() + first->visible);
-  }
-  return names;
-}
-
 Result<std::string> CreateView(StmtEnv& env, const Json& s) {
   const CatalogSnapshot& snap = *env.ctx->snap;
   const Json& rv = s["view"];
@@ -105,7 +89,7 @@ Result<std::string> CreateView(StmtEnv& env, const Json& s) {
   binder.set_recording(&rec);
   NORDLYS_ASSIGN_OR_RETURN(auto bound, binder.BindQuery(v.query, nullptr));
   Binder::ExpandStars(rec);
-  std::vector<std::string> names = OutputNames(*bound);
+  std::vector<std::string> names = bound->OutputNames();
   std::vector<types::Type> types = bound->OutputTypes();
   if (types.empty()) return SqlError("42P16", "view must have at least one column");
   if (s.contains("aliases")) {
