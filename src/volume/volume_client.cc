@@ -2,6 +2,8 @@
 // VCL/VDL, commit waiters, retries, fencing and volume growth. See volume_core.h for how the
 // parts fit and volume_client.h for the contract.
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "common/log.h"
 #include "volume/volume_core.h"
@@ -20,7 +22,18 @@ bool IsHistoryBehind(const Status& s) {
 class VolumeClientImpl final : public VolumeClient {
  public:
   explicit VolumeClientImpl(std::shared_ptr<VolumeCore> core) : core_(std::move(core)) {}
-  ~VolumeClientImpl() override { core_->Shutdown(); }
+  // A callback running on another thread (an answer, a timer) holds the core while it runs and
+  // may still call the channel and the scheduler. The caller may destroy those right after this
+  // client, so wait until no callback holds the core; later ones find it gone. From inside one
+  // of its own callbacks the wait could never end, and there the caller is still inside the core.
+  ~VolumeClientImpl() override {
+    core_->Shutdown();
+    const VolumeCore* raw = core_.get();
+    std::weak_ptr<VolumeCore> alive = core_;
+    core_.reset();
+    if (VolumeCore::RunningOnThisThread(raw)) return;
+    while (!alive.expired()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
 
   void Recover(std::function<void(Status)> done) override { core_->Recover(std::move(done)); }
   Result<Lsn> AppendMtr(std::vector<PendingRecord> records) override {

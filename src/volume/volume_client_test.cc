@@ -5,9 +5,12 @@
 // hedged and SCL-aware reads, growth, epoch-history catch-up.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <queue>
+#include <thread>
 
 #include "proto/storage_protocol.h"
 #include "redo/apply.h"
@@ -199,9 +202,13 @@ class FakeChannel : public StorageChannel {
  public:
   FakeChannel(ManualScheduler* sched, std::map<NodeId, FakeNode>* nodes)
       : sched_(sched), nodes_(nodes) {}
+  // When set, takes every call instead of the scheduler (for tests that answer on threads).
+  std::function<void(FakeNode*, uint16_t, std::string, Callback)> intercept;
+
   void Call(NodeId node, uint16_t type, std::string payload, uint64_t timeout_ms,
             Callback cb) override {
     FakeNode* n = &(*nodes_)[node];
+    if (intercept) return intercept(n, type, std::move(payload), std::move(cb));
     if (type == proto::kGetPage) ++n->get_page_calls;
     switch (n->mode) {
       case FakeNode::Mode::kDown:
@@ -552,6 +559,38 @@ TEST_F(VolumeClientTest, NodeThatMissedRecoveryLearnsTheHistoryAndCatchesUp) {
   EXPECT_TRUE(st->ok());
   EXPECT_EQ(node(6).records[0].count(*cpl), 1u);
   EXPECT_EQ(node(6).history.current(), c->epoch());
+}
+
+// An answer delivered on another thread (as an event loop does) runs the client's code while the
+// owner destroys the client; the owner then destroys the channel and scheduler. The destructor
+// must wait for that callback, or it would run on freed objects.
+TEST_F(VolumeClientTest, DestroyWaitsForACallbackRunningOnAnotherThread) {
+  auto c = NewClient();
+  ASSERT_TRUE(Recover(c.get()).ok());
+  std::function<void()> answer;
+  channel_.intercept = [&](FakeNode* n, uint16_t type, std::string payload,
+                           StorageChannel::Callback cb) {
+    if (answer) return;  // a hedge: the first request is the one answered
+    answer = [n, type, payload = std::move(payload), cb = std::move(cb)] {
+      cb(n->Handle(type, payload));
+    };
+  };
+  std::atomic<bool> in_callback{false};
+  std::atomic<bool> destroying{false};
+  std::atomic<bool> callback_done{false};
+  c->ReadPage(PageId(1), c->vdl(), [&](Result<page::Page>) {
+    in_callback = true;
+    while (!destroying) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    callback_done = true;
+  });
+  ASSERT_TRUE(answer) << "the read sent nothing";
+  std::thread loop_thread(answer);
+  while (!in_callback) std::this_thread::yield();
+  destroying = true;
+  c.reset();
+  EXPECT_TRUE(callback_done) << "the client was destroyed while its callback still ran";
+  loop_thread.join();
 }
 
 }  // namespace

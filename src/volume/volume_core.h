@@ -85,6 +85,9 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   bool fenced() const;
   // The facade is going away: fail waiters with Aborted, stop timers.
   void Shutdown();
+  // True while the calling thread runs one of `core`'s channel or timer callbacks: the facade's
+  // destructor must not wait for the core to be released from inside one of them.
+  static bool RunningOnThisThread(const VolumeCore* core) { return tls_running_ == core; }
 
  private:
   enum class Phase { kIdle, kRecovering, kOpen, kFenced, kShutdown };
@@ -235,17 +238,36 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void OnReadAnswer(const std::shared_ptr<ReadOp>& op, NodeId node, uint64_t sent_micros,
                     Result<std::string> r);
 
+  // Marks the calling thread as running a callback of `core` (see RunningOnThisThread).
+  class RunningScope {
+   public:
+    explicit RunningScope(const VolumeCore* core) : prev_(tls_running_) { tls_running_ = core; }
+    ~RunningScope() { tls_running_ = prev_; }
+    RunningScope(const RunningScope&) = delete;
+    RunningScope& operator=(const RunningScope&) = delete;
+
+   private:
+    const VolumeCore* prev_;
+  };
+  inline static thread_local const VolumeCore* tls_running_ = nullptr;
+
   // Wraps a member function as a channel callback holding only a weak reference to *this.
   template <typename F>
   StorageChannel::Callback Bind(F f) {
     return [w = weak_from_this(), f = std::move(f)](Result<std::string> r) mutable {
-      if (auto self = w.lock()) f(self.get(), std::move(r));
+      if (auto self = w.lock()) {
+        RunningScope scope(self.get());
+        f(self.get(), std::move(r));
+      }
     };
   }
   template <typename F>
   std::function<void()> BindTimer(F f) {
     return [w = weak_from_this(), f = std::move(f)]() mutable {
-      if (auto self = w.lock()) f(self.get());
+      if (auto self = w.lock()) {
+        RunningScope scope(self.get());
+        f(self.get());
+      }
     };
   }
 
