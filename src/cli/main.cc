@@ -105,6 +105,11 @@ void AddStorage(CLI::App& app, StorageArgs* a) {
   cmd->add_option("--node-id", a->node_id,
                   "this node's id in the cluster (gossip leaves it out of its peers)")
       ->capture_default_str();
+  cmd->add_option("--log-zero-ahead-bytes", a->node.log_zero_ahead_bytes,
+                  "zeros kept written ahead of the log's end, so a group commit's fdatasync "
+                  "writes no file metadata (0: off)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 30))
+      ->capture_default_str();
   cmd->add_option("--records-per-image", a->node.records_per_image,
                   "coalesce a page into a new image after this many records")
       ->check(CLI::Range(1, 1 << 20))

@@ -5,7 +5,8 @@
 // same kind of seam one layer up: net::Transport.
 //
 // Thread safety: Env implementations are safe for concurrent use. A WritableFile or
-// RandomAccessFile is used by one thread at a time unless its owner synchronizes.
+// RandomAccessFile is used by one thread at a time unless its owner synchronizes (except
+// WritableFile::ZeroAhead, which may run beside Append and Sync).
 #pragma once
 
 #include <cstdint>
@@ -22,12 +23,20 @@ namespace nordlys {
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
+  // Writes at Size() (over zeros ZeroAhead left there, else growing the file). After a failed
+  // Append the file's contents past the last Sync() are unknown; stop using it.
   virtual Status Append(std::string_view data) = 0;
   // fdatasync: everything appended so far survives a crash once this returns OK.
   virtual Status Sync() = 0;
   virtual Status Close() = 0;
-  // Bytes in the file including unsynced appends.
+  // Bytes appended (the logical end; zeros written ahead of it by ZeroAhead are not counted).
   virtual uint64_t Size() const = 0;
+  // Once fewer than bytes/2 durable zero bytes follow Size(), writes zeros up to Size() + bytes
+  // and syncs them, so that appends land in allocated blocks of a file whose size does not change:
+  // their fdatasync then writes no metadata (as PostgreSQL pre-zeroes WAL segments). Safe to call
+  // from another thread while the owner calls Append and Sync: an Append that would reach zeros
+  // still being written waits for them. Readers of the file see the zeros after the last frame.
+  virtual Status ZeroAhead(uint64_t bytes) = 0;
 };
 
 class RandomAccessFile {

@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "common/env.h"
@@ -24,28 +26,27 @@ Status PosixError(const std::string& context, int err) {
   return Status::IoError(msg);
 }
 
+// Appends are positional writes at the logical end, so that they can land on zeros written
+// ahead of it (ZeroAhead) without the file growing. mu_ only orders an Append against a ZeroAhead
+// running on another thread; the owner's own calls are never concurrent with each other.
 class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
+      : path_(std::move(path)), fd_(fd), size_(size), zeroed_end_(size) {}
   ~PosixWritableFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
 
   Status Append(std::string_view data) override {
-    const char* p = data.data();
-    size_t left = data.size();
-    while (left > 0) {
-      ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return PosixError("append " + path_, errno);
-      }
-      p += n;
-      left -= static_cast<size_t>(n);
-      size_ += static_cast<uint64_t>(n);
+    uint64_t offset = 0;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      // Zeros being written at or before our end would land after (and over) our bytes.
+      cv_.wait(lock, [&] { return zeroing_from_ >= size_ + data.size(); });
+      offset = size_;
+      size_ += data.size();  // reserved: a ZeroAhead from now on starts past it
     }
-    return Status::OK();
+    return WriteAt(offset, data, "append ");
   }
 
   Status Sync() override {
@@ -61,12 +62,62 @@ class PosixWritableFile final : public WritableFile {
     return Status::OK();
   }
 
-  uint64_t Size() const override { return size_; }
+  uint64_t Size() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return size_;
+  }
+
+  Status ZeroAhead(uint64_t bytes) override {
+    uint64_t from = 0, to = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (zeroing_from_ != kNone || zeroed_end_ >= size_ + bytes / 2) return Status::OK();
+      from = std::max(zeroed_end_, size_);
+      to = size_ + bytes;
+      zeroing_from_ = from;
+    }
+    static const std::string kZeros(1u << 20, '\0');
+    Status s;
+    for (uint64_t off = from; off < to && s.ok(); off += kZeros.size()) {
+      s = WriteAt(off, std::string_view(kZeros).substr(0, std::min<uint64_t>(kZeros.size(), to - off)),
+                  "write zeros to ");
+    }
+    if (s.ok() && ::fdatasync(fd_) != 0) s = PosixError("fdatasync " + path_, errno);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      zeroing_from_ = kNone;
+      if (s.ok()) zeroed_end_ = to;
+    }
+    cv_.notify_all();
+    return s;
+  }
 
  private:
+  static constexpr uint64_t kNone = UINT64_MAX;
+
+  Status WriteAt(uint64_t offset, std::string_view data, const char* what) {
+    const char* p = data.data();
+    size_t left = data.size();
+    while (left > 0) {
+      ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(offset));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return PosixError(what + path_, errno);
+      }
+      p += n;
+      offset += static_cast<uint64_t>(n);
+      left -= static_cast<size_t>(n);
+    }
+    return Status::OK();
+  }
+
   std::string path_;
   int fd_;
-  uint64_t size_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t size_;                // GUARDED_BY(mu_): the logical end, appends reserved included
+  uint64_t zeroed_end_;          // GUARDED_BY(mu_): durable bytes (content or zeros) end here
+  uint64_t zeroing_from_ = kNone;  // GUARDED_BY(mu_): a ZeroAhead is writing from here on
 };
 
 class PosixRandomAccessFile final : public RandomAccessFile {
@@ -110,7 +161,7 @@ Status SyncDirOf(const std::string& path) {
 class PosixEnv final : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return PosixError("open " + path, errno);
     struct stat st;
     if (::fstat(fd, &st) != 0) {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "common/env.h"
 #include "common/mem_env.h"
@@ -76,6 +78,56 @@ TEST_P(EnvContractTest, AtomicWriteRenameListTruncate) {
   EXPECT_TRUE(env_->ReadFileToString(dir_ + "/missing", &got).IsNotFound());
 }
 
+TEST_P(EnvContractTest, AppendsOverwriteZerosWrittenAhead) {
+  std::string path = dir_ + "/log";
+  auto f = env_->NewAppendableFile(path);
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Append("head").ok());
+  ASSERT_TRUE((*f)->ZeroAhead(100).ok());
+  EXPECT_EQ((*f)->Size(), 4u);
+  EXPECT_EQ(env_->FileSize(path).value(), 104u);
+  ASSERT_TRUE((*f)->Append("tail").ok());
+  EXPECT_EQ((*f)->Size(), 8u);
+  EXPECT_EQ(env_->FileSize(path).value(), 104u) << "an append over zeros grew the file";
+  ASSERT_TRUE((*f)->ZeroAhead(100).ok());  // 96 zeros left, more than half: nothing to do
+  EXPECT_EQ(env_->FileSize(path).value(), 104u);
+  ASSERT_TRUE((*f)->Append(std::string(60, 'x')).ok());
+  ASSERT_TRUE((*f)->ZeroAhead(100).ok());  // 36 left: topped up to Size() + 100
+  EXPECT_EQ(env_->FileSize(path).value(), 168u);
+  ASSERT_TRUE((*f)->Append(std::string(200, 'y')).ok());  // past the zeros: grows again
+  ASSERT_TRUE((*f)->Sync().ok());
+  std::string got;
+  ASSERT_TRUE(env_->ReadFileToString(path, &got).ok());
+  EXPECT_EQ(got, "headtail" + std::string(60, 'x') + std::string(200, 'y'));
+}
+
+// ZeroAhead on another thread, as the storage node's background thread runs it, must never
+// write zeros over an append.
+TEST_P(EnvContractTest, ZeroAheadBesideAppendsNeverLosesAByte) {
+  std::string path = dir_ + "/log";
+  auto f = env_->NewAppendableFile(path);
+  ASSERT_TRUE(f.ok());
+  WritableFile* file = f->get();
+  std::atomic<bool> done{false};
+  std::thread zeroer([&] {
+    while (!done) ASSERT_TRUE(file->ZeroAhead(4096).ok());
+  });
+  std::string want;
+  for (int i = 0; i < 3000; ++i) {
+    std::string chunk = std::to_string(i) + std::string(static_cast<size_t>(i % 97), 'a' + i % 26);
+    ASSERT_TRUE(file->Append(chunk).ok());
+    want += chunk;
+  }
+  done = true;
+  zeroer.join();
+  ASSERT_TRUE(file->Sync().ok());
+  std::string got;
+  ASSERT_TRUE(env_->ReadFileToString(path, &got).ok());
+  ASSERT_GE(got.size(), want.size());
+  EXPECT_TRUE(got.compare(0, want.size(), want) == 0) << "zeros landed on appended bytes";
+  EXPECT_EQ(got.find_first_not_of('\0', want.size()), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(PosixAndMem, EnvContractTest, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "Posix" : "Mem"; });
 
@@ -91,6 +143,20 @@ TEST(MemEnvTest, CrashLosesOnlyUnsyncedBytes) {
   std::string got;
   ASSERT_TRUE(env.ReadFileToString("/d/log", &got).ok());
   EXPECT_EQ(got, "durable");
+}
+
+TEST(MemEnvTest, CrashBringsBackTheZerosUnderUnsyncedAppends) {
+  MemEnv env(1);
+  ASSERT_TRUE(env.CreateDirs("/d").ok());
+  auto f = env.NewAppendableFile("/d/log");
+  ASSERT_TRUE((*f)->Append("durable").ok());
+  ASSERT_TRUE((*f)->Sync().ok());
+  ASSERT_TRUE((*f)->ZeroAhead(16).ok());
+  ASSERT_TRUE((*f)->Append("-lost").ok());
+  env.Crash();
+  std::string got;
+  ASSERT_TRUE(env.ReadFileToString("/d/log", &got).ok());
+  EXPECT_EQ(got, "durable" + std::string(16, '\0'));
 }
 
 TEST(MemEnvTest, TornTailKeepsSyncedPrefix) {

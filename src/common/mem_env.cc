@@ -6,37 +6,55 @@
 namespace nordlys {
 
 struct MemEnv::FileState {
-  std::string data;
+  std::string data;     // what is in the file now, zeros written ahead included
   uint64_t synced = 0;  // data[0, synced) survives Crash()
+  uint64_t zeroed = 0;  // [synced, zeroed) was durable zeros: Crash() puts them back
 };
 
 class MemWritableFile final : public WritableFile {
  public:
   MemWritableFile(MemEnv* env, std::string path, std::shared_ptr<MemEnv::FileState> f)
-      : env_(env), path_(std::move(path)), f_(std::move(f)) {}
+      : env_(env), path_(std::move(path)), f_(std::move(f)), size_(f_->data.size()) {}
 
   Status Append(std::string_view data) override {
     std::lock_guard<std::mutex> lock(env_->mu_);
-    NORDLYS_RETURN_IF_ERROR(env_->CheckWriteLocked(data.size()).WithContext("append " + path_));
-    f_->data.append(data);
+    const uint64_t grow = size_ + data.size() > f_->data.size()
+                              ? size_ + data.size() - f_->data.size()
+                              : 0;
+    NORDLYS_RETURN_IF_ERROR(env_->CheckWriteLocked(grow).WithContext("append " + path_));
+    if (f_->data.size() < size_ + data.size()) f_->data.resize(size_ + data.size());
+    f_->data.replace(size_, data.size(), data);
+    size_ += data.size();
     return Status::OK();
   }
   Status Sync() override {
     std::lock_guard<std::mutex> lock(env_->mu_);
     NORDLYS_RETURN_IF_ERROR(env_->CheckWriteLocked(0).WithContext("fdatasync " + path_));
-    f_->synced = f_->data.size();
+    f_->synced = std::max(f_->synced, size_);
     return Status::OK();
   }
   Status Close() override { return Status::OK(); }
   uint64_t Size() const override {
     std::lock_guard<std::mutex> lock(env_->mu_);
-    return f_->data.size();
+    return size_;
+  }
+  Status ZeroAhead(uint64_t bytes) override {
+    std::lock_guard<std::mutex> lock(env_->mu_);
+    const uint64_t have = std::max<uint64_t>(f_->zeroed, f_->data.size());
+    if (have >= size_ + bytes / 2) return Status::OK();
+    const uint64_t to = size_ + bytes;
+    NORDLYS_RETURN_IF_ERROR(
+        env_->CheckWriteLocked(to - f_->data.size()).WithContext("write zeros to " + path_));
+    f_->data.resize(to);  // past size_ the file holds only zeros
+    f_->zeroed = to;
+    return Status::OK();
   }
 
  private:
   MemEnv* env_;
   std::string path_;
   std::shared_ptr<MemEnv::FileState> f_;
+  uint64_t size_;  // GUARDED_BY(env_->mu_): the logical end
 };
 
 namespace {
@@ -194,6 +212,7 @@ Status MemEnv::TruncateFile(const std::string& path, uint64_t size) {
   if (it == files_.end()) return Status::NotFound("truncate " + path + ": No such file");
   if (size < it->second->data.size()) it->second->data.resize(size);
   it->second->synced = it->second->data.size();  // truncate + fsync syncs the whole file
+  it->second->zeroed = std::min(it->second->zeroed, it->second->synced);
   return Status::OK();
 }
 
@@ -221,7 +240,10 @@ void MemEnv::Crash(bool torn_tail) {
     if (torn_tail && f->data.size() > f->synced) {
       keep += rng_.Uniform(f->data.size() - f->synced + 1);
     }
-    f->data.resize(keep);
+    // Unsynced bytes vanish; where they overwrote durable zeros, the zeros are back.
+    const uint64_t end = std::max(keep, f->zeroed);
+    f->data.resize(std::min<uint64_t>(keep, f->data.size()));
+    f->data.resize(end);
     f->synced = keep;
   }
 }

@@ -81,7 +81,12 @@ Status SegmentStoreImpl::Recover() {
       NORDLYS_RETURN_IF_ERROR(env_->DeleteFile(path));
       continue;
     }
-    if (valid_end < data.size()) {
+    if (valid_end < data.size() &&
+        std::all_of(data.begin() + static_cast<std::ptrdiff_t>(valid_end), data.end(),
+                    [](char c) { return c == '\0'; })) {
+      // Zeros written ahead of the log (ZeroLogAhead): the clean end, not a torn tail. The
+      // file is never appended to again (a new one is opened below), so they stay as they are.
+    } else if (valid_end < data.size()) {
       log::Warn("storage", "log file truncated at the first bad frame",
                 {{"file", path}, {"valid_bytes", valid_end}, {"dropped_bytes",
                                                               data.size() - valid_end}});
@@ -349,7 +354,11 @@ Status SegmentStoreImpl::OpenNewLogFile(uint32_t number) {
   std::string path = Path(LogFileName(number));
   // WriteFileAtomic makes the new file's directory entry durable; appends then go to it.
   NORDLYS_RETURN_IF_ERROR(env_->WriteFileAtomic(path, header));
-  NORDLYS_ASSIGN_OR_RETURN(writer_, env_->NewAppendableFile(path));
+  NORDLYS_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env_->NewAppendableFile(path));
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    writer_ = std::move(file);
+  }
   current_file_ = number;
   LogFile& lf = files_[number];
   lf.size = header.size();
@@ -357,6 +366,18 @@ Status SegmentStoreImpl::OpenNewLogFile(uint32_t number) {
   tail_start_ = lf.size;
   lf.reader.reset();
   return Status::OK();
+}
+
+Status SegmentStoreImpl::ZeroLogAhead() {
+  if (options_.log_zero_ahead_bytes == 0) return Status::OK();
+  std::shared_ptr<WritableFile> file;
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    file = writer_;
+  }
+  if (!file) return Status::OK();
+  // A failure here is not a write error of the log: appends simply grow the file again.
+  return file->ZeroAhead(options_.log_zero_ahead_bytes);
 }
 
 Status SegmentStoreImpl::AppendToLog(const std::string& bytes, uint32_t* file, uint64_t* offset) {

@@ -14,6 +14,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -132,6 +133,7 @@ class SegmentStoreImpl final : public SegmentStore {
   Status Coalesce(uint32_t max_pages, uint32_t min_records) override;
   Result<uint32_t> Scrub(uint64_t max_bytes) override;
   Status CollectGarbage() override;
+  Status ZeroLogAhead() override;
   proto::NodeStatsResponse Stats() const override;
   // The fencing epoch: the history's newest epoch or a recovering writer's promise, if higher.
   Epoch epoch() const override { return std::max(history_.current(), promised_); }
@@ -209,7 +211,10 @@ class SegmentStoreImpl final : public SegmentStore {
   Lsn gc_floor_;                // horizon of the last persisted GC snapshot
   std::map<uint32_t, LogFile> files_;
   uint32_t current_file_ = 0;
-  std::unique_ptr<WritableFile> writer_;
+  // Replaced only by OpenNewLogFile, under writer_mu_; ZeroLogAhead reads it under writer_mu_
+  // from another thread and keeps the old file alive while it writes zeros to it.
+  std::shared_ptr<WritableFile> writer_;
+  std::mutex writer_mu_;
   // The newest bytes appended to the current log file (offsets [tail_start_, file size)), so
   // that coalescing, which reads records soon after they arrive, needs no read syscall (it was
   // most of a node's syscalls under pgbench). Bounded by kTailCacheBytesMax; reset when a new

@@ -180,12 +180,17 @@ TEST(SegmentStoreTest, TornTailRecoversToValidPrefixOverManySeeds) {
     MemEnv env(seed);
     SegmentStoreOptions o;
     o.log_file_bytes_max = 2048;  // several files, so the tear can land anywhere
+    // Odd seeds write zeros ahead of the log: appends then land on durable zeros (which a crash
+    // brings back under unsynced frames) as well as grow the file.
+    const bool zero_ahead = seed % 2 == 1;
+    o.log_zero_ahead_bytes = 700;
     Fixture f(&env, "/node", o);
     f.Install(H({{1, 0}}));
     auto recs = Recs(0, 80, 4);
     uint64_t synced_to = 8 * (1 + seed % 6);
     for (uint64_t a = 0; a < 80; a += 8) {
       f.Write(1, a, a + 8, {recs.begin() + a, recs.begin() + a + 8}, /*sync=*/a + 8 <= synced_to);
+      if (zero_ahead) ASSERT_TRUE(f->ZeroLogAhead().ok());
     }
     env.Crash(/*torn_tail=*/true);
     f.Reopen();
@@ -203,6 +208,45 @@ TEST(SegmentStoreTest, TornTailRecoversToValidPrefixOverManySeeds) {
     f.Write(1, scl.value(), 80, {recs.begin() + scl.value(), recs.end()});
     ASSERT_EQ(f.Scl(), Lsn(80)) << "seed " << seed;
   }
+}
+
+// Zeros written ahead of the log are its clean end: recovery keeps every frame before them,
+// neither truncates nor counts them, and the next file gets zeros of its own.
+TEST(SegmentStoreTest, ZerosAheadOfTheLogAreItsCleanEnd) {
+  MemEnv env;
+  SegmentStoreOptions o;
+  o.log_zero_ahead_bytes = 64 << 10;
+  Fixture f(&env, "/node", o);
+  f.Install(H({{1, 0}}));
+  auto recs = Recs(0, 40, 3);
+  f.Write(1, 0, 20, {recs.begin(), recs.begin() + 20});
+  ASSERT_TRUE(f->ZeroLogAhead().ok());
+  std::vector<std::string> files = f.LogFiles();
+  ASSERT_EQ(files.size(), 1u);
+  const uint64_t physical = env.FileSize(files[0]).value();
+  // Appends land on the zeros: the file does not grow.
+  f.Write(1, 20, 40, {recs.begin() + 20, recs.end()});
+  EXPECT_EQ(env.FileSize(files[0]).value(), physical);
+  ASSERT_TRUE(f->ZeroLogAhead().ok());  // more than half is left: nothing to do
+  EXPECT_EQ(env.FileSize(files[0]).value(), physical);
+  std::string data;
+  ASSERT_TRUE(env.ReadFileToString(files[0], &data).ok());
+  uint64_t valid_end = 0;
+  uint32_t skipped = 0;
+  ScanFrames(data, &valid_end, &skipped);
+  EXPECT_EQ(skipped, 0u);
+  EXPECT_GE(physical - valid_end, 32u << 10) << "the zeros were not ahead of the frames";
+
+  env.Crash();  // everything was synced: nothing may be lost, the zeros stay zeros
+  f.Reopen();
+  EXPECT_EQ(f.Scl(), Lsn(40));
+  for (uint64_t page = 0; page < 3; ++page) EXPECT_EQ(f.Get(page, 40)->image, Expected(recs, page, 40));
+  EXPECT_EQ(env.FileSize(files[0]).value(), physical) << "a clean zero tail was truncated";
+  // The reopened store writes to a new file, which gets zeros ahead of it too.
+  ASSERT_TRUE(f->ZeroLogAhead().ok());
+  files = f.LogFiles();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_GE(env.FileSize(files[1]).value(), 64u << 10);
 }
 
 // Offset of a byte inside the record frame for `lsn` in one of the store's log files.

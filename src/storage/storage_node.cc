@@ -55,6 +55,7 @@ Result<std::unique_ptr<StorageNode>> StorageNode::Open(Env* env,
   so.dir = options.data_dir + "/segments";
   so.self = options.node_id;
   so.records_per_image = options.records_per_image;
+  so.log_zero_ahead_bytes = options.log_zero_ahead_bytes;
   NORDLYS_ASSIGN_OR_RETURN(node->store_, SegmentStore::Open(env, so));
   return node;
 }
@@ -228,6 +229,10 @@ void StorageNode::BackgroundLoop() {
       if (stopping_) return;
     }
     ++tick;
+    // Outside mu_: the zeros and their fdatasync must not hold up the I/O thread.
+    if (Status s = store_->ZeroLogAhead(); !s.ok()) {
+      log::Warn("storage", "writing zeros ahead of the log failed", {{"error", s.ToString()}});
+    }
     GossipOnce();
     const uint64_t requests = foreground_requests_.exchange(0, std::memory_order_relaxed);
     const std::optional<double> cpu = cpu_load.Sample();

@@ -138,6 +138,7 @@ Status SimNode::Restart() {
   o.dir = "/node";
   o.records_per_image = 8;
   o.log_file_bytes_max = 256 << 10;  // small files so GC and rolling are exercised
+  o.log_zero_ahead_bytes = 64 << 10;  // appends land on zeros and grow files, both
   o.self = id_;
   NORDLYS_RETURN_IF_ERROR(disk_.CreateDirs(o.dir));
   NORDLYS_ASSIGN_OR_RETURN(store_, storage::SegmentStore::Open(&disk_, o));
@@ -228,6 +229,7 @@ void SimNode::Tick() {
                    }
                  });
   }
+  (void)store_->ZeroLogAhead();
   (void)store_->Coalesce(4, 0);
   (void)store_->Scrub(64 << 10);
   (void)store_->CollectGarbage();
