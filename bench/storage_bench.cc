@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <regex>
@@ -31,6 +32,25 @@
 
 namespace nordlys::bench {
 namespace {
+
+// A file's size without the zeros a storage node writes ahead of its log (they are not data a
+// repair copies).
+uint64_t BytesBeforeZeroTail(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  uint64_t end = std::filesystem::file_size(path);
+  std::string block;
+  while (end > 0) {
+    const uint64_t n = std::min<uint64_t>(end, 64 << 10);
+    block.resize(n);
+    in.seekg(static_cast<std::streamoff>(end - n));
+    in.read(block.data(), static_cast<std::streamsize>(n));
+    const size_t last = block.find_last_not_of('\0');
+    if (last != std::string::npos) return end - n + last + 1;
+    end -= n;
+  }
+  return 0;
+}
+
 
 using Clock = std::chrono::steady_clock;
 
@@ -203,7 +223,7 @@ int Main(int argc, char** argv) {
   uint64_t bytes_before = 0;
   for (auto& e : std::filesystem::recursive_directory_iterator(
            (*cluster)->members().front().data_dir)) {
-    if (e.is_regular_file()) bytes_before += e.file_size();
+    if (e.is_regular_file()) bytes_before += BytesBeforeZeroTail(e.path().string());
   }
   auto t0 = Clock::now();
   // Same flags and address as before: the writer's geometry names it.
