@@ -504,7 +504,7 @@ class SqlSession final : public pgwire::Session {
       if (lname == "transaction_isolation" && txn_) {
         v = txn_->isolation() == storage::Isolation::kRepeatableRead ? "repeatable read" : "read committed";
       }
-      NORDLYS_RETURN_IF_ERROR(out->Columns({{lname, Type(TypeId::kText)}}));
+      NORDLYS_RETURN_IF_ERROR(out->Columns({{Settings::CanonicalName(lname), Type(TypeId::kText)}}));
       NORDLYS_RETURN_IF_ERROR(out->Row({Value::String(v)}));
       return std::string("SHOW");
     }

@@ -257,6 +257,14 @@ Result<std::string> Settings::Show(const std::string& name, const engine::sql::S
   return it->second;
 }
 
+std::string Settings::CanonicalName(const std::string& name) {
+  const std::string lname = Lower(name);
+  for (const Param& p : kParams) {
+    if (Lower(p.name) == lname) return p.name;
+  }
+  return name;
+}
+
 int64_t StatementTimeoutMs(const engine::sql::SessionInfo& info) {
   auto it = info.gucs.find("statement_timeout");
   if (it == info.gucs.end()) return 0;

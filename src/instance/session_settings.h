@@ -24,6 +24,9 @@ class Settings {
   Status Reset(const std::string& name, engine::sql::SessionInfo* info,
                std::optional<std::pair<std::string, std::string>>* report);
   Result<std::string> Show(const std::string& name, const engine::sql::SessionInfo& info) const;
+  // PostgreSQL's spelling of a setting's name ("timezone" -> "TimeZone"), SHOW's column name;
+  // `name` itself for settings not in the table.
+  static std::string CanonicalName(const std::string& name);
   // The canonical (PG) spelling of a parameter name for SHOW's column, e.g. "DateStyle".
   static std::string DisplayName(const std::string& lower);
   void InitInfo(engine::sql::SessionInfo* info) const;

@@ -132,6 +132,7 @@ struct Fields {
   int ampm = 0;  // 0 none, 1 am, 2 pm
   std::string special;
   std::string unsupported;
+  std::shared_ptr<const ZoneRules> zone;  // a zone name in the text ("Europe/Helsinki")
 };
 
 bool ParseInt(const std::string& s, int64_t* v) {
@@ -370,6 +371,9 @@ DtErr DecodeFields(const std::string& input, Fields* f) {
           e = SetMon(f, w);
         } else if (IsDayName(w)) {
           saw_day_name = true;
+        } else if (auto zone = LoadZone(w); zone.ok()) {
+          if (f->have_tz || f->zone) return DtErr::kBadFormat;
+          f->zone = std::move(zone).value();
         } else if (w.find('/') != std::string::npos) {
           f->unsupported = w;
           return DtErr::kZone;
@@ -424,8 +428,7 @@ Status DtError(DtErr e, std::string_view type, std::string_view text, const Fiel
       return Status::Sql(StatusCode::kNotSupported, "0A000",
                          "date/time input \"" + f.unsupported + "\" is not supported yet");
     case DtErr::kZone:
-      return Status::Sql(StatusCode::kNotSupported, "0A000",
-                         "time zone \"" + f.unsupported + "\" is not supported yet (only UTC and numeric offsets)");
+      return Status::Sql(StatusCode::kInvalidArgument, "22023", "time zone \"" + f.unsupported + "\" not recognized");
     default:
       return Status::Sql(StatusCode::kInvalidArgument, "22007",
                          "invalid input syntax for type " + std::string(type) + ": \"" + std::string(text) + "\"");
@@ -483,7 +486,9 @@ Result<int64_t> ParseTimestampCommon(std::string_view text, const TimeZone* tz, 
   if (!ValidJulian(f.year, f.mon, f.day)) return out_of_range();
   __int128 ts = static_cast<__int128>(DaysFromCivil(f.year, f.mon, f.day)) * kUsecsPerDay + TimeOf(f);
   if (tz) {
-    int32_t off = f.have_tz ? f.tz_east : tz->OffsetForLocal(static_cast<int64_t>(ts));
+    int32_t off = f.have_tz ? f.tz_east
+                  : f.zone      ? TimeZone::Named(f.zone).OffsetForLocal(static_cast<int64_t>(ts))
+                                : tz->OffsetForLocal(static_cast<int64_t>(ts));
     ts -= static_cast<__int128>(off) * kUsecsPerSec;
   }
   if (ts < kMinTimestamp || ts >= kEndTimestamp) return out_of_range();
@@ -522,23 +527,35 @@ Result<TimeZone> TimeZone::Parse(std::string_view setting) {
     return Status::Sql(StatusCode::kInvalidArgument, "22023",
                        "invalid value for parameter \"TimeZone\": \"" + s + "\"");
   };
-  if (lower == "utc" || lower == "gmt" || lower == "etc/utc" || lower == "etc/gmt" || lower == "zulu" ||
-      lower == "universal" || lower == "z") {
-    return FixedOffset(0, s);
-  }
-  // A bare number of hours: ISO sign (east positive).
+  // A bare number of hours: ISO sign (east positive). PG names it as the POSIX zone it becomes.
   char* end = nullptr;
   double hours = std::strtod(s.c_str(), &end);
   if (!s.empty() && end != s.c_str() && *end == '\0') {
     if (std::isnan(hours) || std::fabs(hours) > 15 * 60) return invalid();
     int32_t secs = static_cast<int32_t>(std::lround(hours * 3600));
     if (std::abs(secs) > 14 * 3600 + 59 * 60) return invalid();
-    return FixedOffset(secs, FormatOffset(secs));
+    return FixedOffset(secs, "<" + FormatOffset(secs) + ">" + FormatOffset(-secs), FormatOffset(secs));
   }
-  // POSIX "[NAME]+h[:mm[:ss]]" with POSIX sign (west positive). NAME is 3+ letters.
+  // A zone of the tzdata database (UTC and GMT are zones there too), then a POSIX offset.
+  auto zone = LoadZone(s);
+  if (zone.ok()) return Named(std::move(zone).value());
+  if (!zone.status().IsNotFound()) return zone.status();
+  if (lower == "utc" || lower == "gmt" || lower == "etc/utc" || lower == "etc/gmt" || lower == "zulu" ||
+      lower == "universal" || lower == "z") {
+    return FixedOffset(0, s, "UTC");  // no tzdata installed
+  }
+  // POSIX "[NAME]+h[:mm[:ss]]" with POSIX sign (west positive). NAME is 3+ letters or <...>.
   size_t i = 0;
-  while (i < s.size() && IsAlpha(s[i])) ++i;
-  std::string abbrev = s.substr(0, i);
+  std::string abbrev;
+  if (!s.empty() && s[0] == '<') {
+    size_t close = s.find('>');
+    if (close == std::string::npos || close == 1) return invalid();
+    abbrev = s.substr(1, close - 1);
+    i = close + 1;
+  } else {
+    while (i < s.size() && IsAlpha(s[i])) ++i;
+    abbrev = s.substr(0, i);
+  }
   if ((i == 0 || i >= 3) && i < s.size() && (s[i] == '+' || s[i] == '-' || IsDigit(s[i]))) {
     int sign = s[i] == '-' ? -1 : 1;
     if (s[i] == '+' || s[i] == '-') ++i;
@@ -558,22 +575,58 @@ Result<TimeZone> TimeZone::Parse(std::string_view setting) {
     }
     if (ok && i == s.size() && parts[0] <= 24 && parts[1] < 60 && parts[2] < 60) {
       int32_t west = static_cast<int32_t>(sign * (parts[0] * 3600 + parts[1] * 60 + parts[2]));
-      return FixedOffset(-west, i == 0 ? s : (abbrev.empty() ? FormatOffset(-west) : abbrev));
+      return FixedOffset(-west, s, abbrev);
     }
     return invalid();
-  }
-  if (s.find('/') != std::string::npos || (i == s.size() && i >= 3)) {
-    return Status::Sql(StatusCode::kNotSupported, "0A000",
-                       "time zone \"" + s + "\" is not supported yet: only UTC and numeric offsets are");
   }
   return invalid();
 }
 
-TimeZone TimeZone::FixedOffset(int32_t seconds_east, std::string name) {
+TimeZone TimeZone::FixedOffset(int32_t seconds_east, std::string name, std::string abbrev) {
   TimeZone tz;
   tz.seconds_east_ = seconds_east;
   tz.name_ = std::move(name);
+  tz.abbrev_ = std::move(abbrev);
   return tz;
+}
+
+TimeZone TimeZone::Named(std::shared_ptr<const ZoneRules> rules) {
+  TimeZone tz;
+  tz.name_ = rules->name();
+  tz.rules_ = std::move(rules);
+  return tz;
+}
+
+namespace {
+int64_t FloorSeconds(int64_t us) { return us / kUsecsPerSec - (us % kUsecsPerSec < 0 ? 1 : 0); }
+}  // namespace
+
+int32_t TimeZone::OffsetAt(int64_t utc_us) const {
+  if (!rules_) return seconds_east_;
+  // The database counts seconds from 1970; timestamps count microseconds from 2000.
+  return rules_->OffsetAt(FloorSeconds(utc_us) + kUnixSecondsTo2000);
+}
+
+int32_t TimeZone::OffsetForLocal(int64_t local_us) const {
+  if (!rules_) return seconds_east_;
+  const int64_t local = FloorSeconds(local_us) + kUnixSecondsTo2000;
+  // Offsets a day either side: if they differ, a transition lies between (zones change at most
+  // once in two days). An interpretation is valid if the zone has that offset at that instant.
+  const int32_t before = rules_->OffsetAt(local - 86400);
+  const int32_t after = rules_->OffsetAt(local + 86400);
+  if (before == after) return rules_->OffsetAt(local - before);
+  const bool before_valid = rules_->OffsetAt(local - before) == before;
+  const bool after_valid = rules_->OffsetAt(local - after) == after;
+  if (after_valid) return after;  // only valid one, or passed twice: the later instant
+  if (before_valid) return before;
+  return before;  // skipped by the clocks: the offset before the change
+}
+
+std::string TimeZone::AbbrevAt(int64_t utc_us) const {
+  if (!rules_) return abbrev_;
+  const std::string* abbrev = nullptr;
+  rules_->OffsetAt(FloorSeconds(utc_us) + kUnixSecondsTo2000, &abbrev);
+  return abbrev ? *abbrev : std::string();
 }
 
 Result<int32_t> ParseDate(std::string_view text) {

@@ -6,23 +6,26 @@
 //   timestamptz the same instant in UTC, printed in the session time zone
 //   interval    {int64 microseconds, int32 days, int32 months}
 //
-// Time zones: UTC/GMT, a number of hours ("5.5", ISO sign: east positive), POSIX offsets
-// ("+05:30", "UTC+5": POSIX sign, west positive, as PG reads them). Named tzdata zones
-// ("Europe/Oslo") are NOT supported yet: TimeZone::Parse returns 0A000 for them.
+// Time zones: UTC/GMT, a number of hours ("5.5", ISO sign: east positive), named tzdata zones
+// ("Europe/Oslo", "EST5EDT"; tzfile.h) and POSIX offsets ("+05:30", "UTC+5": POSIX sign, west
+// positive, as PG reads them), tried in that order as PostgreSQL does.
 //
 // Thread safety: pure functions and value types; safe from any thread.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "common/status.h"
+#include "engine/types/tzfile.h"
 
 namespace nordlys::engine::types {
 
 constexpr int64_t kUsecsPerSec = 1000000;
 constexpr int64_t kUsecsPerDay = 86400 * kUsecsPerSec;
+constexpr int64_t kUnixSecondsTo2000 = 946684800;  // 1970-01-01 to 2000-01-01
 constexpr int32_t kDateNegInfinity = INT32_MIN;
 constexpr int32_t kDatePosInfinity = INT32_MAX;
 constexpr int64_t kTimestampNegInfinity = INT64_MIN;
@@ -35,23 +38,31 @@ struct Interval {
   bool operator==(const Interval& o) const = default;
 };
 
-// A session time zone. Fixed offsets only (see the file comment).
+// A session time zone: a fixed offset or a named zone's rules (see the file comment).
 class TimeZone {
  public:
   TimeZone() = default;  // UTC
-  // The TimeZone setting: 22023 invalid value for parameter "TimeZone": "x"; 0A000 for tzdata
-  // names.
+  // The TimeZone setting: 22023 invalid value for parameter "TimeZone": "x".
   static Result<TimeZone> Parse(std::string_view setting);
-  static TimeZone FixedOffset(int32_t seconds_east, std::string name);
-  // Seconds east of UTC at the given UTC instant (constant for fixed offsets).
-  int32_t OffsetAt(int64_t utc_us) const { return seconds_east_; }
-  // Offset for a local wall-clock time (constant for fixed offsets).
-  int32_t OffsetForLocal(int64_t local_us) const { return seconds_east_; }
+  // `abbrev` is what to_char's TZ shows ("UTC" for "UTC+5", "" for "+05:30", as PG does).
+  static TimeZone FixedOffset(int32_t seconds_east, std::string name, std::string abbrev = "");
+  static TimeZone Named(std::shared_ptr<const ZoneRules> rules);
+  // Seconds east of UTC at the given UTC instant.
+  int32_t OffsetAt(int64_t utc_us) const;
+  // The offset for a local wall-clock time. A time the clocks skipped (spring forward) takes the
+  // offset before the change, a time they passed twice (fall back) the offset after it, as in
+  // PostgreSQL ("2018-03-11 02:30" in America/New_York is 03:30 EDT).
+  int32_t OffsetForLocal(int64_t local_us) const;
+  // The zone's abbreviation at a UTC instant ("CEST", "+0545"; a fixed zone's own).
+  std::string AbbrevAt(int64_t utc_us) const;
+  bool named() const { return rules_ != nullptr; }
   const std::string& name() const { return name_; }
 
  private:
   int32_t seconds_east_ = 0;
   std::string name_ = "UTC";
+  std::string abbrev_ = "UTC";
+  std::shared_ptr<const ZoneRules> rules_;  // null: the fixed seconds_east_
 };
 
 // date_in / date_out.

@@ -640,6 +640,21 @@ Result<Interval> JustifyInterval(const Interval& iv) {
   return Interval{time, static_cast<int32_t>(days), static_cast<int32_t>(months)};
 }
 
+namespace {
+// Abbreviations in PostgreSQL's default timezone_abbreviations table that AT TIME ZONE would
+// resolve there (to a fixed offset) before trying the zone database.
+bool IsKnownAbbreviation(const std::string& lower) {
+  static const char* kAbbreviations[] = {
+      "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "akst", "akdt", "hst", "ast", "adt", "nst", "ndt",
+      "cet", "cest", "eet", "eest", "wet", "west", "met", "mest", "bst", "ist", "msk", "jst", "kst", "hkt", "sgt",
+      "aest", "aedt", "acst", "acdt", "awst", "nzst", "nzdt", "sast", "wib", "pht", "art", "brt", "clt"};
+  for (const char* a : kAbbreviations) {
+    if (lower == a) return true;
+  }
+  return false;
+}
+}  // namespace
+
 Result<TimeZone> ZoneForAtTimeZone(std::string_view name) {
   std::string lower = Lower(name);
   auto not_recognized = [&] {
@@ -647,7 +662,15 @@ Result<TimeZone> ZoneForAtTimeZone(std::string_view name) {
   };
   if (lower == "utc" || lower == "gmt" || lower == "z" || lower == "zulu" || lower == "ut" || lower == "etc/utc" ||
       lower == "etc/gmt" || lower == "universal" || lower == "uct") {
-    return TimeZone::FixedOffset(0, "UTC");
+    return TimeZone::FixedOffset(0, "UTC", "UTC");
+  }
+  // PostgreSQL looks a name up in its abbreviation table before the zone database: for the
+  // abbreviations it knows ("CET" is a fixed +1 there, a zone with summer time in tzdata) ours
+  // would differ, so they stay unsupported below.
+  if (!IsKnownAbbreviation(lower)) {
+    auto zone = LoadZone(name);
+    if (zone.ok()) return TimeZone::Named(std::move(zone).value());
+    if (!zone.status().IsNotFound()) return zone.status();
   }
   // POSIX "[NAME]±h[:mm[:ss]]", west positive; NAME (3+ letters) only labels the zone. A bare
   // number is POSIX too: "5" is five hours west.
@@ -683,20 +706,10 @@ Result<TimeZone> ZoneForAtTimeZone(std::string_view name) {
     }
     return not_recognized();
   }
-  // Names PG would know from tzdata or its abbreviation table: refused as not supported; any
-  // other word is not a zone at all.
-  static const char* kKnownNames[] = {
-      "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "akst", "akdt", "hst", "ast", "adt", "nst", "ndt",
-      "cet", "cest", "eet", "eest", "wet", "west", "met", "mest", "bst", "ist", "msk", "jst", "kst", "hkt", "sgt",
-      "aest", "aedt", "acst", "acdt", "awst", "nzst", "nzdt", "sast", "wib", "pht", "art", "brt", "clt",
-      "est5edt", "cst6cdt", "mst7mdt", "pst8pdt", "japan", "singapore", "hongkong", "iceland", "egypt", "eire",
-      "israel", "cuba", "turkey", "poland", "portugal", "gb", "prc", "roc", "rok", "nz", "navajo", "greenwich",
-      "localtime", "posixrules"};
-  bool known = lower.find('/') != std::string::npos;
-  for (const char* k : kKnownNames) known |= lower == k;
-  if (known) {
+  if (IsKnownAbbreviation(lower)) {
     return Status::Sql(StatusCode::kNotSupported, "0A000",
-                       "time zone \"" + std::string(name) + "\" is not supported yet: only UTC and numeric offsets are");
+                       "time zone abbreviation \"" + std::string(name) +
+                           "\" is not supported yet: use a zone name (\"Europe/Paris\") or an offset");
   }
   return not_recognized();
 }

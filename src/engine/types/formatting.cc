@@ -346,15 +346,7 @@ Result<std::string> ToCharTimestamp(int64_t ts, const TimeZone* tz, std::string_
   if (tz) {
     v.has_tz = true;
     v.tz_east = east;
-    // The abbreviation PG shows: UTC for the UTC zones, else the numeric offset as POSIX
-    // zones name themselves ("+05", "-0330").
-    if (east == 0) {
-      v.tz_abbrev = "UTC";
-    } else {
-      int32_t a = std::abs(east);
-      v.tz_abbrev = std::string(east < 0 ? "-" : "+") + Pad(a / 3600, 2);
-      if (a % 3600 != 0) v.tz_abbrev += Pad((a / 60) % 60, 2);
-    }
+    v.tz_abbrev = tz->AbbrevAt(ts);  // "CEST", "+0545", "UTC", "" for "+05:30", as PG shows
   }
   return FormatDate(v, fmt);
 }
