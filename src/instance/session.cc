@@ -1,6 +1,8 @@
 // See session.h.
 #include "instance/session.h"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 
@@ -161,6 +163,57 @@ struct Portal {
   std::string tag;
 };
 
+// The startup packet's "options": words split at unescaped whitespace (a backslash escapes the
+// next character); "-c name=value", "-cname=value" and "--name=value" set name (dashes in it
+// read as underscores, as PostgreSQL does). Other switches are errors, as in PostgreSQL.
+Status ParseStartupOptions(std::string_view options, std::vector<std::pair<std::string, std::string>>* out) {
+  std::vector<std::string> words;
+  std::string cur;
+  bool in_word = false;
+  for (size_t i = 0; i < options.size(); ++i) {
+    char c = options[i];
+    if (c == '\\' && i + 1 < options.size()) {
+      cur += options[++i];
+      in_word = true;
+    } else if (std::isspace(static_cast<unsigned char>(c))) {
+      if (in_word) words.push_back(std::move(cur));
+      cur.clear();
+      in_word = false;
+    } else {
+      cur += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(std::move(cur));
+  auto setting = [&](const std::string& word, const std::string& shown) -> Status {
+    size_t eq = word.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return engine::sql::SqlError("42601", shown + " requires a value");
+    }
+    std::string name = word.substr(0, eq);
+    std::replace(name.begin(), name.end(), '-', '_');
+    out->emplace_back(std::move(name), word.substr(eq + 1));
+    return Status::OK();
+  };
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w == "-c") {
+      if (i + 1 == words.size()) return engine::sql::SqlError("42601", "-c requires a value");
+      ++i;
+      NORDLYS_RETURN_IF_ERROR(setting(words[i], "-c " + words[i]));
+    } else if (w.size() > 2 && w.compare(0, 2, "-c") == 0) {
+      NORDLYS_RETURN_IF_ERROR(setting(w.substr(2), w));
+    } else if (w.size() > 2 && w.compare(0, 2, "--") == 0) {
+      NORDLYS_RETURN_IF_ERROR(setting(w.substr(2), w));
+    } else {
+      engine::sql::ErrorExtra extra;
+      extra.hint = "Try \"postgres --help\" for more information.";
+      return engine::sql::SqlError("42601", "invalid command-line argument for server process: " + w, extra);
+    }
+  }
+  return Status::OK();
+}
+
 class SqlSession final : public pgwire::Session {
  public:
   SqlSession(engine::sql::SqlEngine* engine, const pgwire::StartupInfo& startup, int32_t pid, bool superuser = true)
@@ -169,12 +222,40 @@ class SqlSession final : public pgwire::Session {
     info_.database = startup.database.empty() ? startup.user : startup.database;
     info_.backend_pid = startup.process_id != 0 ? startup.process_id : pid;
     settings_.InitInfo(&info_);
+  }
+
+  // The settings a client sent in its startup packet, then those in its "options" parameter
+  // ("-c name=value", "--name=value"). A bad value fails the connection, as in PostgreSQL (a
+  // session silently left in UTC when the client asked for 'Europe/Oslo' would be a wrong
+  // answer); a parameter Nordlys does not know is ignored (PostgreSQL knows many more).
+  Status ApplyStartup(const pgwire::StartupInfo& startup) {
+    std::vector<std::pair<std::string, std::string>> settings;
     for (const auto& [k, v] : startup.parameters) {
       std::string lk = Lower(k);
-      if (lk == "user" || lk == "database" || lk == "options" || lk == "replication") continue;
-      std::optional<std::pair<std::string, std::string>> report;
-      (void)settings_.Set(k, v, &info_, &report);  // unknown startup parameters are ignored here
+      if (lk == "user" || lk == "database" || lk == "replication") continue;
+      if (lk == "options") {
+        NORDLYS_RETURN_IF_ERROR(ParseStartupOptions(v, &settings));
+        continue;
+      }
+      settings.emplace_back(k, v);
     }
+    for (const auto& [k, v] : settings) {
+      std::optional<std::pair<std::string, std::string>> report;
+      Status s = settings_.Set(k, v, &info_, &report);
+      if (!s.ok() && s.sqlstate() != "42704") return s;
+    }
+    return Status::OK();
+  }
+
+  std::optional<std::string> Setting(const std::string& name) const override {
+    // Only what a client can set at startup; the rest (is_superuser, read-only on a reader, the
+    // encodings) pgwire knows better than the settings table's defaults.
+    if (name != "TimeZone" && name != "DateStyle" && name != "IntervalStyle" && name != "application_name") {
+      return std::nullopt;
+    }
+    auto v = settings_.Show(name, info_);
+    if (!v.ok()) return std::nullopt;
+    return *v;
   }
 
   ~SqlSession() override {
@@ -844,8 +925,9 @@ Result<std::unique_ptr<pgwire::Session>> SqlBackend::Connect(const pgwire::Start
   const engine::sql::RoleDef* r = snap->FindRole(startup.user);
   if (r == nullptr) return engine::sql::SqlError("28000", "role \"" + startup.user + "\" does not exist");
   if (!r->login) return engine::sql::SqlError("28000", "role \"" + startup.user + "\" is not permitted to log in");
-  return std::unique_ptr<pgwire::Session>(
-      new SqlSession(engine_.get(), startup, next_pid_.fetch_add(1), r->superuser));
+  auto session = std::make_unique<SqlSession>(engine_.get(), startup, next_pid_.fetch_add(1), r->superuser);
+  NORDLYS_RETURN_IF_ERROR(session->ApplyStartup(startup));
+  return std::unique_ptr<pgwire::Session>(std::move(session));
 }
 
 }  // namespace nordlys::instance

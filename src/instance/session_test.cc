@@ -175,6 +175,35 @@ void InitPgbench(PGconn* c, int branches) {
   run("alter table pgbench_accounts add primary key (aid)");
 }
 
+// Settings in the startup packet and in its "options" apply to the session; a bad value fails
+// the connection (FATAL, as PostgreSQL) instead of leaving the session silently in UTC.
+TEST_F(SessionTest, StartupParametersAndOptionsSetTheSessionOrFailTheConnection) {
+  auto connect = [&](const std::string& extra) {
+    PGconn* c = PQconnectdb((ConnInfo() + " " + extra).c_str());
+    conns_.push_back(c);
+    return c;
+  };
+  PGconn* oslo = connect("options='-c TimeZone=Europe/Oslo --statement-timeout=5s'");
+  ASSERT_EQ(PQstatus(oslo), CONNECTION_OK) << PQerrorMessage(oslo);
+  EXPECT_EQ(Run(oslo, "SHOW timezone"), "Europe/Oslo\n");
+  EXPECT_EQ(Run(oslo, "SHOW statement_timeout"), "5s\n");
+  EXPECT_EQ(Run(oslo, "SELECT '2024-07-01 00:00+00'::timestamptz"), "2024-07-01 02:00:00+02\n");
+  EXPECT_STREQ(PQparameterStatus(oslo, "TimeZone"), "Europe/Oslo");
+  PGconn* escaped = connect("options='-c application_name=two\\\\ words -cDateStyle=ISO'");
+  ASSERT_EQ(PQstatus(escaped), CONNECTION_OK) << PQerrorMessage(escaped);
+  EXPECT_EQ(Run(escaped, "SHOW application_name"), "two words\n");
+  // An unknown parameter is ignored (PostgreSQL has many Nordlys does not).
+  PGconn* unknown = connect("options='-c some_unknown_setting=1'");
+  EXPECT_EQ(PQstatus(unknown), CONNECTION_OK) << PQerrorMessage(unknown);
+  for (const char* bad : {"options='-c TimeZone=Nowhere/Land'", "options='-X'", "options='-c TimeZone'"}) {
+    PGconn* c = connect(bad);
+    EXPECT_EQ(PQstatus(c), CONNECTION_BAD) << bad;
+  }
+  PGconn* bad_tz = connect("options='-c TimeZone=Nowhere/Land'");
+  EXPECT_NE(std::string(PQerrorMessage(bad_tz)).find("invalid value for parameter \"TimeZone\""), std::string::npos)
+      << PQerrorMessage(bad_tz);
+}
+
 TEST_F(SessionTest, PgbenchInitAndSimpleProtocolTransaction) {
   PGconn* c = Connect();
   InitPgbench(c, 2);

@@ -206,6 +206,9 @@ class Session {
   virtual TransactionStatus transaction_status() const = 0;
   // Reported as is_superuser / session_authorization at startup.
   virtual bool is_superuser() const { return false; }
+  // The session's value of a reported setting ("TimeZone") after its startup parameters were
+  // applied, for the ParameterStatus messages after authentication; nullopt: the server's default.
+  virtual std::optional<std::string> Setting(const std::string& name) const { return std::nullopt; }
 };
 
 // The engine as a whole. Thread-safe: called concurrently for different connections.

@@ -661,7 +661,8 @@ class PgConn : public std::enable_shared_from_this<PgConn> {
         {"TimeZone", o.timezone},
     };
     for (const auto& [k, v] : params) {
-      (void)Send(MessageWriter('S').CString(k).CString(v).Finish());
+      std::optional<std::string> own = session_->Setting(k);
+      (void)Send(MessageWriter('S').CString(k).CString(own ? *own : v).Finish());
     }
     (void)Send(MessageWriter('K').Int32(pid_).Int32(secret_.load()).Finish());
     phase_ = Phase::kReady;
