@@ -101,7 +101,13 @@ Result<int64_t> TimestampAddInterval(int64_t ts, const Interval& iv) {
 
 Result<int64_t> TimestampTzAddInterval(int64_t ts, const Interval& iv, const TimeZone& tz) {
   if (!FiniteTs(ts)) return ts;
-  // Months and days move the local wall clock; with fixed offsets that is a constant shift.
+  if (iv.months == 0 && iv.days == 0) {
+    // Only elapsed time: the wall clock plays no part (across a DST change too).
+    __int128 r = static_cast<__int128>(ts) + iv.time_us;
+    if (!ValidTs(r)) return TsOutOfRange();
+    return static_cast<int64_t>(r);
+  }
+  // Months and days move the local wall clock, then the zone's rules give the instant back.
   int64_t off = static_cast<int64_t>(tz.OffsetAt(ts)) * kUsecsPerSec;
   Interval calendar{0, iv.days, iv.months};
   NORDLYS_ASSIGN_OR_RETURN(int64_t local, AddToLocal(ts + off, calendar));

@@ -409,7 +409,16 @@ Result<int64_t> TruncTimestamp(std::string_view unit_text, int64_t ts, const Tim
   }
   __int128 local = static_cast<__int128>(DaysFromCivil(y, mon, day)) * kUsecsPerDay +
                    ((static_cast<int64_t>(hour) * 60 + minute) * 60 + sec) * kUsecsPerSec + usec;
-  if (tz) local -= static_cast<__int128>(tz->OffsetForLocal(static_cast<int64_t>(local))) * kUsecsPerSec;
+  if (tz) {
+    // As PostgreSQL: units of a day and more find the zone's offset for the truncated wall
+    // clock; smaller ones keep the instant's own (02:00 CEST and 02:00 CET stay apart on the
+    // night the clocks go back).
+    const bool day_or_more = u == Unit::kWeek || u == Unit::kDay || u == Unit::kMonth || u == Unit::kQuarter ||
+                             u == Unit::kYear || u == Unit::kDecade || u == Unit::kCentury ||
+                             u == Unit::kMillennium;
+    const int32_t off = day_or_more ? tz->OffsetForLocal(static_cast<int64_t>(local)) : east;
+    local -= static_cast<__int128>(off) * kUsecsPerSec;
+  }
   if (local < kMinTimestamp || local >= kEndTimestamp) return TsOutOfRange();
   return static_cast<int64_t>(local);
 }

@@ -588,16 +588,36 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFunctionItem(const Json& b, Scope
     return SqlError("42883", "function generate_series with " + std::to_string(args.size()) + " arguments does not exist",
                     {.position = pos});
   }
+  // PostgreSQL's variants: integer, bigint, numeric (start, stop[, step]) and timestamp,
+  // timestamptz (start, stop, interval step); unknown literals and dates resolve as there.
   TypeId t = TypeId::kInt4;
+  bool datetime = false, plain_timestamp = false, zoned = false;
   for (const auto& a : args) {
-    if (a->type.id == TypeId::kInt8) t = TypeId::kInt8;
-    if (a->type.id != TypeId::kInt2 && a->type.id != TypeId::kInt4 && a->type.id != TypeId::kInt8 &&
-        a->type.id != TypeId::kUnknown) {
-      return Unsupported("generate_series over " + types::FormatType(a->type), pos);
+    switch (a->type.id) {
+      case TypeId::kInt2: case TypeId::kInt4: case TypeId::kUnknown: break;
+      case TypeId::kInt8: if (t == TypeId::kInt4) t = TypeId::kInt8; break;
+      case TypeId::kNumeric: t = TypeId::kNumeric; break;
+      case TypeId::kTimestamp: datetime = plain_timestamp = true; break;
+      case TypeId::kTimestampTz: case TypeId::kDate: datetime = zoned = true; break;
+      case TypeId::kInterval: datetime = true; break;
+      default: return Unsupported("generate_series over " + types::FormatType(a->type), pos);
     }
   }
-  for (auto& a : args) {
-    NORDLYS_ASSIGN_OR_RETURN(a, Coerce(a, Type(t), types::CastContext::kImplicit, "", pos));
+  std::vector<Type> want(args.size(), Type(t));
+  if (datetime) {
+    t = plain_timestamp && !zoned ? TypeId::kTimestamp : TypeId::kTimestampTz;
+    if (args.size() != 3 || (args[2]->type.id != TypeId::kInterval && args[2]->type.id != TypeId::kUnknown)) {
+      std::string sig;
+      for (size_t i = 0; i < args.size(); ++i) sig += (i ? ", " : "") + types::FormatType(args[i]->type);
+      return SqlError("42883", "function generate_series(" + sig + ") does not exist",
+                      {.hint = "No function matches the given name and argument types. You might need to add "
+                               "explicit type casts.",
+                       .position = pos});
+    }
+    want = {Type(t), Type(t), Type(TypeId::kInterval)};
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    NORDLYS_ASSIGN_OR_RETURN(args[i], Coerce(args[i], want[i], types::CastContext::kImplicit, "", pos));
   }
   f->func_args = std::move(args);
   f->func_type = Type(t);

@@ -268,6 +268,31 @@ Status GenerateSeries::Open(ExecContext* ctx) {
     cur_ = 0;
     return Status::OK();
   }
+  if (type_.id == types::TypeId::kNumeric) {
+    const char* what[] = {"start value", "stop value", "step size"};
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (v[i].as_numeric().is_nan()) return SqlError("22023", std::string(what[i]) + " cannot be NaN");
+      if (v[i].as_numeric().is_inf()) return SqlError("22023", std::string(what[i]) + " cannot be infinity");
+    }
+    next_ = v[0];
+    stop_value_ = v[1];
+    step_value_ = v.size() == 3 ? v[2] : types::Value::MakeNumeric(types::Numeric::FromInt64(1));
+    const types::Numeric& step = step_value_.as_numeric();
+    if (step.is_zero()) return SqlError("22023", "step size cannot equal zero");
+    up_ = !step.negative();
+    return Status::OK();
+  }
+  if (type_.id == types::TypeId::kTimestamp || type_.id == types::TypeId::kTimestampTz) {
+    const types::Interval& step = v[2].as_interval();
+    // The step's direction as PostgreSQL compares intervals: a month is 30 days.
+    const __int128 span = (static_cast<__int128>(step.months) * 30 + step.days) * types::kUsecsPerDay + step.time_us;
+    if (span == 0) return SqlError("22023", "step size cannot equal zero");
+    up_ = span > 0;
+    next_ = v[0];
+    stop_value_ = v[1];
+    step_value_ = v[2];
+    return Status::OK();
+  }
   cur_ = v[0].as_int();
   stop_ = v[1].as_int();
   step_ = v.size() == 3 ? v[2].as_int() : 1;
@@ -280,6 +305,36 @@ Result<bool> GenerateSeries::Next(ExecContext* ctx, Row* row) {
     if (done_ || cur_ >= static_cast<__int128>(array_.as_array().size())) return false;
     NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
     row->assign(1, array_.as_array()[static_cast<size_t>(cur_++)]);
+    return true;
+  }
+  if (type_.id == types::TypeId::kNumeric) {
+    if (done_) return false;
+    const int c = types::Numeric::Compare(next_.as_numeric(), stop_value_.as_numeric());
+    if (up_ ? c > 0 : c < 0) return false;
+    NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
+    row->assign(1, next_);
+    NORDLYS_ASSIGN_OR_RETURN(types::Numeric n, types::Numeric::Add(next_.as_numeric(), step_value_.as_numeric()));
+    next_ = types::Value::MakeNumeric(std::move(n));
+    return true;
+  }
+  if (type_.id == types::TypeId::kTimestamp || type_.id == types::TypeId::kTimestampTz) {
+    if (done_) return false;
+    const int64_t cur = next_.as_int(), stop = stop_value_.as_int();
+    if (up_ ? cur > stop : cur < stop) return false;
+    NORDLYS_RETURN_IF_ERROR(ctx->CheckCancel());
+    row->assign(1, next_);
+    const types::Interval& step = step_value_.as_interval();
+    if (type_.id == types::TypeId::kTimestamp) {
+      auto n = types::TimestampAddInterval(cur, step);
+      if (!n.ok()) return n.status();
+      next_ = types::Value::Timestamp(*n);
+    } else {
+      const types::TimeZone utc;
+      auto n = types::TimestampTzAddInterval(cur, step, ctx->session ? ctx->session->settings.time_zone : utc);
+      if (!n.ok()) return n.status();
+      next_ = types::Value::TimestampTz(*n);
+    }
+    if (next_.as_int() == types::kTimestampPosInfinity || next_.as_int() == types::kTimestampNegInfinity) done_ = true;
     return true;
   }
   if (done_ || (step_ > 0 ? cur_ > stop_ : cur_ < stop_)) return false;

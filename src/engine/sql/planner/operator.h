@@ -171,6 +171,10 @@ class GenerateSeries final : public Operator {
   __int128 cur_ = 0, stop_ = 0, step_ = 1;
   bool done_ = true;
   types::Value array_;  // unnest: the array, walked by cur_
+  // numeric and timestamp series: the next value, the stop and the step as values; up_ says
+  // which way the step goes.
+  types::Value next_, stop_value_, step_value_;
+  bool up_ = true;
 };
 
 class Filter final : public Operator {
