@@ -135,6 +135,11 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
     return SqlError("3F000", "schema \"" + names[0] + "\" does not exist", {.position = pos});
   }
   if (b.contains("over")) return BindWindowFunction(b, name, ctx);
+  if (name == "generate_series") {
+    // A set-returning function: only FROM evaluates them (PostgreSQL's ProjectSet is not built).
+    return Unsupported("set-returning function generate_series outside FROM (write FROM generate_series(...))",
+                       pos);
+  }
   if (IsWindowOnlyFunction(name)) {
     return SqlError("42809", "window function " + name + " requires an OVER clause", {.position = pos});
   }
