@@ -217,9 +217,19 @@ void SegmentStoreImpl::ResolveClaim(const Claim& c) {
   if (hi <= c.lo) return;
   IntervalSet add;
   add.Add(c.lo, hi);
+  // Items come in LSN order (a batch's records, a coverage frame's list): walk the record index
+  // beside them instead of a lookup per item (these lookups showed at 3% of a node's CPU).
+  auto rec = pg.records.end();
+  Lsn prev = kInvalidLsn;
   for (const auto& item : c.items) {
     if (item.lsn.value() <= c.lo || item.lsn.value() > hi) continue;
-    if (pg.records.count(item.lsn)) continue;
+    if (rec == pg.records.end() || item.lsn < prev) {
+      rec = pg.records.lower_bound(item.lsn);
+    } else {
+      while (rec != pg.records.end() && rec->first < item.lsn) ++rec;
+    }
+    prev = item.lsn;
+    if (rec != pg.records.end() && rec->first == item.lsn) continue;
     if (!c.strict && item.lsn <= gc_floor_) {
       // Reclaimed by GC: an image at or above it replaced it.
       auto pit = pg.pages.find(item.page);
