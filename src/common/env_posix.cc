@@ -29,12 +29,14 @@ Status PosixError(const std::string& context, int err) {
 // Appends are positional writes at the logical end, so that they can land on zeros written
 // ahead of it (ZeroAhead) without the file growing. mu_ only orders an Append against a ZeroAhead
 // running on another thread; the owner's own calls are never concurrent with each other.
+// ZeroAhead writes and syncs through a descriptor of its own: the kernel reports a writeback
+// error once per open file, so a failure its fdatasync saw is still reported to Sync().
 class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(std::string path, int fd, uint64_t size)
       : path_(std::move(path)), fd_(fd), size_(size), zeroed_end_(size) {}
   ~PosixWritableFile() override {
-    if (fd_ >= 0) ::close(fd_);
+    (void)Close();
   }
 
   Status Append(std::string_view data) override {
@@ -46,7 +48,7 @@ class PosixWritableFile final : public WritableFile {
       offset = size_;
       size_ += data.size();  // reserved: a ZeroAhead from now on starts past it
     }
-    return WriteAt(offset, data, "append ");
+    return WriteAt(fd_, offset, data, "append ");
   }
 
   Status Sync() override {
@@ -55,8 +57,12 @@ class PosixWritableFile final : public WritableFile {
   }
 
   Status Close() override {
-    if (fd_ < 0) return Status::OK();
-    int rc = ::close(fd_);
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !zeroing_; });
+    int rc = 0;
+    if (zero_fd_ >= 0) ::close(zero_fd_);
+    zero_fd_ = -1;
+    if (fd_ >= 0) rc = ::close(fd_);
     fd_ = -1;
     if (rc != 0) return PosixError("close " + path_, errno);
     return Status::OK();
@@ -69,24 +75,41 @@ class PosixWritableFile final : public WritableFile {
 
   Status ZeroAhead(uint64_t bytes) override {
     uint64_t from = 0, to = 0;
+    int zfd = -1;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (zeroing_from_ != kNone || zeroed_end_ >= size_ + bytes / 2) return Status::OK();
-      from = std::max(zeroed_end_, size_);
+      if (zeroing_ || fd_ < 0 || zeroed_end_ >= size_ + bytes / 2) return Status::OK();
+      // A gap before the append point: appends go on while the zeros are written, and wait
+      // only if they reach them (they then grow the file for that quarter, as without zeros).
+      from = std::max(zeroed_end_, size_ + bytes / 4);
       to = size_ + bytes;
+      if (from >= to) return Status::OK();
+      if (zero_fd_ < 0) {
+        zero_fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+        if (zero_fd_ < 0) return PosixError("open " + path_ + " to write zeros", errno);
+      }
+      zfd = zero_fd_;
+      zeroing_ = true;
       zeroing_from_ = from;
     }
     static const std::string kZeros(1u << 20, '\0');
     Status s;
     for (uint64_t off = from; off < to && s.ok(); off += kZeros.size()) {
-      s = WriteAt(off, std::string_view(kZeros).substr(0, std::min<uint64_t>(kZeros.size(), to - off)),
+      s = WriteAt(zfd, off, std::string_view(kZeros).substr(0, std::min<uint64_t>(kZeros.size(), to - off)),
                   "write zeros to ");
     }
-    if (s.ok() && ::fdatasync(fd_) != 0) s = PosixError("fdatasync " + path_, errno);
     {
+      // Appends may land on zeros written but not yet synced: whichever fdatasync comes first
+      // makes both the zeros' blocks and the appended bytes durable.
       std::lock_guard<std::mutex> lock(mu_);
       zeroing_from_ = kNone;
-      if (s.ok()) zeroed_end_ = to;
+    }
+    cv_.notify_all();
+    if (s.ok() && ::fdatasync(zfd) != 0) s = PosixError("fdatasync " + path_ + " after writing zeros", errno);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      zeroing_ = false;
+      if (s.ok()) zeroed_end_ = std::max(zeroed_end_, to);
     }
     cv_.notify_all();
     return s;
@@ -95,11 +118,11 @@ class PosixWritableFile final : public WritableFile {
  private:
   static constexpr uint64_t kNone = UINT64_MAX;
 
-  Status WriteAt(uint64_t offset, std::string_view data, const char* what) {
+  Status WriteAt(int fd, uint64_t offset, std::string_view data, const char* what) {
     const char* p = data.data();
     size_t left = data.size();
     while (left > 0) {
-      ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(offset));
+      ssize_t n = ::pwrite(fd, p, left, static_cast<off_t>(offset));
       if (n < 0) {
         if (errno == EINTR) continue;
         return PosixError(what + path_, errno);
@@ -113,11 +136,13 @@ class PosixWritableFile final : public WritableFile {
 
   std::string path_;
   int fd_;
+  int zero_fd_ = -1;  // ZeroAhead's own descriptor, opened on first use
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  uint64_t size_;                // GUARDED_BY(mu_): the logical end, appends reserved included
-  uint64_t zeroed_end_;          // GUARDED_BY(mu_): durable bytes (content or zeros) end here
-  uint64_t zeroing_from_ = kNone;  // GUARDED_BY(mu_): a ZeroAhead is writing from here on
+  uint64_t size_;                  // GUARDED_BY(mu_): the logical end, appends reserved included
+  uint64_t zeroed_end_;            // GUARDED_BY(mu_): durable bytes (content or zeros) end here
+  bool zeroing_ = false;           // GUARDED_BY(mu_): a ZeroAhead runs
+  uint64_t zeroing_from_ = kNone;  // GUARDED_BY(mu_): it is writing zeros from here on
 };
 
 class PosixRandomAccessFile final : public RandomAccessFile {

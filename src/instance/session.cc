@@ -224,19 +224,19 @@ class SqlSession final : public pgwire::Session {
     settings_.InitInfo(&info_);
   }
 
-  // The settings a client sent in its startup packet, then those in its "options" parameter
-  // ("-c name=value", "--name=value"). A bad value fails the connection, as in PostgreSQL (a
+  // The settings in a client's "options" parameter ("-c name=value", "--name=value"), then
+  // those it sent in its startup packet. A bad value fails the connection, as in PostgreSQL (a
   // session silently left in UTC when the client asked for 'Europe/Oslo' would be a wrong
   // answer); a parameter Nordlys does not know is ignored (PostgreSQL knows many more).
   Status ApplyStartup(const pgwire::StartupInfo& startup) {
+    // As PostgreSQL: the options first, so that a parameter of the packet itself wins.
     std::vector<std::pair<std::string, std::string>> settings;
     for (const auto& [k, v] : startup.parameters) {
+      if (Lower(k) == "options") NORDLYS_RETURN_IF_ERROR(ParseStartupOptions(v, &settings));
+    }
+    for (const auto& [k, v] : startup.parameters) {
       std::string lk = Lower(k);
-      if (lk == "user" || lk == "database" || lk == "replication") continue;
-      if (lk == "options") {
-        NORDLYS_RETURN_IF_ERROR(ParseStartupOptions(v, &settings));
-        continue;
-      }
+      if (lk == "user" || lk == "database" || lk == "replication" || lk == "options") continue;
       settings.emplace_back(k, v);
     }
     for (const auto& [k, v] : settings) {

@@ -131,6 +131,9 @@ Result<std::string> Canonical(const Param& p, const std::string& value, engine::
   }
   if (lname == "client_encoding") {
     if (lv == "utf8" || lv == "utf-8" || lv == "unicode") return std::string("UTF8");
+    // What libpq sends for client_encoding=auto in the C locale; bytes pass unconverted, as
+    // they do for UTF8 here (pgwire accepts it at startup too).
+    if (lv == "sql_ascii") return std::string("SQL_ASCII");
     return engine::sql::Unsupported("client_encoding \"" + value + "\" (only UTF8)");
   }
   if (lname == "datestyle") {

@@ -192,6 +192,12 @@ TEST_F(SessionTest, StartupParametersAndOptionsSetTheSessionOrFailTheConnection)
   PGconn* escaped = connect("options='-c application_name=two\\\\ words -cDateStyle=ISO'");
   ASSERT_EQ(PQstatus(escaped), CONNECTION_OK) << PQerrorMessage(escaped);
   EXPECT_EQ(Run(escaped, "SHOW application_name"), "two words\n");
+  // The packet's own parameters win over options (PostgreSQL applies options first).
+  PGconn* both = connect("options='-c application_name=from_options' application_name=from_packet "
+                         "client_encoding=SQL_ASCII");
+  ASSERT_EQ(PQstatus(both), CONNECTION_OK) << PQerrorMessage(both);
+  EXPECT_EQ(Run(both, "SHOW application_name"), "from_packet\n");
+  EXPECT_EQ(Run(both, "SHOW client_encoding"), "SQL_ASCII\n");  // libpq's 'auto' in the C locale
   // An unknown parameter is ignored (PostgreSQL has many Nordlys does not).
   PGconn* unknown = connect("options='-c some_unknown_setting=1'");
   EXPECT_EQ(PQstatus(unknown), CONNECTION_OK) << PQerrorMessage(unknown);
