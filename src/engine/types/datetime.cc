@@ -539,7 +539,10 @@ Result<TimeZone> TimeZone::Parse(std::string_view setting) {
   // A zone of the tzdata database (UTC and GMT are zones there too), then a POSIX offset.
   auto zone = LoadZone(s);
   if (zone.ok()) return Named(std::move(zone).value());
-  if (!zone.status().IsNotFound()) return zone.status();
+  if (!zone.status().IsNotFound()) {
+    // Leap seconds, or a damaged zone file: the setting is refused with the reason.
+    return Status::Sql(StatusCode::kInvalidArgument, "22023", zone.status().message());
+  }
   if (lower == "utc" || lower == "gmt" || lower == "etc/utc" || lower == "etc/gmt" || lower == "zulu" ||
       lower == "universal" || lower == "z") {
     return FixedOffset(0, s, "UTC");  // no tzdata installed
@@ -577,8 +580,9 @@ Result<TimeZone> TimeZone::Parse(std::string_view setting) {
       int32_t west = static_cast<int32_t>(sign * (parts[0] * 3600 + parts[1] * 60 + parts[2]));
       return FixedOffset(-west, s, abbrev);
     }
-    return invalid();
   }
+  // A full POSIX rule with daylight time ("FOO5BAR", "CET-1CEST,M3.5.0,M10.5.0/3").
+  if (auto rule = ParsePosixTz(s); rule.ok() && rule->has_dst) return Named(ZoneRules::FromPosix(*rule, s));
   return invalid();
 }
 

@@ -107,12 +107,19 @@ Result<int64_t> TimestampTzAddInterval(int64_t ts, const Interval& iv, const Tim
     if (!ValidTs(r)) return TsOutOfRange();
     return static_cast<int64_t>(r);
   }
-  // Months and days move the local wall clock, then the zone's rules give the instant back.
-  int64_t off = static_cast<int64_t>(tz.OffsetAt(ts)) * kUsecsPerSec;
-  Interval calendar{0, iv.days, iv.months};
-  NORDLYS_ASSIGN_OR_RETURN(int64_t local, AddToLocal(ts + off, calendar));
-  __int128 r = static_cast<__int128>(local) - static_cast<int64_t>(tz.OffsetForLocal(local)) * kUsecsPerSec +
-               iv.time_us;
+  // Months, then days, move the local wall clock, and after each the zone's rules give the
+  // instant back (PostgreSQL resolves the zone twice: '02:30' + 1 month may land in a gap that
+  // the following day then leaves).
+  int64_t cur = ts;
+  for (const Interval& step : {Interval{0, 0, iv.months}, Interval{0, iv.days, 0}}) {
+    if (step.months == 0 && step.days == 0) continue;
+    int64_t off = static_cast<int64_t>(tz.OffsetAt(cur)) * kUsecsPerSec;
+    NORDLYS_ASSIGN_OR_RETURN(int64_t local, AddToLocal(cur + off, step));
+    __int128 r = static_cast<__int128>(local) - static_cast<int64_t>(tz.OffsetForLocal(local)) * kUsecsPerSec;
+    if (!ValidTs(r)) return TsOutOfRange();
+    cur = static_cast<int64_t>(r);
+  }
+  __int128 r = static_cast<__int128>(cur) + iv.time_us;
   if (!ValidTs(r)) return TsOutOfRange();
   return static_cast<int64_t>(r);
 }

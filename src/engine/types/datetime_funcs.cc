@@ -679,7 +679,7 @@ Result<TimeZone> ZoneForAtTimeZone(std::string_view name) {
   if (!IsKnownAbbreviation(lower)) {
     auto zone = LoadZone(name);
     if (zone.ok()) return TimeZone::Named(std::move(zone).value());
-    if (!zone.status().IsNotFound()) return zone.status();
+    if (!zone.status().IsNotFound()) return Status::Sql(StatusCode::kInvalidArgument, "22023", zone.status().message());
   }
   // POSIX "[NAME]±h[:mm[:ss]]", west positive; NAME (3+ letters) only labels the zone. A bare
   // number is POSIX too: "5" is five hours west.

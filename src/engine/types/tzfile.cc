@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "engine/types/datetime.h"
@@ -252,6 +253,12 @@ Result<std::shared_ptr<const ZoneRules>> ZoneRules::Parse(std::string_view data,
                     static_cast<size_t>(h.charcnt) + static_cast<size_t>(h.leapcnt) * 8 +
                     static_cast<size_t>(h.isstdcnt) + static_cast<size_t>(h.isutcnt);
   if (!in.Skip(v1) || !ReadHeader(&in, &h)) return corrupt("truncated");
+  // PostgreSQL refuses zones with leap seconds ("right/UTC"): its clock has none.
+  if (h.leapcnt > 0) return Status::InvalidArgument("time zone \"" + name + "\" appears to use leap seconds");
+  const size_t v2 = static_cast<size_t>(h.timecnt) * 9 + static_cast<size_t>(h.typecnt) * 6 +
+                    static_cast<size_t>(h.charcnt) + static_cast<size_t>(h.isstdcnt) +
+                    static_cast<size_t>(h.isutcnt);
+  if (in.Rest().size() < v2) return corrupt("truncated");
   auto z = std::make_shared<ZoneRules>();
   z->name_ = std::move(name);
   z->transitions_.resize(static_cast<size_t>(h.timecnt));
@@ -271,6 +278,7 @@ Result<std::shared_ptr<const ZoneRules>> ZoneRules::Parse(std::string_view data,
       return corrupt("truncated types");
     }
     z->types_[i].dst = dst != 0;
+    if (z->types_[i].east < -25 * 3600 || z->types_[i].east > 26 * 3600) return corrupt("offset out of range");
   }
   std::string_view chars = in.Take(static_cast<size_t>(h.charcnt));
   if (chars.size() != static_cast<size_t>(h.charcnt)) return corrupt("truncated abbreviations");
@@ -296,6 +304,15 @@ Result<std::shared_ptr<const ZoneRules>> ZoneRules::Parse(std::string_view data,
     }
   }
   return std::shared_ptr<const ZoneRules>(std::move(z));
+}
+
+std::shared_ptr<const ZoneRules> ZoneRules::FromPosix(PosixTzRule rule, std::string name) {
+  auto z = std::make_shared<ZoneRules>();
+  z->name_ = std::move(name);
+  z->types_.push_back(Type{rule.std_east, false, rule.std_abbrev});
+  z->footer_ = std::move(rule);
+  z->has_footer_ = true;
+  return z;
 }
 
 int32_t ZoneRules::OffsetAt(int64_t utc_sec, const std::string** abbrev) const {
@@ -362,12 +379,23 @@ Result<std::shared_ptr<const ZoneRules>> LoadZone(std::string_view name) {
   }
   static std::mutex mu;
   static std::map<std::string, std::shared_ptr<const ZoneRules>> cache;  // by lower-case name
+  // Names that are not zones: every unknown word in a timestamp literal asks, and each miss
+  // would read the zoneinfo directory again. Bounded; a zone installed later is found once the
+  // set is cleared at its bound.
+  static std::set<std::string> missing;
   const std::string key = LowerAscii(name);
   {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
+    if (missing.count(key)) return not_found();
   }
+  auto remember_missing = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    if (missing.size() >= 4096) missing.clear();
+    missing.insert(key);
+    return not_found();
+  };
   const std::string root = ZoneInfoDir();
   std::string dir = root, canonical;
   std::stringstream parts{std::string(name)};
@@ -375,18 +403,18 @@ Result<std::shared_ptr<const ZoneRules>> LoadZone(std::string_view name) {
   while (std::getline(parts, part, '/')) {
     if (part.empty() || part == "." || part == "..") return not_found();
     std::string found;
-    if (!FindEntry(dir, part, &found)) return not_found();
+    if (!FindEntry(dir, part, &found)) return remember_missing();
     dir += "/" + found;
     canonical += (canonical.empty() ? "" : "/") + found;
   }
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20)) {
-    return not_found();  // a directory ("Europe"), or nothing a zone file could be
+    return remember_missing();  // a directory ("Europe"), or nothing a zone file could be
   }
   std::ifstream f(dir, std::ios::binary);
   if (!f) return not_found();
   std::string data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (data.size() < 4 || data.compare(0, 4, "TZif") != 0) return not_found();  // a directory, or not a zone
+  if (data.size() < 4 || data.compare(0, 4, "TZif") != 0) return remember_missing();  // not a zone file
   NORDLYS_ASSIGN_OR_RETURN(std::shared_ptr<const ZoneRules> z, ZoneRules::Parse(data, canonical));
   std::lock_guard<std::mutex> lock(mu);
   if (cache.size() < 1024) cache.emplace(key, z);

@@ -43,6 +43,9 @@ class ZoneRules {
   // Parses a TZif file's bytes (version 2 or later: the 64-bit block and the footer are used).
   static Result<std::shared_ptr<const ZoneRules>> Parse(std::string_view data, std::string name);
 
+  // A zone that is only a POSIX rule (a TimeZone setting such as "FOO5BAR").
+  static std::shared_ptr<const ZoneRules> FromPosix(PosixTzRule rule, std::string name);
+
   // Seconds east of UTC at a UTC instant in seconds; *abbrev (if given) the zone's abbreviation.
   int32_t OffsetAt(int64_t utc_sec, const std::string** abbrev = nullptr) const;
   const std::string& name() const { return name_; }

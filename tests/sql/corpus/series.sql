@@ -19,3 +19,6 @@ SELECT count(*), min(g), max(g) FROM generate_series('2024-01-01'::timestamptz, 
 SELECT '2024-10-27 00:30+00'::timestamptz + interval '1 hour', '2024-10-27 00:30+00'::timestamptz - interval '1 hour';
 SELECT '2024-10-26 12:00+00'::timestamptz + interval '1 day 1 hour', '2024-03-30 12:00+00'::timestamptz + interval '1 day';
 SELECT date_trunc('hour', g), count(*) FROM generate_series('2024-10-27 00:00+00'::timestamptz, '2024-10-27 01:59+00', '30 minutes') g GROUP BY 1 ORDER BY 1;
+SELECT * FROM generate_series('1', '3'); -- error 42725
+SELECT * FROM generate_series('2024-01-01', '2024-01-02', '1 day'); -- error 42725
+SELECT * FROM generate_series(1, 3, '1 day'::interval); -- error 42883

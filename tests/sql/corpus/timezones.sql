@@ -62,3 +62,10 @@ SET timezone = 'America/Los_Angeles';
 SELECT id, at FROM tz_events ORDER BY id;
 SELECT id FROM tz_events WHERE at = '2024-03-31 03:00:00-07' ORDER BY id;
 SET timezone = 'Europe'; -- error 22023
+SET timezone = 'FOO5BAR';
+SHOW timezone;
+SELECT '2024-07-01 12:00+00'::timestamptz, '2024-01-01 12:00+00'::timestamptz, to_char('2024-07-01 12:00+00'::timestamptz, 'TZ');
+SET timezone = 'Europe/Oslo';
+SELECT '2023-02-26 02:30'::timestamptz + interval '1 month 1 day', '2023-02-26 02:30'::timestamptz + interval '1 month';
+SELECT '2024-01-31 12:00'::timestamptz + interval '1 month 30 days', '2024-03-31 02:30'::timestamptz - interval '1 day';
+SET timezone = 'right/UTC'; -- error 22023

@@ -603,13 +603,26 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindFunctionItem(const Json& b, Scope
       default: return Unsupported("generate_series over " + types::FormatType(a->type), pos);
     }
   }
+  auto signature = [&] {
+    std::string sig;
+    for (size_t i = 0; i < args.size(); ++i) sig += (i ? ", " : "") + types::FormatType(args[i]->type);
+    return sig;
+  };
+  if (std::all_of(args.begin(), args.end(), [](const ExprPtr& a) { return a->type.id == TypeId::kUnknown; })) {
+    return SqlError("42725", "function generate_series(" + signature() + ") is not unique",
+                    {.hint = "Could not choose a best candidate function. You might need to add explicit type casts.",
+                     .position = pos});
+  }
+  const bool numeric_arg = std::any_of(args.begin(), args.end(), [](const ExprPtr& a) {
+    return a->type.id == TypeId::kInt2 || a->type.id == TypeId::kInt4 || a->type.id == TypeId::kInt8 ||
+           a->type.id == TypeId::kNumeric;
+  });
   std::vector<Type> want(args.size(), Type(t));
   if (datetime) {
     t = plain_timestamp && !zoned ? TypeId::kTimestamp : TypeId::kTimestampTz;
-    if (args.size() != 3 || (args[2]->type.id != TypeId::kInterval && args[2]->type.id != TypeId::kUnknown)) {
-      std::string sig;
-      for (size_t i = 0; i < args.size(); ++i) sig += (i ? ", " : "") + types::FormatType(args[i]->type);
-      return SqlError("42883", "function generate_series(" + sig + ") does not exist",
+    if (args.size() != 3 || numeric_arg ||
+        (args[2]->type.id != TypeId::kInterval && args[2]->type.id != TypeId::kUnknown)) {
+      return SqlError("42883", "function generate_series(" + signature() + ") does not exist",
                       {.hint = "No function matches the given name and argument types. You might need to add "
                                "explicit type casts.",
                        .position = pos});
