@@ -14,6 +14,7 @@
 #include "engine/parser.h"
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/eval.h"
+#include "engine/sql/execution/foreign_keys.h"
 #include "engine/sql/execution/statements.h"
 #include "engine/storage/btree.h"
 #include "engine/storage/heap.h"
@@ -192,7 +193,158 @@ std::string JoinColumnNames(const TableDef& t, const std::vector<int>& cols) {
   return s;
 }
 
-// Adds a PRIMARY KEY / UNIQUE / CHECK constraint to `t` (a table being created when `fresh`).
+
+// The names of the constraints of the tables in schema `ns` (PostgreSQL's ChooseConstraintName
+// avoids all of them), with those of `t`, which may not be in the snapshot yet.
+std::set<std::string> ConstraintNames(const DdlEnv& d, const TableDef& t) {
+  std::set<std::string> names;
+  auto add = [&](const TableDef& x) {
+    for (const auto& ix : x.indexes) {
+      if (ix.primary || ix.unique_constraint) names.insert(ix.name);
+    }
+    for (const auto& c : x.checks) names.insert(c.name);
+    for (const auto& f : x.foreign_keys) names.insert(f.name);
+  };
+  for (const auto& [oid, x] : d.snap().tables) {
+    if (x->namespace_oid == t.namespace_oid && oid != t.oid) add(*x);
+  }
+  add(t);
+  return names;
+}
+
+// FOREIGN KEY / REFERENCES on `t` (a table being created when `fresh`; then nothing is
+// validated). Runs after the table's PRIMARY KEY and UNIQUE constraints exist, as
+// PostgreSQL adds foreign keys last. Error order and wording follow PostgreSQL's
+// ATAddForeignKeyConstraint.
+Status AddForeignKey(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::set<std::string>* taken) {
+  if (con.value("deferrable", false) || con.value("initdeferred", false)) {
+    return Unsupported("DEFERRABLE foreign key constraints");
+  }
+  const std::string match = con.value("fk_matchtype", "s");
+  if (match == "p") return SqlError("0A000", "MATCH PARTIAL not yet implemented");
+  if (con.contains("fk_del_set_cols")) return Unsupported("a column list for ON DELETE SET NULL / SET DEFAULT");
+  if (!fresh && con.value("skip_validation", false)) return Unsupported("NOT VALID foreign key constraints");
+  // The referenced table: this one (a self-reference, maybe not in the catalog yet) or another.
+  const Json& pk = con["pktable"];
+  const std::string pk_name = pk.value("relname", "");
+  const std::string pk_schema = pk.value("schemaname", "");
+  const TableDef* ref = nullptr;
+  if (pk_name == t->name && (pk_schema.empty() ? t->namespace_oid == kPublicNamespace
+                                               : d.snap().SchemaOid(pk_schema) == t->namespace_oid)) {
+    ref = t;
+  } else {
+    uint32_t ns = pk_schema.empty() ? 0 : d.snap().SchemaOid(pk_schema);
+    if ((pk_schema.empty() || ns != 0) && d.snap().FindView(ns, pk_name) != nullptr) {
+      return SqlError("42809", "referenced relation \"" + pk_name + "\" is not a table");
+    }
+    Binder binder(d.ctx->snap, d.ctx->session, d.env->sql, d.env->param_types);
+    NORDLYS_ASSIGN_OR_RETURN(auto found, binder.LookupTable(pk));
+    ref = found.get();
+  }
+  std::string conname = con.value("conname", "");
+  auto column_list = [](const TableDef& x, const Json& names, std::vector<int>* out) -> Status {
+    for (const auto& k : names) {
+      std::string name = StrVal(k);
+      int idx = x.ColumnIndex(name);
+      if (idx < 0) return SqlError("42703", "column \"" + name + "\" referenced in foreign key constraint does not exist");
+      out->push_back(idx);
+    }
+    return Status::OK();
+  };
+  ForeignKeyDef fk;
+  NORDLYS_RETURN_IF_ERROR(column_list(*t, con.contains("fk_attrs") ? con["fk_attrs"] : con["keys"], &fk.columns));
+  const IndexDef* key_index = nullptr;
+  if (!con.contains("pk_attrs") || con["pk_attrs"].empty()) {
+    key_index = ref->PrimaryKey();
+    if (key_index == nullptr) {
+      return SqlError("42704", "there is no primary key for referenced table \"" + ref->name + "\"");
+    }
+    fk.ref_columns = key_index->columns;
+  } else {
+    NORDLYS_RETURN_IF_ERROR(column_list(*ref, con["pk_attrs"], &fk.ref_columns));
+    std::set<int> wanted(fk.ref_columns.begin(), fk.ref_columns.end());
+    if (wanted.size() != fk.ref_columns.size()) {
+      return SqlError("42830", "foreign key referenced-columns list must not contain duplicates");
+    }
+    // A unique index on exactly these columns, in any order (PG's transformFkeyCheckAttrs);
+    // the primary key first.
+    for (const auto& ix : ref->indexes) {
+      if (ix.unique && std::set<int>(ix.columns.begin(), ix.columns.end()) == wanted &&
+          ix.columns.size() == wanted.size() && (key_index == nullptr || (ix.primary && !key_index->primary))) {
+        key_index = &ix;
+      }
+    }
+    if (key_index == nullptr) {
+      return SqlError("42830", "there is no unique constraint matching given keys for referenced table \"" +
+                                   ref->name + "\"");
+    }
+  }
+  if (fk.columns.size() != fk.ref_columns.size()) {
+    return SqlError("42830", "number of referencing and referenced columns for foreign key disagree");
+  }
+  std::set<std::string> names = ConstraintNames(d, *t);
+  names.insert(taken->begin(), taken->end());
+  if (conname.empty()) {
+    std::string base = t->name + "_" + JoinColumnNames(*t, fk.columns);
+    conname = types::ClipName(base + "_fkey");
+    for (int n = 1; names.count(conname); ++n) conname = types::ClipName(base + "_fkey" + std::to_string(n));
+  } else {
+    for (const auto& x : t->foreign_keys) {
+      if (x.name == conname) {
+        return SqlError("42710", "constraint \"" + conname + "\" for relation \"" + t->name + "\" already exists");
+      }
+    }
+    for (const auto& x : t->checks) {
+      if (x.name == conname) {
+        return SqlError("42710", "constraint \"" + conname + "\" for relation \"" + t->name + "\" already exists");
+      }
+    }
+  }
+  taken->insert(conname);
+  fk.name = conname;
+  for (size_t i = 0; i < fk.columns.size(); ++i) {
+    const ColumnDef& a = t->columns[fk.columns[i]];
+    const ColumnDef& b = ref->columns[fk.ref_columns[i]];
+    if (!ForeignKeyTypesCompatible(a.type, b.type)) {
+      return SqlError("42804", "foreign key constraint \"" + conname + "\" cannot be implemented",
+                      {.detail = "Key columns \"" + a.name + "\" and \"" + b.name +
+                                 "\" are of incompatible types: " + types::FormatType(a.type) + " and " +
+                                 types::FormatType(b.type) + "."});
+    }
+  }
+  fk.oid = d.catalog->NewOid();
+  fk.ref_table = ref->oid;
+  fk.ref_index = key_index->oid;
+  fk.match_type = match.empty() ? 's' : match[0];
+  const std::string upd = con.value("fk_upd_action", "a"), del = con.value("fk_del_action", "a");
+  fk.update_action = upd.empty() ? 'a' : upd[0];
+  fk.delete_action = del.empty() ? 'a' : del[0];
+  if (!fresh) {
+    // Existing rows must satisfy it (PostgreSQL's RI_Initial_Check, row by row here).
+    auto scan = d.ctx->db->heap(t->heap).Scan(d.ctx->txn);
+    storage::Tid tid;
+    std::string data;
+    Row row;
+    std::vector<Row> rows;
+    for (;;) {
+      NORDLYS_RETURN_IF_ERROR(d.ctx->CheckCancel());
+      NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(&tid, &data));
+      if (!more) break;
+      NORDLYS_RETURN_IF_ERROR(DecodeRow(data, t->columns, &row));
+      rows.push_back(row);
+    }
+    scan.reset();
+    for (const auto& r : rows) {
+      NORDLYS_RETURN_IF_ERROR(d.ctx->CheckCancel());
+      NORDLYS_RETURN_IF_ERROR(CheckForeignKeyRow(d.ctx, *t, fk, ref == t ? *t : *ref, r));
+    }
+  }
+  t->foreign_keys.push_back(std::move(fk));
+  return Status::OK();
+}
+
+// Adds a PRIMARY KEY / UNIQUE / CHECK / FOREIGN KEY constraint to `t` (a table being created
+// when `fresh`). Callers pass foreign keys after the other constraints' indexes are in `t`.
 Status AddConstraint(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::set<std::string>* taken,
                      std::vector<IndexDef>* new_indexes) {
   std::string type = con.value("contype", "");
@@ -265,7 +417,7 @@ Status AddConstraint(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::s
     t->checks.push_back(std::move(chk));
     return Status::OK();
   }
-  if (type == "CONSTR_FOREIGN") return Unsupported("foreign key constraints");
+  if (type == "CONSTR_FOREIGN") return AddForeignKey(d, t, con, fresh, taken);
   if (type == "CONSTR_EXCLUSION") return Unsupported("exclusion constraints");
   return Unsupported("constraint " + type);
 }
@@ -334,6 +486,10 @@ Status DefineColumn(DdlEnv& d, TableDef* t, const Json& cd, std::vector<Json>* c
         std::string when = con.value("generated_when", "a");
         c.identity = when.empty() ? 'a' : when[0];
         serial = true;  // the same owned sequence and nextval default as serial
+      } else if (type == "CONSTR_ATTR_DEFERRABLE" || type == "CONSTR_ATTR_DEFERRED") {
+        return Unsupported("DEFERRABLE foreign key constraints");
+      } else if (type == "CONSTR_ATTR_NOT_DEFERRABLE" || type == "CONSTR_ATTR_IMMEDIATE") {
+        // What every constraint here is.
       } else if (type == "CONSTR_GENERATED") {
         return Unsupported("generated columns");
       } else {
@@ -411,11 +567,16 @@ Result<std::string> CreateTable(DdlEnv& d, const Json& s) {
   NORDLYS_ASSIGN_OR_RETURN(t.heap, d.ctx->db->CreateHeap(d.ctx->txn));
   std::vector<IndexDef> indexes;
   for (const auto& con : constraints) {
+    if (con.value("contype", "") == "CONSTR_FOREIGN") continue;
     NORDLYS_RETURN_IF_ERROR(AddConstraint(d, &t, con, /*fresh=*/true, &taken, &indexes));
   }
   // PRIMARY KEY first, as PG lists it.
   std::stable_sort(indexes.begin(), indexes.end(), [](const IndexDef& a, const IndexDef& b) { return a.primary > b.primary; });
   t.indexes = std::move(indexes);
+  for (const auto& con : constraints) {
+    if (con.value("contype", "") != "CONSTR_FOREIGN") continue;
+    NORDLYS_RETURN_IF_ERROR(AddConstraint(d, &t, con, /*fresh=*/true, &taken, &indexes));
+  }
   for (const auto& seq : sequences) NORDLYS_RETURN_IF_ERROR(d.catalog->InsertSequence(d.ctx->txn, d.ctx->cat_state, seq));
   NORDLYS_RETURN_IF_ERROR(d.catalog->InsertTable(d.ctx->txn, d.ctx->cat_state, t));
   return std::string("CREATE TABLE");
@@ -755,10 +916,18 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
         NORDLYS_RETURN_IF_ERROR(RewriteRows(d, before, t, fill, col));
       }
       std::vector<IndexDef> indexes;
-      for (const auto& con : constraints) NORDLYS_RETURN_IF_ERROR(AddConstraint(d, &t, con, false, &taken, &indexes));
+      for (const auto& con : constraints) {
+        if (con.value("contype", "") == "CONSTR_FOREIGN") continue;
+        NORDLYS_RETURN_IF_ERROR(AddConstraint(d, &t, con, false, &taken, &indexes));
+      }
       for (auto& ix : indexes) {
         NORDLYS_RETURN_IF_ERROR(BuildIndex(d, t, ix));
         t.indexes.push_back(std::move(ix));
+      }
+      for (const auto& con : constraints) {
+        if (con.value("contype", "") == "CONSTR_FOREIGN") {
+          NORDLYS_RETURN_IF_ERROR(AddConstraint(d, &t, con, false, &taken, &indexes));
+        }
       }
     } else if (sub == "AT_ColumnDefault" || sub == "AT_SetNotNull" || sub == "AT_DropNotNull") {
       std::string cname = cmd.value("name", "");
