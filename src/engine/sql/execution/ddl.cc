@@ -582,6 +582,64 @@ Result<std::string> CreateTable(DdlEnv& d, const Json& s) {
   return std::string("CREATE TABLE");
 }
 
+
+// A FOREIGN KEY constraint of another table that something being dropped takes away.
+struct ForeignKeyDependent {
+  uint32_t table;
+  std::string name;
+};
+
+// The foreign keys referencing table `ref_table` that `pick` selects, except those of tables in
+// `skip` (going away themselves).
+std::vector<ForeignKeyDependent> ReferencingForeignKeys(const CatalogSnapshot& snap, uint32_t ref_table,
+                                                        const std::function<bool(const ForeignKeyDef&)>& pick,
+                                                        const std::vector<uint32_t>& skip = {}) {
+  std::vector<ForeignKeyDependent> out;
+  auto it = snap.referenced_by.find(ref_table);
+  if (it == snap.referenced_by.end()) return out;
+  for (const auto& [child, i] : it->second) {
+    if (std::find(skip.begin(), skip.end(), child) != skip.end()) continue;
+    const TableDef* t = snap.TableByOid(child);
+    if (t != nullptr && pick(t->foreign_keys[i])) out.push_back({child, t->foreign_keys[i].name});
+  }
+  return out;
+}
+
+// PostgreSQL's dependency rule for foreign keys: without CASCADE, 2BP01 "cannot drop <object>
+// because other objects depend on it"; with it, a NOTICE and the constraints go (from *self when
+// they are its own, else by rewriting their table's row). `depends_on` words what they need.
+Status DropForeignKeys(DdlEnv& d, const std::string& object, const std::string& depends_on,
+                       const std::vector<ForeignKeyDependent>& fks, bool cascade, TableDef* self) {
+  if (fks.empty()) return Status::OK();
+  auto describe = [&](const ForeignKeyDependent& f) {
+    const TableDef* t = self != nullptr && f.table == self->oid ? self : d.snap().TableByOid(f.table);
+    return "constraint " + f.name + " on table " + t->name;
+  };
+  if (!cascade) {
+    std::string detail;
+    for (const auto& f : fks) detail += (detail.empty() ? "" : "\n") + describe(f) + " depends on " + depends_on;
+    return SqlError("2BP01", "cannot drop " + object + " because other objects depend on it",
+                    {.detail = detail, .hint = "Use DROP ... CASCADE to drop the dependent objects too."});
+  }
+  if (fks.size() == 1) {
+    Notice(*d.env, "00000", "drop cascades to " + describe(fks[0]));
+  } else {
+    Notice(*d.env, "00000", "drop cascades to " + std::to_string(fks.size()) + " other objects");
+  }
+  std::map<uint32_t, TableDef> changed;
+  for (const auto& f : fks) {
+    TableDef* t = self;
+    if (self == nullptr || f.table != self->oid) {
+      if (!changed.count(f.table)) changed[f.table] = *d.snap().TableByOid(f.table);
+      t = &changed[f.table];
+    }
+    auto& v = t->foreign_keys;
+    v.erase(std::remove_if(v.begin(), v.end(), [&](const ForeignKeyDef& x) { return x.name == f.name; }), v.end());
+  }
+  for (const auto& [oid, t] : changed) NORDLYS_RETURN_IF_ERROR(d.catalog->UpdateTable(d.ctx->txn, d.ctx->cat_state, t));
+  return Status::OK();
+}
+
 // DROP SCHEMA [IF EXISTS] name, ... [CASCADE | RESTRICT]: CASCADE takes the schema's tables
 // (with their indexes and owned sequences) and sequences along; RESTRICT refuses while any exist.
 Result<std::string> DropSchema(DdlEnv& d, const Json& s, bool missing_ok) {
@@ -646,6 +704,14 @@ Result<std::string> DropSchema(DdlEnv& d, const Json& s, bool missing_ok) {
   } else if (!dependents.empty()) {
     Notice(*d.env, "00000", "drop cascades to " + std::to_string(dependents.size()) + " other objects");
   }
+  {
+    std::vector<ForeignKeyDependent> fks;
+    for (uint32_t oid : drop) {
+      auto more = ReferencingForeignKeys(d.snap(), oid, [](const ForeignKeyDef&) { return true; }, drop);
+      fks.insert(fks.end(), more.begin(), more.end());
+    }
+    NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, "", "", fks, /*cascade=*/true, nullptr));
+  }
   for (uint32_t oid : drop) {
     for (const auto& [soid, seq] : d.snap().sequences) {
       if (seq->owner_table == oid) NORDLYS_RETURN_IF_ERROR(d.catalog->DeleteObject(d.ctx->txn, d.ctx->cat_state, soid));
@@ -703,6 +769,11 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
                                        t->name + " requires it",
                           {.hint = "You can drop constraint " + name + " on table " + t->name + " instead."});
         }
+        const uint32_t index_oid = ix->oid;
+        auto fks = ReferencingForeignKeys(d.snap(), t->oid,
+                                          [&](const ForeignKeyDef& f) { return f.ref_index == index_oid; });
+        NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, "index " + name, "index " + name, fks,
+                                                s.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE", nullptr));
         indexes.push_back({t->oid, name});
         found = true;
       }
@@ -723,6 +794,13 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
   }
   if (!tables.empty()) {
     const bool cascade = s.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE";
+    std::vector<ForeignKeyDependent> fks;
+    for (uint32_t oid : tables) {
+      auto more = ReferencingForeignKeys(d.snap(), oid, [](const ForeignKeyDef&) { return true; }, tables);
+      fks.insert(fks.end(), more.begin(), more.end());
+    }
+    NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, RelationDescription(d.snap(), tables.front()),
+                                            RelationDescription(d.snap(), tables.front()), fks, cascade, nullptr));
     NORDLYS_RETURN_IF_ERROR(DropDependentViews(*d.env, RelationDescription(d.snap(), tables.front()),
                                                DependentViews(d.snap(), tables), cascade));
   }
@@ -957,10 +1035,30 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
       }
     } else if (sub == "AT_DropConstraint") {
       std::string cname = cmd.value("name", "");
+      const bool cascade = cmd.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE";
       bool done = false;
-      for (auto it = t.indexes.begin(); it != t.indexes.end(); ++it) {
+      for (auto it = t.foreign_keys.begin(); it != t.foreign_keys.end(); ++it) {
+        if (it->name == cname) {
+          t.foreign_keys.erase(it);
+          done = true;
+          break;
+        }
+      }
+      for (auto it = t.indexes.begin(); !done && it != t.indexes.end(); ++it) {
         if (it->name == cname && (it->primary || it->unique)) {
-          t.indexes.erase(it);
+          const uint32_t index_oid = it->oid;
+          // Foreign keys of this table matched to the index go too (they are in t, not the snapshot).
+          auto fks = ReferencingForeignKeys(d.snap(), t.oid,
+                                            [&](const ForeignKeyDef& f) { return f.ref_index == index_oid; });
+          fks.erase(std::remove_if(fks.begin(), fks.end(), [&](const ForeignKeyDependent& f) {
+                      return f.table == t.oid && std::none_of(t.foreign_keys.begin(), t.foreign_keys.end(),
+                                                              [&](const ForeignKeyDef& x) { return x.name == f.name; });
+                    }),
+                    fks.end());
+          NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, "constraint " + cname + " on table " + t.name, "index " + cname,
+                                                  fks, cascade, &t));
+          t.indexes.erase(std::find_if(t.indexes.begin(), t.indexes.end(),
+                                       [&](const IndexDef& x) { return x.oid == index_oid; }));
           done = true;
           break;
         }
@@ -993,6 +1091,26 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
       NORDLYS_RETURN_IF_ERROR(DropDependentViews(
           *d.env, "column " + name + " of " + RelationDescription(d.snap(), t.oid),
           DependentViews(d.snap(), {}, t.oid, idx), cmd.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE"));
+      // Foreign keys of this table on the column go with it; those of tables referencing it
+      // depend on it (2BP01, or CASCADE).
+      t.foreign_keys.erase(std::remove_if(t.foreign_keys.begin(), t.foreign_keys.end(),
+                                          [&](const ForeignKeyDef& f) {
+                                            return std::find(f.columns.begin(), f.columns.end(), idx) != f.columns.end();
+                                          }),
+                           t.foreign_keys.end());
+      {
+        auto fks = ReferencingForeignKeys(d.snap(), t.oid, [&](const ForeignKeyDef& f) {
+          return std::find(f.ref_columns.begin(), f.ref_columns.end(), idx) != f.ref_columns.end();
+        });
+        fks.erase(std::remove_if(fks.begin(), fks.end(), [&](const ForeignKeyDependent& f) {
+                    return f.table == t.oid && std::none_of(t.foreign_keys.begin(), t.foreign_keys.end(),
+                                                            [&](const ForeignKeyDef& x) { return x.name == f.name; });
+                  }),
+                  fks.end());
+        const std::string what = "column " + name + " of table " + t.name;
+        NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, what, what, fks,
+                                                cmd.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE", &t));
+      }
       // Indexes and CHECK constraints that involve the column go with it, as in PostgreSQL;
       // so does a serial or identity column's sequence.
       t.indexes.erase(std::remove_if(t.indexes.begin(), t.indexes.end(),
@@ -1101,6 +1219,24 @@ Result<std::string> Truncate(DdlEnv& d, const Json& s) {
   for (const auto& r : s["relations"]) {
     NORDLYS_ASSIGN_OR_RETURN(auto t, binder.LookupTable(r["RangeVar"]));
     tables.push_back(*t);
+  }
+  // A table referenced by a foreign key goes only with its referencing tables: CASCADE adds
+  // them (and theirs), as PostgreSQL does.
+  const bool cascade = s.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE";
+  for (size_t i = 0; i < tables.size(); ++i) {
+    auto it = d.snap().referenced_by.find(tables[i].oid);
+    if (it == d.snap().referenced_by.end()) continue;
+    for (const auto& [child, fk] : it->second) {
+      if (std::any_of(tables.begin(), tables.end(), [&](const TableDef& x) { return x.oid == child; })) continue;
+      const TableDef* c = d.snap().TableByOid(child);
+      if (!cascade) {
+        return SqlError("0A000", "cannot truncate a table referenced in a foreign key constraint",
+                        {.detail = "Table \"" + c->name + "\" references \"" + tables[i].name + "\".",
+                         .hint = "Truncate table \"" + c->name + "\" at the same time, or use TRUNCATE ... CASCADE."});
+      }
+      Notice(*d.env, "00000", "truncate cascades to table \"" + c->name + "\"");
+      tables.push_back(*c);
+    }
   }
   for (auto& t : tables) {
     // A new, empty heap and indexes; the old ones stay until the catalog row's old version is
