@@ -189,6 +189,11 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
       args.push_back(i == 6 ? MakeConst(Value::Float8(0), Type(TypeId::kFloat8)) : MakeConst(Value::Int4(0), Type(TypeId::kInt4)));
     }
   }
+  // No table is partitioned, so a relation's one partition ancestor is itself: this
+  // set-returning function yields exactly its argument (psql's \d asks it for "Referenced by:").
+  if (name == "pg_partition_ancestors" && args.size() == 1) {
+    return Coerce(args[0], Type(TypeId::kRegclass), types::CastContext::kImplicit, "", pos);
+  }
   if (auto arr = BindArrayFunction(name, args, pos)) return std::move(*arr);
   if (auto more = BindScalarFunction(name, args, pos, names.size() > 1)) return std::move(*more);
   auto e = std::make_shared<Expr>();

@@ -328,7 +328,26 @@ Status ForeignKeyQueue::ParentGone(const Event& e) {
   const bool restrict = action == 'a' || action == 'r';
   NORDLYS_ASSIGN_OR_RETURN(std::vector<LiveRow> refs, FindLiveRows(ctx_, *child, fk.columns, child_key, restrict));
   if (refs.empty()) return Status::OK();
-  if (restrict) {
+  // SET DEFAULT may write back the very key that went away (it is the default): the row then
+  // still references it, which PostgreSQL reports as NO ACTION would.
+  bool default_is_key = action == 'd';
+  for (size_t i = 0; i < fk.columns.size() && default_is_key; ++i) {
+    const ColumnDef& col = child->columns[fk.columns[i]];
+    if (col.default_expr.is_null()) {
+      default_is_key = false;
+      break;
+    }
+  }
+  if (default_is_key) {
+    TableWriter probe(child, ctx_, "");
+    std::vector<Type> no_params;
+    NORDLYS_RETURN_IF_ERROR(probe.Prepare(&no_params));
+    for (size_t i = 0; i < fk.columns.size() && default_is_key; ++i) {
+      NORDLYS_ASSIGN_OR_RETURN(Value v, probe.DefaultOf(fk.columns[i]));
+      default_is_key = !v.is_null() && GroupEqual(v, child_key[i], child->columns[fk.columns[i]].type.id);
+    }
+  }
+  if (restrict || default_is_key) {
     return SqlError("23503", "update or delete on table \"" + parent->name + "\" violates foreign key constraint \"" +
                                  fk.name + "\" on table \"" + child->name + "\"",
                     {.detail = "Key " + KeyText(ctx_, *parent, fk.ref_columns, e.row) +
@@ -372,6 +391,7 @@ Status ForeignKeyQueue::ParentGone(const Event& e) {
     if (res.outcome != storage::TmOutcome::kOk && res.outcome != storage::TmOutcome::kSelfModified) {
       return SqlError("40001", "could not serialize access due to concurrent update");
     }
+
   }
   return Status::OK();
 }
