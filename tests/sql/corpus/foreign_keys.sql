@@ -144,3 +144,7 @@ COPY fk_c5 FROM STDIN; -- error 23503
 77
 \.
 SELECT count(*) FROM fk_c5;
+-- What psql's \d reads besides pg_constraint: relhastriggers, and the (user) triggers it would list.
+SELECT relname, relhastriggers FROM pg_class WHERE relname IN ('fk_p', 'fk_c2', 'fk_nopk') ORDER BY 1;
+SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgenabled, t.tgisinternal, CASE WHEN t.tgparentid != 0 THEN (SELECT u.tgrelid::pg_catalog.regclass FROM pg_catalog.pg_trigger AS u, pg_catalog.pg_partition_ancestors(t.tgrelid) WITH ORDINALITY AS a(relid, depth) WHERE u.tgname = t.tgname AND u.tgrelid = a.relid AND u.tgparentid = 0 ORDER BY a.depth LIMIT 1) END AS parent FROM pg_catalog.pg_trigger t WHERE t.tgrelid = 'fk_c2'::regclass AND (NOT t.tgisinternal OR (t.tgisinternal AND t.tgenabled = 'D') OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend WHERE objid = t.oid AND refclassid = 'pg_catalog.pg_trigger'::pg_catalog.regclass)) ORDER BY 1;
+SELECT relid, ordinality FROM pg_partition_ancestors('fk_p') WITH ORDINALITY;

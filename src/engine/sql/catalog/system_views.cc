@@ -68,6 +68,10 @@ std::vector<Row> ClassRows(const CatalogSnapshot& snap, const std::string&) {
   for (const auto& [oid, t] : snap.tables) {
     out.push_back(ClassRow(oid, t->name, t->namespace_oid, kHeapAm, "r", static_cast<int>(t->columns.size()),
                            static_cast<int>(t->checks.size()), !t->indexes.empty()));
+    // relhastriggers: PostgreSQL enforces foreign keys with triggers on both tables, and psql
+    // prints a table's foreign keys only when it is set. (PostgreSQL leaves it set after the
+    // last trigger goes until VACUUM; here it follows the foreign keys.)
+    if (!t->foreign_keys.empty() || snap.referenced_by.count(oid) > 0) out.back()[19] = Bool(true);
     if (t->stats.analyzed) {  // relpages, reltuples: what the last ANALYZE saw
       out.back()[9] = I4(static_cast<int32_t>(std::min<uint64_t>(t->stats.relpages, INT32_MAX)));
       out.back()[10] = Value::Float4(static_cast<float>(t->stats.reltuples));
@@ -456,6 +460,16 @@ std::vector<SystemRelation> MakeRelations() {
                {C("oid", TypeId::kOid), C("roleid", TypeId::kOid), C("member", TypeId::kOid),
                 C("grantor", TypeId::kOid), C("admin_option", TypeId::kBool)},
                {}, &NoRows});
+  // Foreign keys are enforced without triggers, and CREATE TRIGGER is not built: no rows (where
+  // PostgreSQL lists its internal RI triggers).
+  r.push_back({2620, "pg_trigger",
+               {C("oid", TypeId::kOid), C("tgrelid", TypeId::kOid), C("tgparentid", TypeId::kOid),
+                C("tgname", TypeId::kName), C("tgfoid", TypeId::kOid), C("tgtype", TypeId::kInt2),
+                C("tgenabled", TypeId::kText), C("tgisinternal", TypeId::kBool), C("tgconstrrelid", TypeId::kOid),
+                C("tgconstrindid", TypeId::kOid), C("tgconstraint", TypeId::kOid), C("tgdeferrable", TypeId::kBool),
+                C("tginitdeferred", TypeId::kBool), C("tgnargs", TypeId::kInt2), C("tgargs", TypeId::kBytea),
+                C("tgqual", TypeId::kText), C("tgoldtable", TypeId::kName), C("tgnewtable", TypeId::kName)},
+               {"tgattr"}, &NoRows});
   r.push_back({2611, "pg_inherits",
                {C("inhrelid", TypeId::kOid), C("inhparent", TypeId::kOid), C("inhseqno", TypeId::kInt4),
                 C("inhdetachpending", TypeId::kBool)},

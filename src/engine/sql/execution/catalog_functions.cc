@@ -123,7 +123,7 @@ Result<std::string> PrintStoredExpr(const std::string& node_text, uint32_t relid
 
 bool IsCatalogFunction(Func f) {
   return f == Func::kPgGetExpr || f == Func::kPgGetConstraintdef || f == Func::kPgGetIndexdef || f == Func::kPgGetViewdef ||
-         f == Func::kPgRelationIsPublishable || f == Func::kPgGetStatisticsobjdefColumns;
+         f == Func::kPgRelationIsPublishable || f == Func::kPgGetStatisticsobjdefColumns || f == Func::kPgGetTriggerdef;
 }
 
 Result<Value> EvalCatalogFunction(const Expr& e, const std::vector<Value>& a, ExecContext* ctx) {
@@ -197,6 +197,8 @@ Result<Value> EvalCatalogFunction(const Expr& e, const std::vector<Value>& a, Ex
       return Value::Bool(ctx->snap->TableByOid(static_cast<uint32_t>(a[0].as_int())) != nullptr);
     case Func::kPgGetStatisticsobjdefColumns:
       return Value();  // no extended statistics objects exist (CREATE STATISTICS is not built)
+    case Func::kPgGetTriggerdef:
+      return Value();  // no triggers exist (pg_trigger is empty)
     default:
       return Status::Internal("not a catalog function");
   }
