@@ -148,3 +148,42 @@ SELECT count(*) FROM fk_c5;
 SELECT relname, relhastriggers FROM pg_class WHERE relname IN ('fk_p', 'fk_c2', 'fk_nopk') ORDER BY 1;
 SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgenabled, t.tgisinternal, CASE WHEN t.tgparentid != 0 THEN (SELECT u.tgrelid::pg_catalog.regclass FROM pg_catalog.pg_trigger AS u, pg_catalog.pg_partition_ancestors(t.tgrelid) WITH ORDINALITY AS a(relid, depth) WHERE u.tgname = t.tgname AND u.tgrelid = a.relid AND u.tgparentid = 0 ORDER BY a.depth LIMIT 1) END AS parent FROM pg_catalog.pg_trigger t WHERE t.tgrelid = 'fk_c2'::regclass AND (NOT t.tgisinternal OR (t.tgisinternal AND t.tgenabled = 'D') OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend WHERE objid = t.oid AND refclassid = 'pg_catalog.pg_trigger'::pg_catalog.regclass)) ORDER BY 1;
 SELECT relid, ordinality FROM pg_partition_ancestors('fk_p') WITH ORDINALITY;
+-- ADD COLUMN ... REFERENCES checks the rows as the new column's default fills them.
+CREATE TABLE fk_addcol (id int);
+INSERT INTO fk_addcol VALUES (1), (2);
+ALTER TABLE fk_addcol ADD COLUMN r int DEFAULT 99 REFERENCES fk_p; -- error 23503
+ALTER TABLE fk_addcol ADD COLUMN r int DEFAULT 1 REFERENCES fk_p;
+SELECT id, r FROM fk_addcol ORDER BY id;
+-- ON UPDATE CASCADE through a composite key, and a cascade that the referencing table's own CHECK rejects.
+CREATE TABLE fk_cp (a int, b int, PRIMARY KEY (a, b));
+INSERT INTO fk_cp VALUES (1, 1), (2, 2);
+CREATE TABLE fk_cc (x int, y int CHECK (y < 10), FOREIGN KEY (x, y) REFERENCES fk_cp ON UPDATE CASCADE ON DELETE SET NULL);
+INSERT INTO fk_cc VALUES (1, 1), (2, 2), (NULL, 2);
+UPDATE fk_cp SET b = 5 WHERE a = 1;
+UPDATE fk_cp SET b = 50 WHERE a = 2; -- error 23514
+DELETE FROM fk_cp WHERE a = 1;
+SELECT x, y FROM fk_cc ORDER BY x, y;
+-- SET NULL into a NOT NULL column fails as the UPDATE it is.
+CREATE TABLE fk_nn (pid int NOT NULL REFERENCES fk_cp (a, b) ON DELETE SET NULL); -- error 42830
+CREATE TABLE fk_nn (a int NOT NULL, b int, FOREIGN KEY (a, b) REFERENCES fk_cp ON DELETE SET NULL);
+INSERT INTO fk_nn VALUES (2, 2);
+DELETE FROM fk_cp WHERE a = 2; -- error 23502
+-- Self-reference: a row may reference itself; deleting it needs no cascade.
+CREATE TABLE fk_self (id int PRIMARY KEY, up int REFERENCES fk_self);
+INSERT INTO fk_self VALUES (1, 1), (2, 1);
+DELETE FROM fk_self WHERE id = 1; -- error 23503
+DELETE FROM fk_self;
+SELECT count(*) FROM fk_self;
+-- ON CONFLICT DO UPDATE changes a referencing row: checked.
+CREATE TABLE fk_up (id int PRIMARY KEY, pid int REFERENCES fk_p);
+INSERT INTO fk_up VALUES (1, 1);
+INSERT INTO fk_up VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET pid = 42; -- error 23503
+INSERT INTO fk_up VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET pid = NULL;
+-- Referencing columns of other types: varchar to text, bigint to int.
+CREATE TABLE fk_vc (code varchar(10) REFERENCES fk_p (code)); -- error 42703
+CREATE TABLE fk_txt (k text PRIMARY KEY);
+INSERT INTO fk_txt VALUES ('a');
+CREATE TABLE fk_vc (code varchar(10) REFERENCES fk_txt);
+INSERT INTO fk_vc VALUES ('a');
+INSERT INTO fk_vc VALUES ('b'); -- error 23503
+DELETE FROM fk_txt; -- error 23503

@@ -320,7 +320,9 @@ Status AddForeignKey(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::s
   fk.update_action = upd.empty() ? 'a' : upd[0];
   fk.delete_action = del.empty() ? 'a' : del[0];
   if (!fresh) {
-    // Existing rows must satisfy it (PostgreSQL's RI_Initial_Check, row by row here).
+    // Existing rows must satisfy it (PostgreSQL's RI_Initial_Check, row by row here), as this
+    // statement left them (ADD COLUMN ... DEFAULT ... REFERENCES rewrote them).
+    d.ctx->db->CommandCounterIncrement(d.ctx->txn);
     auto scan = d.ctx->db->heap(t->heap).Scan(d.ctx->txn);
     storage::Tid tid;
     std::string data;
