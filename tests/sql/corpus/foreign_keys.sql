@@ -187,3 +187,6 @@ CREATE TABLE fk_vc (code varchar(10) REFERENCES fk_txt);
 INSERT INTO fk_vc VALUES ('a');
 INSERT INTO fk_vc VALUES ('b'); -- error 23503
 DELETE FROM fk_txt; -- error 23503
+-- Leave nothing behind for the scripts after this one (Nordlys runs them all in one database).
+DROP TABLE fk_c, fk_c2, fk_c3, fk_c5, fk_p, fk_nopk, fk_okint, fk_later, fk_kids_cascade, fk_kids_default, fk_kids_restrict, fk_tree, fk_grand, fk_full_ref, fk_ndef, fk_addcol, fk_cp, fk_cc, fk_nn, fk_self, fk_up, fk_txt, fk_vc;
+SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conname LIKE 'fk\_%';

@@ -1,5 +1,6 @@
 // DDL: CREATE/DROP TABLE, CREATE/DROP INDEX, CREATE/DROP SEQUENCE, CREATE SCHEMA, ALTER TABLE
-// (constraints, columns, defaults, NOT NULL, renames), TRUNCATE. VACUUM/ANALYZE: vacuum.cc.
+// (constraints, FOREIGN KEY definitions and their dependencies, columns, defaults, NOT NULL,
+// renames), TRUNCATE. VACUUM/ANALYZE: vacuum.cc. Foreign keys are enforced in foreign_keys.cc.
 //
 // Every change is a catalog row written in the statement's transaction (catalog.h), so DDL
 // commits and rolls back with it. Relations a dropped or truncated table leaves behind stay
@@ -611,7 +612,8 @@ std::vector<ForeignKeyDependent> ReferencingForeignKeys(const CatalogSnapshot& s
 // because other objects depend on it"; with it, a NOTICE and the constraints go (from *self when
 // they are its own, else by rewriting their table's row). `depends_on` words what they need.
 Status DropForeignKeys(DdlEnv& d, const std::string& object, const std::string& depends_on,
-                       const std::vector<ForeignKeyDependent>& fks, bool cascade, TableDef* self) {
+                       const std::vector<ForeignKeyDependent>& fks, bool cascade, TableDef* self,
+                       bool quiet = false) {
   if (fks.empty()) return Status::OK();
   auto describe = [&](const ForeignKeyDependent& f) {
     const TableDef* t = self != nullptr && f.table == self->oid ? self : d.snap().TableByOid(f.table);
@@ -623,7 +625,9 @@ Status DropForeignKeys(DdlEnv& d, const std::string& object, const std::string& 
     return SqlError("2BP01", "cannot drop " + object + " because other objects depend on it",
                     {.detail = detail, .hint = "Use DROP ... CASCADE to drop the dependent objects too."});
   }
-  if (fks.size() == 1) {
+  if (quiet) {
+    // The caller's NOTICE covers them.
+  } else if (fks.size() == 1) {
     Notice(*d.env, "00000", "drop cascades to " + describe(fks[0]));
   } else {
     Notice(*d.env, "00000", "drop cascades to " + std::to_string(fks.size()) + " other objects");
@@ -712,7 +716,7 @@ Result<std::string> DropSchema(DdlEnv& d, const Json& s, bool missing_ok) {
       auto more = ReferencingForeignKeys(d.snap(), oid, [](const ForeignKeyDef&) { return true; }, drop);
       fks.insert(fks.end(), more.begin(), more.end());
     }
-    NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, "", "", fks, /*cascade=*/true, nullptr));
+    NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, "", "", fks, /*cascade=*/true, nullptr, /*quiet=*/true));
   }
   for (uint32_t oid : drop) {
     for (const auto& [soid, seq] : d.snap().sequences) {
