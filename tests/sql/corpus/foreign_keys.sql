@@ -190,3 +190,10 @@ DELETE FROM fk_txt; -- error 23503
 -- Leave nothing behind for the scripts after this one (Nordlys runs them all in one database).
 DROP TABLE fk_c, fk_c2, fk_c3, fk_c5, fk_p, fk_nopk, fk_okint, fk_later, fk_kids_cascade, fk_kids_default, fk_kids_restrict, fk_tree, fk_grand, fk_full_ref, fk_ndef, fk_addcol, fk_cp, fk_cc, fk_nn, fk_self, fk_up, fk_txt, fk_vc;
 SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conname LIKE 'fk\_%';
+-- Not built yet (0A000 here, accepted by PostgreSQL): DEFERRABLE, NOT VALID, a column list for SET NULL.
+CREATE TABLE fk_d (id int, id2 int, PRIMARY KEY (id, id2));
+CREATE TABLE fk_def (x int, y int, FOREIGN KEY (x, y) REFERENCES fk_d DEFERRABLE INITIALLY DEFERRED);
+CREATE TABLE fk_nv (x int, y int);
+ALTER TABLE fk_nv ADD FOREIGN KEY (x, y) REFERENCES fk_d NOT VALID;
+CREATE TABLE fk_setcols (x int, y int, FOREIGN KEY (x, y) REFERENCES fk_d ON DELETE SET NULL (x));
+DROP TABLE IF EXISTS fk_def, fk_nv, fk_setcols, fk_d;
