@@ -197,3 +197,19 @@ CREATE TABLE fk_nv (x int, y int);
 ALTER TABLE fk_nv ADD FOREIGN KEY (x, y) REFERENCES fk_d NOT VALID;
 CREATE TABLE fk_setcols (x int, y int, FOREIGN KEY (x, y) REFERENCES fk_d ON DELETE SET NULL (x));
 DROP TABLE IF EXISTS fk_def, fk_nv, fk_setcols, fk_d;
+-- A plain unique index can be referenced; dropping it needs CASCADE, which takes the constraint.
+CREATE TABLE fk_ui (id int);
+CREATE UNIQUE INDEX fk_ui_idx ON fk_ui (id);
+CREATE TABLE fk_uc (x int REFERENCES fk_ui (id));
+SELECT constraint_name, unique_constraint_name FROM information_schema.referential_constraints WHERE constraint_name = 'fk_uc_x_fkey';
+DROP INDEX fk_ui_idx; -- error 2BP01
+DROP INDEX fk_ui_idx CASCADE;
+SELECT count(*) FROM pg_constraint WHERE conname = 'fk_uc_x_fkey';
+CREATE TABLE fk_si (id int, up int);
+CREATE UNIQUE INDEX fk_si_idx ON fk_si (id);
+ALTER TABLE fk_si ADD FOREIGN KEY (up) REFERENCES fk_si (id);
+INSERT INTO fk_si VALUES (1, 5); -- error 23503
+DROP INDEX fk_si_idx CASCADE;
+SELECT conname FROM pg_constraint WHERE conrelid = 'fk_si'::regclass;
+INSERT INTO fk_si VALUES (1, 5);
+DROP TABLE fk_ui, fk_uc, fk_si;

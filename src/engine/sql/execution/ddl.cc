@@ -740,6 +740,7 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
   // Resolve everything first: PG fails the whole statement on the first missing object.
   std::vector<uint32_t> tables, sequences;
   std::vector<std::pair<uint32_t, std::string>> indexes;  // table oid, index name
+  std::map<uint32_t, TableDef> changed;                  // tables whose indexes go
   for (const auto& obj : s["objects"]) {
     auto names = NameList(obj["List"]["items"]);
     std::string name = names.back();
@@ -778,8 +779,11 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
         const uint32_t index_oid = ix->oid;
         auto fks = ReferencingForeignKeys(d.snap(), t->oid,
                                           [&](const ForeignKeyDef& f) { return f.ref_index == index_oid; });
+        // The index's own table is rewritten below: its foreign keys go in that copy.
+        if (!changed.count(t->oid)) changed[t->oid] = *t;
         NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, "index " + name, "index " + name, fks,
-                                                s.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE", nullptr));
+                                                s.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE",
+                                                &changed[t->oid]));
         indexes.push_back({t->oid, name});
         found = true;
       }
@@ -818,7 +822,6 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
     NORDLYS_RETURN_IF_ERROR(d.catalog->DeleteObject(d.ctx->txn, d.ctx->cat_state, oid));
   }
   for (uint32_t oid : sequences) NORDLYS_RETURN_IF_ERROR(d.catalog->DeleteObject(d.ctx->txn, d.ctx->cat_state, oid));
-  std::map<uint32_t, TableDef> changed;
   for (const auto& [toid, name] : indexes) {
     if (!changed.count(toid)) changed[toid] = *d.snap().TableByOid(toid);
     auto& ixs = changed[toid].indexes;
