@@ -213,3 +213,19 @@ DROP INDEX fk_si_idx CASCADE;
 SELECT conname FROM pg_constraint WHERE conrelid = 'fk_si'::regclass;
 INSERT INTO fk_si VALUES (1, 5);
 DROP TABLE fk_ui, fk_uc, fk_si;
+-- NOT VALID: existing rows stay unchecked until VALIDATE CONSTRAINT; new rows are checked.
+CREATE TABLE fk_vp (id int PRIMARY KEY);
+INSERT INTO fk_vp VALUES (1);
+CREATE TABLE fk_vr (x int);
+INSERT INTO fk_vr VALUES (1), (7);
+ALTER TABLE fk_vr ADD CONSTRAINT fk_vr_x FOREIGN KEY (x) REFERENCES fk_vp NOT VALID;
+SELECT conname, convalidated, pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'fk_vr_x';
+INSERT INTO fk_vr VALUES (8); -- error 23503
+ALTER TABLE fk_vr VALIDATE CONSTRAINT fk_vr_x; -- error 23503
+ALTER TABLE fk_vr VALIDATE CONSTRAINT nosuch; -- error 42704
+DELETE FROM fk_vr WHERE x = 7;
+ALTER TABLE fk_vr VALIDATE CONSTRAINT fk_vr_x;
+SELECT conname, convalidated, pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'fk_vr_x';
+CREATE TABLE fk_vc2 (x int REFERENCES fk_vp, FOREIGN KEY (x) REFERENCES fk_vp NOT VALID);
+SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'fk_vc2'::regclass ORDER BY conname;
+DROP TABLE fk_vr, fk_vc2, fk_vp;

@@ -87,6 +87,7 @@ nlohmann::json ToJson(const TableDef& t) {
       fks.push_back({{"oid", fk.oid}, {"name", fk.name}, {"columns", fk.columns}, {"ref", fk.ref_table},
                      {"ref_columns", fk.ref_columns}, {"index", fk.ref_index}, {"upd", std::string(1, fk.update_action)},
                      {"del", std::string(1, fk.delete_action)}, {"match", std::string(1, fk.match_type)}});
+      if (!fk.validated) fks.back()["valid"] = false;
     }
   }
   if (t.stats.analyzed) {
@@ -143,6 +144,7 @@ Result<TableDef> TableFromJson(const nlohmann::json& j) {
         fk.update_action = fj.at("upd").get<std::string>().at(0);
         fk.delete_action = fj.at("del").get<std::string>().at(0);
         fk.match_type = fj.at("match").get<std::string>().at(0);
+        fk.validated = fj.value("valid", true);
         if (fk.columns.empty() || fk.columns.size() != fk.ref_columns.size()) {
           return Status::Corruption("foreign key with mismatched column lists");
         }

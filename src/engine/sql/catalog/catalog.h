@@ -91,6 +91,9 @@ struct ForeignKeyDef {
   char update_action = 'a';
   char delete_action = 'a';
   char match_type = 's';  // 's' SIMPLE, 'f' FULL
+  // false after ALTER TABLE ... ADD ... NOT VALID until VALIDATE CONSTRAINT: existing rows are
+  // unchecked (new and changed rows are checked all the same).
+  bool validated = true;
 };
 
 // What ANALYZE learned about a table (PostgreSQL's pg_class.reltuples/relpages and the

@@ -229,7 +229,7 @@ std::vector<Row> ConstraintRows(const CatalogSnapshot& snap, const std::string&)
       for (int c : fk.columns) keys.push_back(c + 1);
       for (int c : fk.ref_columns) fkeys.push_back(c + 1);
       out.push_back({Oid(fk.oid), Text(fk.name), Oid(t->namespace_oid), Text("f"), Bool(false), Bool(false),
-                     Bool(true), Oid(oid), Oid(0), Oid(fk.ref_index), Oid(0), Oid(fk.ref_table),
+                     Bool(fk.validated), Oid(oid), Oid(0), Oid(fk.ref_index), Oid(0), Oid(fk.ref_table),
                      Text(std::string(1, fk.update_action)), Text(std::string(1, fk.delete_action)),
                      Text(std::string(1, fk.match_type)), Bool(true), I4(0), Bool(true), Int2Array(keys),
                      Int2Array(fkeys), Value()});

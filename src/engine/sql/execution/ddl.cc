@@ -213,6 +213,30 @@ std::set<std::string> ConstraintNames(const DdlEnv& d, const TableDef& t) {
   return names;
 }
 
+// Checks every row of `t` against `fk` (PostgreSQL's RI_Initial_Check, row by row here), as
+// this statement left them (ADD COLUMN ... DEFAULT ... REFERENCES rewrote them).
+Status ValidateForeignKey(DdlEnv& d, const TableDef& t, const ForeignKeyDef& fk, const TableDef& ref) {
+  d.ctx->db->CommandCounterIncrement(d.ctx->txn);
+  auto scan = d.ctx->db->heap(t.heap).Scan(d.ctx->txn);
+  storage::Tid tid;
+  std::string data;
+  Row row;
+  std::vector<Row> rows;
+  for (;;) {
+    NORDLYS_RETURN_IF_ERROR(d.ctx->CheckCancel());
+    NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(&tid, &data));
+    if (!more) break;
+    NORDLYS_RETURN_IF_ERROR(DecodeRow(data, t.columns, &row));
+    rows.push_back(row);
+  }
+  scan.reset();
+  for (const auto& r : rows) {
+    NORDLYS_RETURN_IF_ERROR(d.ctx->CheckCancel());
+    NORDLYS_RETURN_IF_ERROR(CheckForeignKeyRow(d.ctx, t, fk, ref, r));
+  }
+  return Status::OK();
+}
+
 // FOREIGN KEY / REFERENCES on `t` (a table being created when `fresh`; then nothing is
 // validated). Runs after the table's PRIMARY KEY and UNIQUE constraints exist, as
 // PostgreSQL adds foreign keys last. Error order and wording follow PostgreSQL's
@@ -224,7 +248,6 @@ Status AddForeignKey(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::s
   const std::string match = con.value("fk_matchtype", "s");
   if (match == "p") return SqlError("0A000", "MATCH PARTIAL not yet implemented");
   if (con.contains("fk_del_set_cols")) return Unsupported("a column list for ON DELETE SET NULL / SET DEFAULT");
-  if (!fresh && con.value("skip_validation", false)) return Unsupported("NOT VALID foreign key constraints");
   // The referenced table: this one (a self-reference, maybe not in the catalog yet) or another.
   const Json& pk = con["pktable"];
   const std::string pk_name = pk.value("relname", "");
@@ -320,27 +343,12 @@ Status AddForeignKey(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::s
   const std::string upd = con.value("fk_upd_action", "a"), del = con.value("fk_del_action", "a");
   fk.update_action = upd.empty() ? 'a' : upd[0];
   fk.delete_action = del.empty() ? 'a' : del[0];
-  if (!fresh) {
-    // Existing rows must satisfy it (PostgreSQL's RI_Initial_Check, row by row here), as this
-    // statement left them (ADD COLUMN ... DEFAULT ... REFERENCES rewrote them).
-    d.ctx->db->CommandCounterIncrement(d.ctx->txn);
-    auto scan = d.ctx->db->heap(t->heap).Scan(d.ctx->txn);
-    storage::Tid tid;
-    std::string data;
-    Row row;
-    std::vector<Row> rows;
-    for (;;) {
-      NORDLYS_RETURN_IF_ERROR(d.ctx->CheckCancel());
-      NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(&tid, &data));
-      if (!more) break;
-      NORDLYS_RETURN_IF_ERROR(DecodeRow(data, t->columns, &row));
-      rows.push_back(row);
-    }
-    scan.reset();
-    for (const auto& r : rows) {
-      NORDLYS_RETURN_IF_ERROR(d.ctx->CheckCancel());
-      NORDLYS_RETURN_IF_ERROR(CheckForeignKeyRow(d.ctx, *t, fk, ref == t ? *t : *ref, r));
-    }
+  // NOT VALID leaves the existing rows unchecked (CREATE TABLE has none: PostgreSQL marks the
+  // constraint valid there).
+  if (!fresh && con.value("skip_validation", false)) {
+    fk.validated = false;
+  } else if (!fresh) {
+    NORDLYS_RETURN_IF_ERROR(ValidateForeignKey(d, *t, fk, *ref));
   }
   t->foreign_keys.push_back(std::move(fk));
   return Status::OK();
@@ -1085,6 +1093,24 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
           continue;
         }
         return SqlError("42704", "constraint \"" + cname + "\" of relation \"" + t.name + "\" does not exist");
+      }
+    } else if (sub == "AT_ValidateConstraint") {
+      // Foreign keys added NOT VALID get their existing rows checked; anything else is valid.
+      std::string cname = cmd.value("name", "");
+      auto fk = std::find_if(t.foreign_keys.begin(), t.foreign_keys.end(),
+                             [&](const ForeignKeyDef& f) { return f.name == cname; });
+      bool exists = fk != t.foreign_keys.end() ||
+                    std::any_of(t.checks.begin(), t.checks.end(), [&](const CheckDef& c) { return c.name == cname; }) ||
+                    std::any_of(t.indexes.begin(), t.indexes.end(), [&](const IndexDef& ix) {
+                      return ix.name == cname && (ix.primary || ix.unique_constraint);
+                    });
+      if (!exists) {
+        return SqlError("42704", "constraint \"" + cname + "\" of relation \"" + t.name + "\" does not exist");
+      }
+      if (fk != t.foreign_keys.end() && !fk->validated) {
+        const TableDef* ref = fk->ref_table == t.oid ? &t : d.snap().TableByOid(fk->ref_table);
+        NORDLYS_RETURN_IF_ERROR(ValidateForeignKey(d, t, *fk, *ref));
+        fk->validated = true;
       }
     } else if (sub == "AT_DropColumn") {
       std::string name = cmd.value("name", "");
