@@ -229,3 +229,16 @@ SELECT conname, convalidated, pg_get_constraintdef(oid) FROM pg_constraint WHERE
 CREATE TABLE fk_vc2 (x int REFERENCES fk_vp, FOREIGN KEY (x) REFERENCES fk_vp NOT VALID);
 SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'fk_vc2'::regclass ORDER BY conname;
 DROP TABLE fk_vr, fk_vc2, fk_vp;
+-- ON DELETE SET NULL / SET DEFAULT (columns) sets only those referencing columns.
+CREATE TABLE fk_tp (tenant int, id int, PRIMARY KEY (tenant, id));
+INSERT INTO fk_tp VALUES (1, 1), (1, 2), (1, 0);
+CREATE TABLE fk_tc (tenant int, pid int DEFAULT 0, FOREIGN KEY (tenant, pid) REFERENCES fk_tp ON DELETE SET NULL (pid));
+CREATE TABLE fk_td (tenant int, pid int DEFAULT 0, FOREIGN KEY (tenant, pid) REFERENCES fk_tp ON DELETE SET DEFAULT (pid));
+CREATE TABLE fk_tbad (tenant int, pid int, other int, FOREIGN KEY (tenant, pid) REFERENCES fk_tp ON DELETE SET NULL (other)); -- error 42P10
+INSERT INTO fk_tc VALUES (1, 1), (1, 2);
+INSERT INTO fk_td VALUES (1, 1), (1, 2);
+DELETE FROM fk_tp WHERE id = 1;
+SELECT tenant, pid FROM fk_tc ORDER BY pid;
+SELECT tenant, pid FROM fk_td ORDER BY pid;
+SELECT conname, confdelsetcols, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid IN ('fk_tc'::regclass, 'fk_td'::regclass) ORDER BY conname;
+DROP TABLE fk_tc, fk_td, fk_tp;

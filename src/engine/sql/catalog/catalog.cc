@@ -88,6 +88,7 @@ nlohmann::json ToJson(const TableDef& t) {
                      {"ref_columns", fk.ref_columns}, {"index", fk.ref_index}, {"upd", std::string(1, fk.update_action)},
                      {"del", std::string(1, fk.delete_action)}, {"match", std::string(1, fk.match_type)}});
       if (!fk.validated) fks.back()["valid"] = false;
+      if (!fk.delete_set_columns.empty()) fks.back()["del_cols"] = fk.delete_set_columns;
     }
   }
   if (t.stats.analyzed) {
@@ -145,6 +146,7 @@ Result<TableDef> TableFromJson(const nlohmann::json& j) {
         fk.delete_action = fj.at("del").get<std::string>().at(0);
         fk.match_type = fj.at("match").get<std::string>().at(0);
         fk.validated = fj.value("valid", true);
+        if (fj.contains("del_cols")) fk.delete_set_columns = fj.at("del_cols").get<std::vector<int>>();
         if (fk.columns.empty() || fk.columns.size() != fk.ref_columns.size()) {
           return Status::Corruption("foreign key with mismatched column lists");
         }

@@ -91,6 +91,9 @@ struct ForeignKeyDef {
   char update_action = 'a';
   char delete_action = 'a';
   char match_type = 's';  // 's' SIMPLE, 'f' FULL
+  // ON DELETE SET NULL / SET DEFAULT (columns): the referencing columns it sets (a subset of
+  // `columns`); empty: all of them.
+  std::vector<int> delete_set_columns;
   // false after ALTER TABLE ... ADD ... NOT VALID until VALIDATE CONSTRAINT: existing rows are
   // unchecked (new and changed rows are checked all the same).
   bool validated = true;

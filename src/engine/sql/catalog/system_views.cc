@@ -213,6 +213,14 @@ Value Int2Array(const std::vector<int>& v) {
   return Value::Array(std::move(e));
 }
 
+// confdelsetcols: the attnums ON DELETE SET NULL / SET DEFAULT (columns) sets, else NULL.
+Value DelSetCols(const ForeignKeyDef& fk) {
+  if (fk.delete_set_columns.empty()) return Value();
+  std::vector<int> cols;
+  for (int c : fk.delete_set_columns) cols.push_back(c + 1);
+  return Int2Array(cols);
+}
+
 std::vector<Row> ConstraintRows(const CatalogSnapshot& snap, const std::string&) {
   std::vector<Row> out;
   for (const auto& [oid, t] : snap.tables) {
@@ -222,7 +230,7 @@ std::vector<Row> ConstraintRows(const CatalogSnapshot& snap, const std::string&)
       for (int c : ix.columns) keys.push_back(c + 1);
       out.push_back({Oid(ix.oid), Text(ix.name), Oid(t->namespace_oid), Text(ix.primary ? "p" : "u"), Bool(false),
                      Bool(false), Bool(true), Oid(oid), Oid(0), Oid(ix.oid), Oid(0), Oid(0), Text(" "), Text(" "),
-                     Text(" "), Bool(true), I4(0), Bool(true), Int2Array(keys), Value(), Value()});
+                     Text(" "), Bool(true), I4(0), Bool(true), Int2Array(keys), Value(), Value(), Value()});
     }
     for (const auto& fk : t->foreign_keys) {
       std::vector<int> keys, fkeys;
@@ -232,13 +240,13 @@ std::vector<Row> ConstraintRows(const CatalogSnapshot& snap, const std::string&)
                      Bool(fk.validated), Oid(oid), Oid(0), Oid(fk.ref_index), Oid(0), Oid(fk.ref_table),
                      Text(std::string(1, fk.update_action)), Text(std::string(1, fk.delete_action)),
                      Text(std::string(1, fk.match_type)), Bool(true), I4(0), Bool(true), Int2Array(keys),
-                     Int2Array(fkeys), Value()});
+                     Int2Array(fkeys), Value(), DelSetCols(fk)});
     }
     for (size_t i = 0; i < t->checks.size(); ++i) {
       out.push_back({Oid(CheckConstraintOid(oid, static_cast<int>(i))), Text(t->checks[i].name),
                      Oid(t->namespace_oid), Text("c"), Bool(false), Bool(false), Bool(true), Oid(oid), Oid(0), Oid(0),
                      Oid(0), Oid(0), Text(" "), Text(" "), Text(" "), Bool(true), I4(0), Bool(false), Value(), Value(),
-                     Text(t->checks[i].expr.dump())});
+                     Text(t->checks[i].expr.dump()), Value()});
     }
   }
   return out;
@@ -407,8 +415,9 @@ std::vector<SystemRelation> MakeRelations() {
                 C("conindid", TypeId::kOid), C("conparentid", TypeId::kOid), C("confrelid", TypeId::kOid),
                 C("confupdtype", TypeId::kText), C("confdeltype", TypeId::kText), C("confmatchtype", TypeId::kText),
                 C("conislocal", TypeId::kBool), C("coninhcount", TypeId::kInt4), C("connoinherit", TypeId::kBool),
-                C("conkey", TypeId::kInt2Array), C("confkey", TypeId::kInt2Array), C("conbin", TypeId::kText)},
-               {"conpfeqop", "conppeqop", "conffeqop", "confdelsetcols", "conexclop"}, &ConstraintRows});
+                C("conkey", TypeId::kInt2Array), C("confkey", TypeId::kInt2Array), C("conbin", TypeId::kText),
+                C("confdelsetcols", TypeId::kInt2Array)},
+               {"conpfeqop", "conppeqop", "conffeqop", "conexclop"}, &ConstraintRows});
   r.push_back({3456, "pg_collation",
                {C("oid", TypeId::kOid), C("collname", TypeId::kName), C("collnamespace", TypeId::kOid),
                 C("collowner", TypeId::kOid), C("collprovider", TypeId::kText),

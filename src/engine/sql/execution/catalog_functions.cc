@@ -111,6 +111,7 @@ std::string ForeignKeyDefinition(const CatalogSnapshot& snap, const TableDef& t,
   };
   if (!action(fk.update_action).empty()) s += " ON UPDATE " + action(fk.update_action);
   if (!action(fk.delete_action).empty()) s += " ON DELETE " + action(fk.delete_action);
+  if (!fk.delete_set_columns.empty()) s += " (" + ColumnList(t, fk.delete_set_columns) + ")";
   if (!fk.validated) s += " NOT VALID";
   return s;
 }

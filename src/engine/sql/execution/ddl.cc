@@ -247,7 +247,6 @@ Status AddForeignKey(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::s
   }
   const std::string match = con.value("fk_matchtype", "s");
   if (match == "p") return SqlError("0A000", "MATCH PARTIAL not yet implemented");
-  if (con.contains("fk_del_set_cols")) return Unsupported("a column list for ON DELETE SET NULL / SET DEFAULT");
   // The referenced table: this one (a self-reference, maybe not in the catalog yet) or another.
   const Json& pk = con["pktable"];
   const std::string pk_name = pk.value("relname", "");
@@ -334,6 +333,16 @@ Status AddForeignKey(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::s
                       {.detail = "Key columns \"" + a.name + "\" and \"" + b.name +
                                  "\" are of incompatible types: " + types::FormatType(a.type) + " and " +
                                  types::FormatType(b.type) + "."});
+    }
+  }
+  if (con.contains("fk_del_set_cols") && !con["fk_del_set_cols"].empty()) {
+    NORDLYS_RETURN_IF_ERROR(column_list(*t, con["fk_del_set_cols"], &fk.delete_set_columns));
+    for (size_t i = 0; i < fk.delete_set_columns.size(); ++i) {
+      int c = fk.delete_set_columns[i];
+      if (std::find(fk.columns.begin(), fk.columns.end(), c) == fk.columns.end()) {
+        return SqlError("42P10", "column \"" + t->columns[c].name +
+                                     "\" referenced in ON DELETE SET action must be part of foreign key");
+      }
     }
   }
   fk.oid = d.catalog->NewOid();

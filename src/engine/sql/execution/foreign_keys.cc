@@ -330,7 +330,7 @@ Status ForeignKeyQueue::ParentGone(const Event& e) {
   if (refs.empty()) return Status::OK();
   // SET DEFAULT may write back the very key that went away (it is the default): the row then
   // still references it, which PostgreSQL reports as NO ACTION would.
-  bool default_is_key = action == 'd';
+  bool default_is_key = action == 'd' && (!e.deleted || fk.delete_set_columns.empty());
   for (size_t i = 0; i < fk.columns.size() && default_is_key; ++i) {
     const ColumnDef& col = child->columns[fk.columns[i]];
     if (col.default_expr.is_null()) {
@@ -376,6 +376,11 @@ Status ForeignKeyQueue::ParentGone(const Event& e) {
     Row updated = r.row;
     for (size_t i = 0; i < fk.columns.size(); ++i) {
       int c = fk.columns[i];
+      // ON DELETE SET NULL / SET DEFAULT (columns) leaves the other key columns as they are.
+      if (e.deleted && !fk.delete_set_columns.empty() &&
+          std::find(fk.delete_set_columns.begin(), fk.delete_set_columns.end(), c) == fk.delete_set_columns.end()) {
+        continue;
+      }
       if (action == 'n') {
         updated[c] = Value();
       } else if (action == 'd') {
