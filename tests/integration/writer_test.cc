@@ -197,6 +197,21 @@ TEST_F(WriterTest, PsqlListsRelationsSchemasAndIndexes) {
       << full;
   EXPECT_NE(full.find("Check constraints:\n    \"items_name_check\" CHECK (name <> ''::text)\n"), std::string::npos)
       << full;
+  // Foreign keys: "Foreign-key constraints:" on the referencing table, "Referenced by:" on the
+  // referenced one (relhastriggers, pg_trigger, pg_partition_ancestors), as PostgreSQL 15's psql.
+  c = Connect();
+  ASSERT_EQ(Exec(c, "CREATE TABLE lines (id int PRIMARY KEY, item int REFERENCES items ON DELETE CASCADE)"), "");
+  PQfinish(c);
+  std::string referencing = run("\\d lines", "-A");
+  EXPECT_NE(referencing.find("Foreign-key constraints:\n    \"lines_item_fkey\" FOREIGN KEY (item) REFERENCES "
+                             "items(id) ON DELETE CASCADE\n"),
+            std::string::npos)
+      << referencing;
+  std::string referenced = run("\\d items", "-A");
+  EXPECT_NE(referenced.find("Referenced by:\n    TABLE \"lines\" CONSTRAINT \"lines_item_fkey\" FOREIGN KEY (item) "
+                            "REFERENCES items(id) ON DELETE CASCADE\n"),
+            std::string::npos)
+      << referenced;
 }
 
 // Roles in the catalog with SCRAM-SHA-256 passwords, chosen per user by a pg_hba-style file:

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "engine/parser.h"
 #include "engine/sql/errors.h"
 #include "volume/mem_volume.h"
@@ -316,6 +320,66 @@ TEST_F(SqlEngineTest, UniqueViolation) {
   ASSERT_EQ(c.Exec("insert into d values (1), (1)"), "INSERT 0 2");
   EXPECT_EQ(c.Exec("alter table d add primary key (a)"), "ERROR 23505 could not create unique index \"d_pkey\"");
   EXPECT_NE(c.last_error().message().find("Key (a)=(1) is duplicated."), std::string::npos);
+}
+
+// FOREIGN KEY checks against concurrent transactions: the referencing row's check locks the
+// referenced row, so a DELETE of it waits for the inserting transaction and then sees its row
+// (the newest committed version, not its snapshot); an INSERT waits for an uncommitted DELETE
+// of the row it references and then finds it gone.
+TEST_F(SqlEngineTest, ForeignKeyChecksWaitForConcurrentTransactions) {
+  Conn a(engine_.get()), b(engine_.get());
+  ASSERT_EQ(a.Exec("create table fp (id int primary key)"), "CREATE TABLE");
+  ASSERT_EQ(a.Exec("create table fc (id int, pid int references fp)"), "CREATE TABLE");
+  ASSERT_EQ(a.Exec("insert into fp values (1), (2), (3), (4)"), "INSERT 0 4");
+  // Without an index on fc.pid the DELETE's look-up scans fc; it must still see a's row.
+  auto run_in_thread = [](Conn& c, const std::string& sql, std::string* result, std::atomic<bool>* done) {
+    return std::thread([&c, sql, result, done] {
+      *result = c.Exec(sql);
+      done->store(true);
+    });
+  };
+  for (bool commit : {true, false}) {
+    SCOPED_TRACE(commit ? "child insert commits" : "child insert rolls back");
+    const std::string id = commit ? "1" : "2";
+    a.Begin();
+    ASSERT_EQ(a.Exec("insert into fc values (" + id + ", " + id + ")"), "INSERT 0 1");
+    std::string result;
+    std::atomic<bool> done{false};
+    std::thread t = run_in_thread(b, "delete from fp where id = " + id, &result, &done);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_FALSE(done.load());  // waiting for a's lock on the referenced row
+    if (commit) {
+      ASSERT_TRUE(a.Commit().ok());
+    } else {
+      a.Rollback();
+    }
+    t.join();
+    EXPECT_EQ(result, commit ? "ERROR 23503 update or delete on table \"fp\" violates foreign key constraint "
+                               "\"fc_pid_fkey\" on table \"fc\""
+                             : "DELETE 1");
+  }
+  for (bool commit : {true, false}) {
+    SCOPED_TRACE(commit ? "parent delete commits" : "parent delete rolls back");
+    const std::string id = commit ? "3" : "4";
+    b.Begin();
+    ASSERT_EQ(b.Exec("delete from fp where id = " + id), "DELETE 1");
+    std::string result;
+    std::atomic<bool> done{false};
+    std::thread t = run_in_thread(a, "insert into fc values (10, " + id + ")", &result, &done);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_FALSE(done.load());  // waiting to learn whether the referenced row is gone
+    if (commit) {
+      ASSERT_TRUE(b.Commit().ok());
+    } else {
+      b.Rollback();
+    }
+    t.join();
+    EXPECT_EQ(result, commit ? "ERROR 23503 insert or update on table \"fc\" violates foreign key constraint "
+                               "\"fc_pid_fkey\""
+                             : "INSERT 0 1");
+  }
+  EXPECT_EQ(a.Query("select id, pid from fc order by id"), "1|1\n10|4\n");
+  EXPECT_EQ(a.Query("select id from fp order by id"), "1\n4\n");
 }
 
 // Array columns have no key encoding yet: every way of indexing one is refused when the index

@@ -33,7 +33,7 @@ SELECT cc.check_clause FROM information_schema.check_constraints cc JOIN informa
 SELECT sequence_catalog = current_database(), sequence_schema, sequence_name, data_type, numeric_precision, numeric_precision_radix, numeric_scale, start_value, minimum_value, maximum_value, increment, cycle_option FROM information_schema.sequences WHERE sequence_schema NOT IN ('pg_catalog', 'information_schema') AND sequence_name LIKE 'is\_%' ORDER BY sequence_schema, sequence_name;
 SELECT sequence_name, data_type, start_value, increment FROM information_schema.sequences WHERE sequence_name LIKE 'is\_%' ORDER BY 1;
 SELECT * FROM information_schema.views WHERE table_schema NOT IN ('pg_catalog', 'information_schema');
-SELECT * FROM information_schema.referential_constraints WHERE constraint_schema NOT IN ('pg_catalog', 'information_schema');
+SELECT * FROM information_schema.referential_constraints WHERE constraint_schema NOT IN ('pg_catalog', 'information_schema') AND constraint_name LIKE 'is\_%';
 SELECT count(*) FROM information_schema.tables WHERE table_name = 'no_such_table';
 SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'is_t');
 SELECT c.relname, t.table_type FROM pg_class c JOIN information_schema.tables t ON t.table_name = c.relname WHERE t.table_schema = 'public' AND t.table_name LIKE 'is\_%' ORDER BY 1;

@@ -194,6 +194,13 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
       args.push_back(i == 6 ? MakeConst(Value::Float8(0), Type(TypeId::kFloat8)) : MakeConst(Value::Int4(0), Type(TypeId::kInt4)));
     }
   }
+  // No table is partitioned, so PostgreSQL's answer is always the empty set. Set-returning
+  // functions in expressions are not built; psql's \d uses this one only as
+  // `confrelid IN (SELECT pg_partition_ancestors(t) UNION ALL VALUES (t))`, where yielding the
+  // argument instead gives the same answer. (In FROM it is the empty set: bind_select.cc.)
+  if (name == "pg_partition_ancestors" && args.size() == 1) {
+    return Coerce(args[0], Type(TypeId::kRegclass), types::CastContext::kImplicit, "", pos);
+  }
   if (auto arr = BindArrayFunction(name, args, pos)) return std::move(*arr);
   if (auto more = BindScalarFunction(name, args, pos, names.size() > 1)) return std::move(*more);
   auto e = std::make_shared<Expr>();
@@ -275,6 +282,12 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
       NORDLYS_ASSIGN_OR_RETURN(args[i], Coerce(args[i], t, types::CastContext::kImplicit, "", pos));
     }
     set(name == "pg_get_indexdef" ? Func::kPgGetIndexdef : Func::kPgGetConstraintdef, TypeId::kText);
+  } else if (name == "pg_get_triggerdef" && want(1, 2)) {
+    NORDLYS_ASSIGN_OR_RETURN(args[0], Coerce(args[0], Type(TypeId::kOid), types::CastContext::kImplicit, "", pos));
+    if (args.size() == 2) {
+      NORDLYS_ASSIGN_OR_RETURN(args[1], Coerce(args[1], Type(TypeId::kBool), types::CastContext::kImplicit, "", pos));
+    }
+    set(Func::kPgGetTriggerdef, TypeId::kText);
   } else if ((name == "pg_relation_is_publishable" || name == "pg_get_statisticsobjdef_columns") && want(1, 1)) {
     NORDLYS_RETURN_IF_ERROR(coerce_all(TypeId::kOid));
     set(name == "pg_relation_is_publishable" ? Func::kPgRelationIsPublishable : Func::kPgGetStatisticsobjdefColumns,

@@ -532,6 +532,33 @@ Result<std::unique_ptr<BoundFrom>> Binder::BindSubqueryItem(const Json& query, c
 
 Result<std::unique_ptr<BoundFrom>> Binder::BindFunctionItem(const Json& b, Scope* scope, int* offset) {
   if (b.value("lateral", false)) return Unsupported("LATERAL");
+  // pg_partition_ancestors(rel) [WITH ORDINALITY]: no table is partitioned, and PostgreSQL
+  // returns no rows for a relation outside a partition tree; bound as an empty subquery of the
+  // function's columns. psql's \d asks it.
+  if (b["functions"].size() == 1) {
+    const Json& call = b["functions"][0]["List"]["items"][0];
+    auto [ck, cb] = NodeOf(call);
+    if (ck == "FuncCall" && NameList((*cb)["funcname"]).back() == "pg_partition_ancestors" &&
+        cb->contains("args") && (*cb)["args"].size() == 1) {
+      auto type_name = [](const char* t) { return Json{{"names", Json::array({Json{{"String", {{"sval", t}}}}})}}; };
+      Json targets = Json::array(
+          {Json{{"ResTarget", {{"name", "relid"}, {"val", {{"TypeCast", {{"arg", (*cb)["args"][0]}, {"typeName", type_name("regclass")}}}}}}}}});
+      if (b.value("ordinality", false)) {
+        targets.push_back(Json{{"ResTarget",
+                                {{"name", "ordinality"},
+                                 {"val", {{"TypeCast", {{"arg", {{"A_Const", {{"ival", {{"ival", 1}}}}}}},
+                                                        {"typeName", type_name("int8")}}}}}}}});
+      }
+      Json sub{{"RangeSubselect",
+                {{"subquery", {{"SelectStmt", {{"targetList", targets},
+                                               {"whereClause", {{"TypeCast", {{"arg", {{"A_Const", {{"sval", {{"sval", "f"}}}}}}},
+                                                                              {"typeName", type_name("bool")}}}}},
+                                               {"limitOption", "LIMIT_OPTION_DEFAULT"},
+                                               {"op", "SETOP_NONE"}}}}},
+                 {"alias", b.contains("alias") ? b["alias"] : Json{{"aliasname", "pg_partition_ancestors"}}}}}};
+      return BindFromItem(sub, scope, offset);
+    }
+  }
   if (b.value("ordinality", false)) return Unsupported("WITH ORDINALITY");
   const Json& fns = b["functions"];
   if (fns.size() != 1) return Unsupported("ROWS FROM");

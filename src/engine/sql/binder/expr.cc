@@ -183,6 +183,7 @@ const char* FuncName(Func f) {
     case Func::kPgGetViewdef: return "pg_get_viewdef";
     case Func::kPgRelationIsPublishable: return "pg_relation_is_publishable";
     case Func::kPgGetStatisticsobjdefColumns: return "pg_get_statisticsobjdef_columns";
+    case Func::kPgGetTriggerdef: return "pg_get_triggerdef";
     case Func::kDatePart: return "date_part";
     case Func::kAge: return "age";
     case Func::kTimezone: return "timezone";

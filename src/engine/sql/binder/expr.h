@@ -44,7 +44,7 @@ enum class Func : uint8_t {
   kPgEncodingToChar, kColDescription, kStartsWith, kTranslate, kToHex, kConcatWs,
   kArraySubscript, kArrayCat, kArrayAppend, kArrayPrepend, kArrayToString, kArrayLength,
   kArrayUpper, kArrayLower, kCardinality, kStringToArray, kArrayRemove,
-  kPgGetExpr, kPgGetConstraintdef, kPgGetIndexdef, kPgGetViewdef, kPgRelationIsPublishable, kPgGetStatisticsobjdefColumns,
+  kPgGetExpr, kPgGetConstraintdef, kPgGetIndexdef, kPgGetViewdef, kPgRelationIsPublishable, kPgGetStatisticsobjdefColumns, kPgGetTriggerdef,
   kPgTypeIsVisible, kQuoteIdent,
   // execution/more_functions.cc
   kDatePart, kAge, kTimezone, kToDate, kToTimestamp, kToTimestampFloat, kMakeDate, kMakeTime,

@@ -81,6 +81,16 @@ nlohmann::json ToJson(const TableDef& t) {
   }
   auto& checks = j["checks"] = nlohmann::json::array();
   for (const auto& c : t.checks) checks.push_back({{"name", c.name}, {"expr", c.expr}});
+  if (!t.foreign_keys.empty()) {
+    auto& fks = j["fkeys"] = nlohmann::json::array();
+    for (const auto& fk : t.foreign_keys) {
+      fks.push_back({{"oid", fk.oid}, {"name", fk.name}, {"columns", fk.columns}, {"ref", fk.ref_table},
+                     {"ref_columns", fk.ref_columns}, {"index", fk.ref_index}, {"upd", std::string(1, fk.update_action)},
+                     {"del", std::string(1, fk.delete_action)}, {"match", std::string(1, fk.match_type)}});
+      if (!fk.validated) fks.back()["valid"] = false;
+      if (!fk.delete_set_columns.empty()) fks.back()["del_cols"] = fk.delete_set_columns;
+    }
+  }
   if (t.stats.analyzed) {
     auto& st = j["stats"] = {{"tuples", t.stats.reltuples}, {"pages", t.stats.relpages}};
     auto& sc = st["columns"] = nlohmann::json::array();
@@ -122,6 +132,26 @@ Result<TableDef> TableFromJson(const nlohmann::json& j) {
     }
     for (const auto& cj : j.at("checks")) {
       t.checks.push_back({cj.at("name").get<std::string>(), cj.at("expr")});
+    }
+    if (j.contains("fkeys")) {
+      for (const auto& fj : j.at("fkeys")) {
+        ForeignKeyDef fk;
+        fk.oid = fj.at("oid").get<uint32_t>();
+        fk.name = fj.at("name").get<std::string>();
+        fk.columns = fj.at("columns").get<std::vector<int>>();
+        fk.ref_table = fj.at("ref").get<uint32_t>();
+        fk.ref_columns = fj.at("ref_columns").get<std::vector<int>>();
+        fk.ref_index = fj.at("index").get<uint32_t>();
+        fk.update_action = fj.at("upd").get<std::string>().at(0);
+        fk.delete_action = fj.at("del").get<std::string>().at(0);
+        fk.match_type = fj.at("match").get<std::string>().at(0);
+        fk.validated = fj.value("valid", true);
+        if (fj.contains("del_cols")) fk.delete_set_columns = fj.at("del_cols").get<std::vector<int>>();
+        if (fk.columns.empty() || fk.columns.size() != fk.ref_columns.size()) {
+          return Status::Corruption("foreign key with mismatched column lists");
+        }
+        t.foreign_keys.push_back(std::move(fk));
+      }
     }
     if (j.contains("stats")) {
       const auto& st = j.at("stats");
@@ -365,6 +395,10 @@ Result<std::shared_ptr<const CatalogSnapshot>> Catalog::Load(storage::Transactio
         NORDLYS_ASSIGN_OR_RETURN(TableDef t, TableFromJson(j));
         oid = t.oid;
         for (const auto& ix : t.indexes) snap->max_oid = std::max(snap->max_oid, ix.oid);
+        for (size_t i = 0; i < t.foreign_keys.size(); ++i) {
+          snap->max_oid = std::max(snap->max_oid, t.foreign_keys[i].oid);
+          snap->referenced_by[t.foreign_keys[i].ref_table].push_back({t.oid, i});
+        }
         snap->tables[oid] = std::make_shared<const TableDef>(std::move(t));
         break;
       }
@@ -399,6 +433,7 @@ Result<std::shared_ptr<const CatalogSnapshot>> Catalog::Load(storage::Transactio
     snap->max_oid = std::max(snap->max_oid, oid);
   }
   if (snap->roles.count(kBootstrapSuperuserOid) == 0) snap->roles[kBootstrapSuperuserOid] = BootstrapRole();
+  for (auto& [oid, refs] : snap->referenced_by) std::sort(refs.begin(), refs.end());
   return std::shared_ptr<const CatalogSnapshot>(std::move(snap));
 }
 

@@ -75,6 +75,30 @@ struct CheckDef {
   nlohmann::json expr;  // libpg_query expression tree
 };
 
+// A FOREIGN KEY constraint, kept in the referencing table's row. The referenced table finds
+// the constraints that point at it through CatalogSnapshot::referenced_by.
+// Invariants: columns.size() == ref_columns.size() >= 1; the referenced columns are exactly the
+// columns of a PRIMARY KEY or UNIQUE constraint of ref_table (in some order) when created.
+struct ForeignKeyDef {
+  uint32_t oid = 0;  // pg_constraint's oid
+  std::string name;
+  std::vector<int> columns;      // positions in the referencing table
+  uint32_t ref_table = 0;        // referenced table's oid
+  std::vector<int> ref_columns;  // positions in the referenced table, paired with `columns`
+  uint32_t ref_index = 0;        // the referenced table's unique index the key was matched to
+  // PostgreSQL's pg_constraint codes: 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL,
+  // 'd' SET DEFAULT.
+  char update_action = 'a';
+  char delete_action = 'a';
+  char match_type = 's';  // 's' SIMPLE, 'f' FULL
+  // ON DELETE SET NULL / SET DEFAULT (columns): the referencing columns it sets (a subset of
+  // `columns`); empty: all of them.
+  std::vector<int> delete_set_columns;
+  // false after ALTER TABLE ... ADD ... NOT VALID until VALIDATE CONSTRAINT: existing rows are
+  // unchecked (new and changed rows are checked all the same).
+  bool validated = true;
+};
+
 // What ANALYZE learned about a table (PostgreSQL's pg_class.reltuples/relpages and the
 // pg_statistic columns the planner reads). Kept in the table's catalog row, so it is
 // transactional and survives restarts like the rest of the definition.
@@ -100,6 +124,7 @@ struct TableDef {
   storage::RelId heap;
   std::vector<IndexDef> indexes;
   std::vector<CheckDef> checks;
+  std::vector<ForeignKeyDef> foreign_keys;  // this table's FOREIGN KEY constraints
   TableStats stats;
 
   int ColumnIndex(std::string_view column) const;  // -1 when absent
@@ -180,6 +205,8 @@ class CatalogSnapshot {
   std::map<uint32_t, std::shared_ptr<const ViewDef>> views;          // by oid
   std::map<uint32_t, std::shared_ptr<const RoleDef>> roles;          // by oid; always has "postgres"
   std::map<uint32_t, storage::Tid> row_of;                           // oid -> catalog row
+  // Referenced table oid -> (referencing table oid, index in its foreign_keys), in oid order.
+  std::map<uint32_t, std::vector<std::pair<uint32_t, size_t>>> referenced_by;
   uint32_t max_oid = kFirstUserOid - 1;
 
   // Schema oid by name, or 0.

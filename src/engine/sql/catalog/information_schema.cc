@@ -218,6 +218,16 @@ Result<std::vector<Row>> ColumnsRows(const CatalogSnapshot& snap, const std::str
 
 // --- constraints ---
 
+// The referenced table's unique index a foreign key was matched to, or nullptr.
+const IndexDef* ReferencedIndex(const CatalogSnapshot& snap, const ForeignKeyDef& fk) {
+  const TableDef* ref = snap.TableByOid(fk.ref_table);
+  if (ref == nullptr) return nullptr;
+  for (const auto& ix : ref->indexes) {
+    if (ix.oid == fk.ref_index) return &ix;
+  }
+  return nullptr;
+}
+
 std::string NotNullName(uint32_t ns, uint32_t table, int attnum) {
   return std::to_string(ns) + "_" + std::to_string(table) + "_" + std::to_string(attnum) + "_not_null";
 }
@@ -236,6 +246,7 @@ Result<std::vector<Row>> TableConstraintsRows(const CatalogSnapshot& snap, const
       else if (ix.unique_constraint) row(ix.name, "UNIQUE", YesNo(true));
     }
     for (const auto& ck : t->checks) row(ck.name, "CHECK", Null());
+    for (const auto& fk : t->foreign_keys) row(fk.name, "FOREIGN KEY", Null());
     for (size_t i = 0; i < t->columns.size(); ++i) {
       const ColumnDef& c = t->columns[i];
       if (c.dropped || !c.not_null) continue;
@@ -254,6 +265,19 @@ Result<std::vector<Row>> KeyColumnUsageRows(const CatalogSnapshot& snap, const s
       for (size_t i = 0; i < ix.columns.size(); ++i) {
         out.push_back({Text(db), schema, Text(ix.name), Text(db), schema, Text(t->name),
                        Text(t->columns[ix.columns[i]].name), I4(static_cast<int>(i + 1)), Null()});
+      }
+    }
+    for (const auto& fk : t->foreign_keys) {
+      const IndexDef* key = ReferencedIndex(snap, fk);
+      for (size_t i = 0; i < fk.columns.size(); ++i) {
+        // position_in_unique_constraint: where the referenced column sits in the unique key.
+        Value pos = Null();
+        if (key != nullptr) {
+          auto it = std::find(key->columns.begin(), key->columns.end(), fk.ref_columns[i]);
+          if (it != key->columns.end()) pos = I4(static_cast<int>(it - key->columns.begin() + 1));
+        }
+        out.push_back({Text(db), schema, Text(fk.name), Text(db), schema, Text(t->name),
+                       Text(t->columns[fk.columns[i]].name), I4(static_cast<int>(i + 1)), pos});
       }
     }
   }
@@ -315,6 +339,47 @@ Result<std::vector<Row>> ConstraintColumnUsageRows(const CatalogSnapshot& snap, 
       for (int c : ix.columns) row(c, ix.name);
     }
   }
+  // A foreign key uses the columns it references (PostgreSQL lists those, under the referenced
+  // table, with the constraint's own schema).
+  for (const auto& [oid, t] : snap.tables) {
+    for (const auto& fk : t->foreign_keys) {
+      const TableDef* ref = snap.TableByOid(fk.ref_table);
+      if (ref == nullptr) continue;
+      Value ref_schema = Text(SchemaOf(snap, ref->namespace_oid));
+      for (int c : fk.ref_columns) {
+        out.push_back({Text(db), ref_schema, Text(ref->name), Text(ref->columns[c].name), Text(db),
+                       Text(SchemaOf(snap, t->namespace_oid)), Text(fk.name)});
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Row>> ReferentialConstraintsRows(const CatalogSnapshot& snap, const std::string& db,
+                                                    const ExprPrinter&) {
+  auto rule = [](char a) {
+    switch (a) {
+      case 'r': return "RESTRICT";
+      case 'c': return "CASCADE";
+      case 'n': return "SET NULL";
+      case 'd': return "SET DEFAULT";
+      default: return "NO ACTION";
+    }
+  };
+  std::vector<Row> out;
+  for (const auto& [oid, t] : snap.tables) {
+    Value schema = Text(SchemaOf(snap, t->namespace_oid));
+    for (const auto& fk : t->foreign_keys) {
+      // The referenced PRIMARY KEY / UNIQUE constraint; a plain unique index is no constraint.
+      const IndexDef* key = ReferencedIndex(snap, fk);
+      const TableDef* ref = snap.TableByOid(fk.ref_table);
+      bool is_constraint = key != nullptr && (key->primary || key->unique_constraint);
+      Value ref_schema = is_constraint ? Text(SchemaOf(snap, ref->namespace_oid)) : Null();
+      out.push_back({Text(db), schema, Text(fk.name), is_constraint ? Text(db) : Null(), ref_schema,
+                     is_constraint ? Text(key->name) : Null(), Text(fk.match_type == 'f' ? "FULL" : "NONE"),
+                     Text(rule(fk.update_action)), Text(rule(fk.delete_action))});
+    }
+  }
   return out;
 }
 
@@ -336,11 +401,6 @@ Result<std::vector<Row>> SequencesRows(const CatalogSnapshot& snap, const std::s
                    Text(std::to_string(s->increment)), YesNo(s->cycle)});
   }
   return out;
-}
-
-// Views, foreign keys: Nordlys has neither, so these are empty.
-Result<std::vector<Row>> NoRows(const CatalogSnapshot&, const std::string&, const ExprPrinter&) {
-  return std::vector<Row>{};
 }
 
 std::vector<SystemRelation> MakeRelations() {
@@ -410,7 +470,7 @@ std::vector<SystemRelation> MakeRelations() {
       {Ident("constraint_catalog"), Ident("constraint_schema"), Ident("constraint_name"),
        Ident("unique_constraint_catalog"), Ident("unique_constraint_schema"), Ident("unique_constraint_name"),
        Chars("match_option"), Chars("update_rule"), Chars("delete_rule")},
-      &NoRows);
+      &ReferentialConstraintsRows);
   return r;
 }
 

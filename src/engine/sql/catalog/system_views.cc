@@ -68,6 +68,10 @@ std::vector<Row> ClassRows(const CatalogSnapshot& snap, const std::string&) {
   for (const auto& [oid, t] : snap.tables) {
     out.push_back(ClassRow(oid, t->name, t->namespace_oid, kHeapAm, "r", static_cast<int>(t->columns.size()),
                            static_cast<int>(t->checks.size()), !t->indexes.empty()));
+    // relhastriggers: PostgreSQL enforces foreign keys with triggers on both tables, and psql
+    // prints a table's foreign keys only when it is set. (PostgreSQL leaves it set after the
+    // last trigger goes until VACUUM; here it follows the foreign keys.)
+    if (!t->foreign_keys.empty() || snap.referenced_by.count(oid) > 0) out.back()[19] = Bool(true);
     if (t->stats.analyzed) {  // relpages, reltuples: what the last ANALYZE saw
       out.back()[9] = I4(static_cast<int32_t>(std::min<uint64_t>(t->stats.relpages, INT32_MAX)));
       out.back()[10] = Value::Float4(static_cast<float>(t->stats.reltuples));
@@ -209,6 +213,14 @@ Value Int2Array(const std::vector<int>& v) {
   return Value::Array(std::move(e));
 }
 
+// confdelsetcols: the attnums ON DELETE SET NULL / SET DEFAULT (columns) sets, else NULL.
+Value DelSetCols(const ForeignKeyDef& fk) {
+  if (fk.delete_set_columns.empty()) return Value();
+  std::vector<int> cols;
+  for (int c : fk.delete_set_columns) cols.push_back(c + 1);
+  return Int2Array(cols);
+}
+
 std::vector<Row> ConstraintRows(const CatalogSnapshot& snap, const std::string&) {
   std::vector<Row> out;
   for (const auto& [oid, t] : snap.tables) {
@@ -218,13 +230,23 @@ std::vector<Row> ConstraintRows(const CatalogSnapshot& snap, const std::string&)
       for (int c : ix.columns) keys.push_back(c + 1);
       out.push_back({Oid(ix.oid), Text(ix.name), Oid(t->namespace_oid), Text(ix.primary ? "p" : "u"), Bool(false),
                      Bool(false), Bool(true), Oid(oid), Oid(0), Oid(ix.oid), Oid(0), Oid(0), Text(" "), Text(" "),
-                     Text(" "), Bool(true), I4(0), Bool(true), Int2Array(keys), Value(), Value()});
+                     Text(" "), Bool(true), I4(0), Bool(true), Int2Array(keys), Value(), Value(), Value()});
+    }
+    for (const auto& fk : t->foreign_keys) {
+      std::vector<int> keys, fkeys;
+      for (int c : fk.columns) keys.push_back(c + 1);
+      for (int c : fk.ref_columns) fkeys.push_back(c + 1);
+      out.push_back({Oid(fk.oid), Text(fk.name), Oid(t->namespace_oid), Text("f"), Bool(false), Bool(false),
+                     Bool(fk.validated), Oid(oid), Oid(0), Oid(fk.ref_index), Oid(0), Oid(fk.ref_table),
+                     Text(std::string(1, fk.update_action)), Text(std::string(1, fk.delete_action)),
+                     Text(std::string(1, fk.match_type)), Bool(true), I4(0), Bool(true), Int2Array(keys),
+                     Int2Array(fkeys), Value(), DelSetCols(fk)});
     }
     for (size_t i = 0; i < t->checks.size(); ++i) {
       out.push_back({Oid(CheckConstraintOid(oid, static_cast<int>(i))), Text(t->checks[i].name),
                      Oid(t->namespace_oid), Text("c"), Bool(false), Bool(false), Bool(true), Oid(oid), Oid(0), Oid(0),
                      Oid(0), Oid(0), Text(" "), Text(" "), Text(" "), Bool(true), I4(0), Bool(false), Value(), Value(),
-                     Text(t->checks[i].expr.dump())});
+                     Text(t->checks[i].expr.dump()), Value()});
     }
   }
   return out;
@@ -393,8 +415,9 @@ std::vector<SystemRelation> MakeRelations() {
                 C("conindid", TypeId::kOid), C("conparentid", TypeId::kOid), C("confrelid", TypeId::kOid),
                 C("confupdtype", TypeId::kText), C("confdeltype", TypeId::kText), C("confmatchtype", TypeId::kText),
                 C("conislocal", TypeId::kBool), C("coninhcount", TypeId::kInt4), C("connoinherit", TypeId::kBool),
-                C("conkey", TypeId::kInt2Array), C("confkey", TypeId::kInt2Array), C("conbin", TypeId::kText)},
-               {"conpfeqop", "conppeqop", "conffeqop", "confdelsetcols", "conexclop"}, &ConstraintRows});
+                C("conkey", TypeId::kInt2Array), C("confkey", TypeId::kInt2Array), C("conbin", TypeId::kText),
+                C("confdelsetcols", TypeId::kInt2Array)},
+               {"conpfeqop", "conppeqop", "conffeqop", "conexclop"}, &ConstraintRows});
   r.push_back({3456, "pg_collation",
                {C("oid", TypeId::kOid), C("collname", TypeId::kName), C("collnamespace", TypeId::kOid),
                 C("collowner", TypeId::kOid), C("collprovider", TypeId::kText),
@@ -446,6 +469,16 @@ std::vector<SystemRelation> MakeRelations() {
                {C("oid", TypeId::kOid), C("roleid", TypeId::kOid), C("member", TypeId::kOid),
                 C("grantor", TypeId::kOid), C("admin_option", TypeId::kBool)},
                {}, &NoRows});
+  // Foreign keys are enforced without triggers, and CREATE TRIGGER is not built: no rows (where
+  // PostgreSQL lists its internal RI triggers).
+  r.push_back({2620, "pg_trigger",
+               {C("oid", TypeId::kOid), C("tgrelid", TypeId::kOid), C("tgparentid", TypeId::kOid),
+                C("tgname", TypeId::kName), C("tgfoid", TypeId::kOid), C("tgtype", TypeId::kInt2),
+                C("tgenabled", TypeId::kText), C("tgisinternal", TypeId::kBool), C("tgconstrrelid", TypeId::kOid),
+                C("tgconstrindid", TypeId::kOid), C("tgconstraint", TypeId::kOid), C("tgdeferrable", TypeId::kBool),
+                C("tginitdeferred", TypeId::kBool), C("tgnargs", TypeId::kInt2), C("tgargs", TypeId::kBytea),
+                C("tgqual", TypeId::kText), C("tgoldtable", TypeId::kName), C("tgnewtable", TypeId::kName)},
+               {"tgattr"}, &NoRows});
   r.push_back({2611, "pg_inherits",
                {C("inhrelid", TypeId::kOid), C("inhparent", TypeId::kOid), C("inhseqno", TypeId::kInt4),
                 C("inhdetachpending", TypeId::kBool)},

@@ -78,6 +78,44 @@ const IndexDef* FindIndexByOid(const CatalogSnapshot& snap, uint32_t oid, const 
   return nullptr;
 }
 
+const ForeignKeyDef* FindForeignKeyByOid(const CatalogSnapshot& snap, uint32_t oid, const TableDef** table) {
+  for (const auto& [toid, t] : snap.tables) {
+    for (const auto& fk : t->foreign_keys) {
+      if (fk.oid == oid) {
+        *table = t.get();
+        return &fk;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// pg_get_constraintdef of a foreign key, worded as PostgreSQL's ruleutils.c words it.
+std::string ForeignKeyDefinition(const CatalogSnapshot& snap, const TableDef& t, const ForeignKeyDef& fk) {
+  const TableDef* ref = snap.TableByOid(fk.ref_table);
+  if (ref == nullptr) return "";
+  // Tables outside public are not on the search path (there is no SET search_path).
+  std::string ref_name = QuoteIdentifier(ref->name);
+  if (ref->namespace_oid != kPublicNamespace) ref_name = QuoteIdentifier(snap.SchemaName(ref->namespace_oid)) + "." + ref_name;
+  std::string s = "FOREIGN KEY (" + ColumnList(t, fk.columns) + ") REFERENCES " + ref_name + "(" +
+                  ColumnList(*ref, fk.ref_columns) + ")";
+  if (fk.match_type == 'f') s += " MATCH FULL";
+  auto action = [](char a) -> std::string {
+    switch (a) {
+      case 'r': return "RESTRICT";
+      case 'c': return "CASCADE";
+      case 'n': return "SET NULL";
+      case 'd': return "SET DEFAULT";
+      default: return "";
+    }
+  };
+  if (!action(fk.update_action).empty()) s += " ON UPDATE " + action(fk.update_action);
+  if (!action(fk.delete_action).empty()) s += " ON DELETE " + action(fk.delete_action);
+  if (!fk.delete_set_columns.empty()) s += " (" + ColumnList(t, fk.delete_set_columns) + ")";
+  if (!fk.validated) s += " NOT VALID";
+  return s;
+}
+
 }  // namespace
 
 Result<std::string> PrintStoredExpr(const std::string& node_text, uint32_t relid, bool pretty, ExecContext* ctx) {
@@ -87,7 +125,7 @@ Result<std::string> PrintStoredExpr(const std::string& node_text, uint32_t relid
 
 bool IsCatalogFunction(Func f) {
   return f == Func::kPgGetExpr || f == Func::kPgGetConstraintdef || f == Func::kPgGetIndexdef || f == Func::kPgGetViewdef ||
-         f == Func::kPgRelationIsPublishable || f == Func::kPgGetStatisticsobjdefColumns;
+         f == Func::kPgRelationIsPublishable || f == Func::kPgGetStatisticsobjdefColumns || f == Func::kPgGetTriggerdef;
 }
 
 Result<Value> EvalCatalogFunction(const Expr& e, const std::vector<Value>& a, ExecContext* ctx) {
@@ -113,6 +151,9 @@ Result<Value> EvalCatalogFunction(const Expr& e, const std::vector<Value>& a, Ex
         return Value::String("CHECK (" + (pretty ? body : "(" + body + ")") + ")");
       }
       const TableDef* t = nullptr;
+      if (const ForeignKeyDef* fk = FindForeignKeyByOid(*ctx->snap, oid, &t)) {
+        return Value::String(ForeignKeyDefinition(*ctx->snap, *t, *fk));
+      }
       const IndexDef* ix = FindIndexByOid(*ctx->snap, oid, &t);
       if (ix == nullptr || (!ix->primary && !ix->unique_constraint)) return Value();
       return Value::String(std::string(ix->primary ? "PRIMARY KEY (" : "UNIQUE (") + ColumnList(*t, ix->columns) + ")");
@@ -158,6 +199,8 @@ Result<Value> EvalCatalogFunction(const Expr& e, const std::vector<Value>& a, Ex
       return Value::Bool(ctx->snap->TableByOid(static_cast<uint32_t>(a[0].as_int())) != nullptr);
     case Func::kPgGetStatisticsobjdefColumns:
       return Value();  // no extended statistics objects exist (CREATE STATISTICS is not built)
+    case Func::kPgGetTriggerdef:
+      return Value();  // no triggers exist (pg_trigger is empty)
     default:
       return Status::Internal("not a catalog function");
   }

@@ -2,6 +2,7 @@
 // NULL, QUOTE, ESCAPE). Server-side files and programs are not supported (0A000).
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/eval.h"
+#include "engine/sql/execution/foreign_keys.h"
 #include "engine/sql/execution/statements.h"
 #include "engine/sql/planner/planner.h"
 
@@ -259,6 +260,8 @@ Result<std::string> CopyFrom(const Json& s, StmtEnv& env, std::shared_ptr<const 
                              const std::vector<int>& cols, const CopyOptions& o) {
   TableWriter writer(table, env.ctx, env.sql);
   NORDLYS_RETURN_IF_ERROR(writer.Prepare(env.param_types));
+  ForeignKeyQueue foreign_keys(env.ctx);
+  writer.set_foreign_keys(&foreign_keys);
   NORDLYS_ASSIGN_OR_RETURN(CopyInSource * in, env.out->BeginCopyIn(cols.size()));
   std::string buf;
   size_t pos = 0;
@@ -371,6 +374,7 @@ Result<std::string> CopyFrom(const Json& s, StmtEnv& env, std::shared_ptr<const 
     at_end = !*more;
   }
   NORDLYS_RETURN_IF_ERROR(failure);
+  NORDLYS_RETURN_IF_ERROR(foreign_keys.Finish());
   return "COPY " + std::to_string(n);
 }
 

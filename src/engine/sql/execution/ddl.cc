@@ -1,5 +1,6 @@
 // DDL: CREATE/DROP TABLE, CREATE/DROP INDEX, CREATE/DROP SEQUENCE, CREATE SCHEMA, ALTER TABLE
-// (constraints, columns, defaults, NOT NULL, renames), TRUNCATE. VACUUM/ANALYZE: vacuum.cc.
+// (constraints, FOREIGN KEY definitions and their dependencies, columns, defaults, NOT NULL,
+// renames), TRUNCATE. VACUUM/ANALYZE: vacuum.cc. Foreign keys are enforced in foreign_keys.cc.
 //
 // Every change is a catalog row written in the statement's transaction (catalog.h), so DDL
 // commits and rolls back with it. Relations a dropped or truncated table leaves behind stay
@@ -14,6 +15,7 @@
 #include "engine/parser.h"
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/eval.h"
+#include "engine/sql/execution/foreign_keys.h"
 #include "engine/sql/execution/statements.h"
 #include "engine/storage/btree.h"
 #include "engine/storage/heap.h"
@@ -192,7 +194,177 @@ std::string JoinColumnNames(const TableDef& t, const std::vector<int>& cols) {
   return s;
 }
 
-// Adds a PRIMARY KEY / UNIQUE / CHECK constraint to `t` (a table being created when `fresh`).
+
+// The names of the constraints of the tables in schema `ns` (PostgreSQL's ChooseConstraintName
+// avoids all of them), with those of `t`, which may not be in the snapshot yet.
+std::set<std::string> ConstraintNames(const DdlEnv& d, const TableDef& t) {
+  std::set<std::string> names;
+  auto add = [&](const TableDef& x) {
+    for (const auto& ix : x.indexes) {
+      if (ix.primary || ix.unique_constraint) names.insert(ix.name);
+    }
+    for (const auto& c : x.checks) names.insert(c.name);
+    for (const auto& f : x.foreign_keys) names.insert(f.name);
+  };
+  for (const auto& [oid, x] : d.snap().tables) {
+    if (x->namespace_oid == t.namespace_oid && oid != t.oid) add(*x);
+  }
+  add(t);
+  return names;
+}
+
+// Checks every row of `t` against `fk` (PostgreSQL's RI_Initial_Check, row by row here), as
+// this statement left them (ADD COLUMN ... DEFAULT ... REFERENCES rewrote them).
+Status ValidateForeignKey(DdlEnv& d, const TableDef& t, const ForeignKeyDef& fk, const TableDef& ref) {
+  d.ctx->db->CommandCounterIncrement(d.ctx->txn);
+  auto scan = d.ctx->db->heap(t.heap).Scan(d.ctx->txn);
+  storage::Tid tid;
+  std::string data;
+  Row row;
+  std::vector<Row> rows;
+  for (;;) {
+    NORDLYS_RETURN_IF_ERROR(d.ctx->CheckCancel());
+    NORDLYS_ASSIGN_OR_RETURN(bool more, scan->Next(&tid, &data));
+    if (!more) break;
+    NORDLYS_RETURN_IF_ERROR(DecodeRow(data, t.columns, &row));
+    rows.push_back(row);
+  }
+  scan.reset();
+  for (const auto& r : rows) {
+    NORDLYS_RETURN_IF_ERROR(d.ctx->CheckCancel());
+    NORDLYS_RETURN_IF_ERROR(CheckForeignKeyRow(d.ctx, t, fk, ref, r));
+  }
+  return Status::OK();
+}
+
+// FOREIGN KEY / REFERENCES on `t` (a table being created when `fresh`; then nothing is
+// validated). Runs after the table's PRIMARY KEY and UNIQUE constraints exist, as
+// PostgreSQL adds foreign keys last. Error order and wording follow PostgreSQL's
+// ATAddForeignKeyConstraint.
+Status AddForeignKey(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::set<std::string>* taken) {
+  if (con.value("deferrable", false) || con.value("initdeferred", false)) {
+    return Unsupported("DEFERRABLE foreign key constraints");
+  }
+  const std::string match = con.value("fk_matchtype", "s");
+  if (match == "p") return SqlError("0A000", "MATCH PARTIAL not yet implemented");
+  // The referenced table: this one (a self-reference, maybe not in the catalog yet) or another.
+  const Json& pk = con["pktable"];
+  const std::string pk_name = pk.value("relname", "");
+  const std::string pk_schema = pk.value("schemaname", "");
+  const TableDef* ref = nullptr;
+  if (pk_name == t->name && (pk_schema.empty() ? t->namespace_oid == kPublicNamespace
+                                               : d.snap().SchemaOid(pk_schema) == t->namespace_oid)) {
+    ref = t;
+  } else {
+    uint32_t ns = pk_schema.empty() ? 0 : d.snap().SchemaOid(pk_schema);
+    if ((pk_schema.empty() || ns != 0) && d.snap().FindView(ns, pk_name) != nullptr) {
+      return SqlError("42809", "referenced relation \"" + pk_name + "\" is not a table");
+    }
+    Binder binder(d.ctx->snap, d.ctx->session, d.env->sql, d.env->param_types);
+    NORDLYS_ASSIGN_OR_RETURN(auto found, binder.LookupTable(pk));
+    ref = found.get();
+  }
+  std::string conname = con.value("conname", "");
+  auto column_list = [](const TableDef& x, const Json& names, std::vector<int>* out) -> Status {
+    for (const auto& k : names) {
+      std::string name = StrVal(k);
+      int idx = x.ColumnIndex(name);
+      if (idx < 0) return SqlError("42703", "column \"" + name + "\" referenced in foreign key constraint does not exist");
+      out->push_back(idx);
+    }
+    return Status::OK();
+  };
+  ForeignKeyDef fk;
+  NORDLYS_RETURN_IF_ERROR(column_list(*t, con.contains("fk_attrs") ? con["fk_attrs"] : con["keys"], &fk.columns));
+  const IndexDef* key_index = nullptr;
+  if (!con.contains("pk_attrs") || con["pk_attrs"].empty()) {
+    key_index = ref->PrimaryKey();
+    if (key_index == nullptr) {
+      return SqlError("42704", "there is no primary key for referenced table \"" + ref->name + "\"");
+    }
+    fk.ref_columns = key_index->columns;
+  } else {
+    NORDLYS_RETURN_IF_ERROR(column_list(*ref, con["pk_attrs"], &fk.ref_columns));
+    std::set<int> wanted(fk.ref_columns.begin(), fk.ref_columns.end());
+    if (wanted.size() != fk.ref_columns.size()) {
+      return SqlError("42830", "foreign key referenced-columns list must not contain duplicates");
+    }
+    // A unique index on exactly these columns, in any order (PG's transformFkeyCheckAttrs);
+    // the primary key first.
+    for (const auto& ix : ref->indexes) {
+      if (ix.unique && std::set<int>(ix.columns.begin(), ix.columns.end()) == wanted &&
+          ix.columns.size() == wanted.size() && (key_index == nullptr || (ix.primary && !key_index->primary))) {
+        key_index = &ix;
+      }
+    }
+    if (key_index == nullptr) {
+      return SqlError("42830", "there is no unique constraint matching given keys for referenced table \"" +
+                                   ref->name + "\"");
+    }
+  }
+  if (fk.columns.size() != fk.ref_columns.size()) {
+    return SqlError("42830", "number of referencing and referenced columns for foreign key disagree");
+  }
+  std::set<std::string> names = ConstraintNames(d, *t);
+  names.insert(taken->begin(), taken->end());
+  if (conname.empty()) {
+    std::string base = t->name + "_" + JoinColumnNames(*t, fk.columns);
+    conname = types::ClipName(base + "_fkey");
+    for (int n = 1; names.count(conname); ++n) conname = types::ClipName(base + "_fkey" + std::to_string(n));
+  } else {
+    for (const auto& x : t->foreign_keys) {
+      if (x.name == conname) {
+        return SqlError("42710", "constraint \"" + conname + "\" for relation \"" + t->name + "\" already exists");
+      }
+    }
+    for (const auto& x : t->checks) {
+      if (x.name == conname) {
+        return SqlError("42710", "constraint \"" + conname + "\" for relation \"" + t->name + "\" already exists");
+      }
+    }
+  }
+  taken->insert(conname);
+  fk.name = conname;
+  for (size_t i = 0; i < fk.columns.size(); ++i) {
+    const ColumnDef& a = t->columns[fk.columns[i]];
+    const ColumnDef& b = ref->columns[fk.ref_columns[i]];
+    if (!ForeignKeyTypesCompatible(a.type, b.type)) {
+      return SqlError("42804", "foreign key constraint \"" + conname + "\" cannot be implemented",
+                      {.detail = "Key columns \"" + a.name + "\" and \"" + b.name +
+                                 "\" are of incompatible types: " + types::FormatType(a.type) + " and " +
+                                 types::FormatType(b.type) + "."});
+    }
+  }
+  if (con.contains("fk_del_set_cols") && !con["fk_del_set_cols"].empty()) {
+    NORDLYS_RETURN_IF_ERROR(column_list(*t, con["fk_del_set_cols"], &fk.delete_set_columns));
+    for (size_t i = 0; i < fk.delete_set_columns.size(); ++i) {
+      int c = fk.delete_set_columns[i];
+      if (std::find(fk.columns.begin(), fk.columns.end(), c) == fk.columns.end()) {
+        return SqlError("42P10", "column \"" + t->columns[c].name +
+                                     "\" referenced in ON DELETE SET action must be part of foreign key");
+      }
+    }
+  }
+  fk.oid = d.catalog->NewOid();
+  fk.ref_table = ref->oid;
+  fk.ref_index = key_index->oid;
+  fk.match_type = match.empty() ? 's' : match[0];
+  const std::string upd = con.value("fk_upd_action", "a"), del = con.value("fk_del_action", "a");
+  fk.update_action = upd.empty() ? 'a' : upd[0];
+  fk.delete_action = del.empty() ? 'a' : del[0];
+  // NOT VALID leaves the existing rows unchecked (CREATE TABLE has none: PostgreSQL marks the
+  // constraint valid there).
+  if (!fresh && con.value("skip_validation", false)) {
+    fk.validated = false;
+  } else if (!fresh) {
+    NORDLYS_RETURN_IF_ERROR(ValidateForeignKey(d, *t, fk, *ref));
+  }
+  t->foreign_keys.push_back(std::move(fk));
+  return Status::OK();
+}
+
+// Adds a PRIMARY KEY / UNIQUE / CHECK / FOREIGN KEY constraint to `t` (a table being created
+// when `fresh`). Callers pass foreign keys after the other constraints' indexes are in `t`.
 Status AddConstraint(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::set<std::string>* taken,
                      std::vector<IndexDef>* new_indexes) {
   std::string type = con.value("contype", "");
@@ -265,7 +437,7 @@ Status AddConstraint(DdlEnv& d, TableDef* t, const Json& con, bool fresh, std::s
     t->checks.push_back(std::move(chk));
     return Status::OK();
   }
-  if (type == "CONSTR_FOREIGN") return Unsupported("foreign key constraints");
+  if (type == "CONSTR_FOREIGN") return AddForeignKey(d, t, con, fresh, taken);
   if (type == "CONSTR_EXCLUSION") return Unsupported("exclusion constraints");
   return Unsupported("constraint " + type);
 }
@@ -334,6 +506,10 @@ Status DefineColumn(DdlEnv& d, TableDef* t, const Json& cd, std::vector<Json>* c
         std::string when = con.value("generated_when", "a");
         c.identity = when.empty() ? 'a' : when[0];
         serial = true;  // the same owned sequence and nextval default as serial
+      } else if (type == "CONSTR_ATTR_DEFERRABLE" || type == "CONSTR_ATTR_DEFERRED") {
+        return Unsupported("DEFERRABLE foreign key constraints");
+      } else if (type == "CONSTR_ATTR_NOT_DEFERRABLE" || type == "CONSTR_ATTR_IMMEDIATE") {
+        // What every constraint here is.
       } else if (type == "CONSTR_GENERATED") {
         return Unsupported("generated columns");
       } else {
@@ -411,14 +587,80 @@ Result<std::string> CreateTable(DdlEnv& d, const Json& s) {
   NORDLYS_ASSIGN_OR_RETURN(t.heap, d.ctx->db->CreateHeap(d.ctx->txn));
   std::vector<IndexDef> indexes;
   for (const auto& con : constraints) {
+    if (con.value("contype", "") == "CONSTR_FOREIGN") continue;
     NORDLYS_RETURN_IF_ERROR(AddConstraint(d, &t, con, /*fresh=*/true, &taken, &indexes));
   }
   // PRIMARY KEY first, as PG lists it.
   std::stable_sort(indexes.begin(), indexes.end(), [](const IndexDef& a, const IndexDef& b) { return a.primary > b.primary; });
   t.indexes = std::move(indexes);
+  for (const auto& con : constraints) {
+    if (con.value("contype", "") != "CONSTR_FOREIGN") continue;
+    NORDLYS_RETURN_IF_ERROR(AddConstraint(d, &t, con, /*fresh=*/true, &taken, &indexes));
+  }
   for (const auto& seq : sequences) NORDLYS_RETURN_IF_ERROR(d.catalog->InsertSequence(d.ctx->txn, d.ctx->cat_state, seq));
   NORDLYS_RETURN_IF_ERROR(d.catalog->InsertTable(d.ctx->txn, d.ctx->cat_state, t));
   return std::string("CREATE TABLE");
+}
+
+
+// A FOREIGN KEY constraint of another table that something being dropped takes away.
+struct ForeignKeyDependent {
+  uint32_t table;
+  std::string name;
+};
+
+// The foreign keys referencing table `ref_table` that `pick` selects, except those of tables in
+// `skip` (going away themselves).
+std::vector<ForeignKeyDependent> ReferencingForeignKeys(const CatalogSnapshot& snap, uint32_t ref_table,
+                                                        const std::function<bool(const ForeignKeyDef&)>& pick,
+                                                        const std::vector<uint32_t>& skip = {}) {
+  std::vector<ForeignKeyDependent> out;
+  auto it = snap.referenced_by.find(ref_table);
+  if (it == snap.referenced_by.end()) return out;
+  for (const auto& [child, i] : it->second) {
+    if (std::find(skip.begin(), skip.end(), child) != skip.end()) continue;
+    const TableDef* t = snap.TableByOid(child);
+    if (t != nullptr && pick(t->foreign_keys[i])) out.push_back({child, t->foreign_keys[i].name});
+  }
+  return out;
+}
+
+// PostgreSQL's dependency rule for foreign keys: without CASCADE, 2BP01 "cannot drop <object>
+// because other objects depend on it"; with it, a NOTICE and the constraints go (from *self when
+// they are its own, else by rewriting their table's row). `depends_on` words what they need.
+Status DropForeignKeys(DdlEnv& d, const std::string& object, const std::string& depends_on,
+                       const std::vector<ForeignKeyDependent>& fks, bool cascade, TableDef* self,
+                       bool quiet = false) {
+  if (fks.empty()) return Status::OK();
+  auto describe = [&](const ForeignKeyDependent& f) {
+    const TableDef* t = self != nullptr && f.table == self->oid ? self : d.snap().TableByOid(f.table);
+    return "constraint " + f.name + " on table " + t->name;
+  };
+  if (!cascade) {
+    std::string detail;
+    for (const auto& f : fks) detail += (detail.empty() ? "" : "\n") + describe(f) + " depends on " + depends_on;
+    return SqlError("2BP01", "cannot drop " + object + " because other objects depend on it",
+                    {.detail = detail, .hint = "Use DROP ... CASCADE to drop the dependent objects too."});
+  }
+  if (quiet) {
+    // The caller's NOTICE covers them.
+  } else if (fks.size() == 1) {
+    Notice(*d.env, "00000", "drop cascades to " + describe(fks[0]));
+  } else {
+    Notice(*d.env, "00000", "drop cascades to " + std::to_string(fks.size()) + " other objects");
+  }
+  std::map<uint32_t, TableDef> changed;
+  for (const auto& f : fks) {
+    TableDef* t = self;
+    if (self == nullptr || f.table != self->oid) {
+      if (!changed.count(f.table)) changed[f.table] = *d.snap().TableByOid(f.table);
+      t = &changed[f.table];
+    }
+    auto& v = t->foreign_keys;
+    v.erase(std::remove_if(v.begin(), v.end(), [&](const ForeignKeyDef& x) { return x.name == f.name; }), v.end());
+  }
+  for (const auto& [oid, t] : changed) NORDLYS_RETURN_IF_ERROR(d.catalog->UpdateTable(d.ctx->txn, d.ctx->cat_state, t));
+  return Status::OK();
 }
 
 // DROP SCHEMA [IF EXISTS] name, ... [CASCADE | RESTRICT]: CASCADE takes the schema's tables
@@ -485,6 +727,14 @@ Result<std::string> DropSchema(DdlEnv& d, const Json& s, bool missing_ok) {
   } else if (!dependents.empty()) {
     Notice(*d.env, "00000", "drop cascades to " + std::to_string(dependents.size()) + " other objects");
   }
+  {
+    std::vector<ForeignKeyDependent> fks;
+    for (uint32_t oid : drop) {
+      auto more = ReferencingForeignKeys(d.snap(), oid, [](const ForeignKeyDef&) { return true; }, drop);
+      fks.insert(fks.end(), more.begin(), more.end());
+    }
+    NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, "", "", fks, /*cascade=*/true, nullptr, /*quiet=*/true));
+  }
   for (uint32_t oid : drop) {
     for (const auto& [soid, seq] : d.snap().sequences) {
       if (seq->owner_table == oid) NORDLYS_RETURN_IF_ERROR(d.catalog->DeleteObject(d.ctx->txn, d.ctx->cat_state, soid));
@@ -507,6 +757,7 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
   // Resolve everything first: PG fails the whole statement on the first missing object.
   std::vector<uint32_t> tables, sequences;
   std::vector<std::pair<uint32_t, std::string>> indexes;  // table oid, index name
+  std::map<uint32_t, TableDef> changed;                  // tables whose indexes go
   for (const auto& obj : s["objects"]) {
     auto names = NameList(obj["List"]["items"]);
     std::string name = names.back();
@@ -542,6 +793,14 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
                                        t->name + " requires it",
                           {.hint = "You can drop constraint " + name + " on table " + t->name + " instead."});
         }
+        const uint32_t index_oid = ix->oid;
+        auto fks = ReferencingForeignKeys(d.snap(), t->oid,
+                                          [&](const ForeignKeyDef& f) { return f.ref_index == index_oid; });
+        // The index's own table is rewritten below: its foreign keys go in that copy.
+        if (!changed.count(t->oid)) changed[t->oid] = *t;
+        NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, "index " + name, "index " + name, fks,
+                                                s.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE",
+                                                &changed[t->oid]));
         indexes.push_back({t->oid, name});
         found = true;
       }
@@ -562,6 +821,13 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
   }
   if (!tables.empty()) {
     const bool cascade = s.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE";
+    std::vector<ForeignKeyDependent> fks;
+    for (uint32_t oid : tables) {
+      auto more = ReferencingForeignKeys(d.snap(), oid, [](const ForeignKeyDef&) { return true; }, tables);
+      fks.insert(fks.end(), more.begin(), more.end());
+    }
+    NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, RelationDescription(d.snap(), tables.front()),
+                                            RelationDescription(d.snap(), tables.front()), fks, cascade, nullptr));
     NORDLYS_RETURN_IF_ERROR(DropDependentViews(*d.env, RelationDescription(d.snap(), tables.front()),
                                                DependentViews(d.snap(), tables), cascade));
   }
@@ -573,7 +839,6 @@ Result<std::string> Drop(DdlEnv& d, const Json& s) {
     NORDLYS_RETURN_IF_ERROR(d.catalog->DeleteObject(d.ctx->txn, d.ctx->cat_state, oid));
   }
   for (uint32_t oid : sequences) NORDLYS_RETURN_IF_ERROR(d.catalog->DeleteObject(d.ctx->txn, d.ctx->cat_state, oid));
-  std::map<uint32_t, TableDef> changed;
   for (const auto& [toid, name] : indexes) {
     if (!changed.count(toid)) changed[toid] = *d.snap().TableByOid(toid);
     auto& ixs = changed[toid].indexes;
@@ -755,10 +1020,18 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
         NORDLYS_RETURN_IF_ERROR(RewriteRows(d, before, t, fill, col));
       }
       std::vector<IndexDef> indexes;
-      for (const auto& con : constraints) NORDLYS_RETURN_IF_ERROR(AddConstraint(d, &t, con, false, &taken, &indexes));
+      for (const auto& con : constraints) {
+        if (con.value("contype", "") == "CONSTR_FOREIGN") continue;
+        NORDLYS_RETURN_IF_ERROR(AddConstraint(d, &t, con, false, &taken, &indexes));
+      }
       for (auto& ix : indexes) {
         NORDLYS_RETURN_IF_ERROR(BuildIndex(d, t, ix));
         t.indexes.push_back(std::move(ix));
+      }
+      for (const auto& con : constraints) {
+        if (con.value("contype", "") == "CONSTR_FOREIGN") {
+          NORDLYS_RETURN_IF_ERROR(AddConstraint(d, &t, con, false, &taken, &indexes));
+        }
       }
     } else if (sub == "AT_ColumnDefault" || sub == "AT_SetNotNull" || sub == "AT_DropNotNull") {
       std::string cname = cmd.value("name", "");
@@ -788,10 +1061,30 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
       }
     } else if (sub == "AT_DropConstraint") {
       std::string cname = cmd.value("name", "");
+      const bool cascade = cmd.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE";
       bool done = false;
-      for (auto it = t.indexes.begin(); it != t.indexes.end(); ++it) {
+      for (auto it = t.foreign_keys.begin(); it != t.foreign_keys.end(); ++it) {
+        if (it->name == cname) {
+          t.foreign_keys.erase(it);
+          done = true;
+          break;
+        }
+      }
+      for (auto it = t.indexes.begin(); !done && it != t.indexes.end(); ++it) {
         if (it->name == cname && (it->primary || it->unique)) {
-          t.indexes.erase(it);
+          const uint32_t index_oid = it->oid;
+          // Foreign keys of this table matched to the index go too (they are in t, not the snapshot).
+          auto fks = ReferencingForeignKeys(d.snap(), t.oid,
+                                            [&](const ForeignKeyDef& f) { return f.ref_index == index_oid; });
+          fks.erase(std::remove_if(fks.begin(), fks.end(), [&](const ForeignKeyDependent& f) {
+                      return f.table == t.oid && std::none_of(t.foreign_keys.begin(), t.foreign_keys.end(),
+                                                              [&](const ForeignKeyDef& x) { return x.name == f.name; });
+                    }),
+                    fks.end());
+          NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, "constraint " + cname + " on table " + t.name, "index " + cname,
+                                                  fks, cascade, &t));
+          t.indexes.erase(std::find_if(t.indexes.begin(), t.indexes.end(),
+                                       [&](const IndexDef& x) { return x.oid == index_oid; }));
           done = true;
           break;
         }
@@ -810,6 +1103,24 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
         }
         return SqlError("42704", "constraint \"" + cname + "\" of relation \"" + t.name + "\" does not exist");
       }
+    } else if (sub == "AT_ValidateConstraint") {
+      // Foreign keys added NOT VALID get their existing rows checked; anything else is valid.
+      std::string cname = cmd.value("name", "");
+      auto fk = std::find_if(t.foreign_keys.begin(), t.foreign_keys.end(),
+                             [&](const ForeignKeyDef& f) { return f.name == cname; });
+      bool exists = fk != t.foreign_keys.end() ||
+                    std::any_of(t.checks.begin(), t.checks.end(), [&](const CheckDef& c) { return c.name == cname; }) ||
+                    std::any_of(t.indexes.begin(), t.indexes.end(), [&](const IndexDef& ix) {
+                      return ix.name == cname && (ix.primary || ix.unique_constraint);
+                    });
+      if (!exists) {
+        return SqlError("42704", "constraint \"" + cname + "\" of relation \"" + t.name + "\" does not exist");
+      }
+      if (fk != t.foreign_keys.end() && !fk->validated) {
+        const TableDef* ref = fk->ref_table == t.oid ? &t : d.snap().TableByOid(fk->ref_table);
+        NORDLYS_RETURN_IF_ERROR(ValidateForeignKey(d, t, *fk, *ref));
+        fk->validated = true;
+      }
     } else if (sub == "AT_DropColumn") {
       std::string name = cmd.value("name", "");
       int idx = t.ColumnIndex(name);
@@ -824,6 +1135,26 @@ Result<std::string> AlterTable(DdlEnv& d, const Json& s) {
       NORDLYS_RETURN_IF_ERROR(DropDependentViews(
           *d.env, "column " + name + " of " + RelationDescription(d.snap(), t.oid),
           DependentViews(d.snap(), {}, t.oid, idx), cmd.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE"));
+      // Foreign keys of this table on the column go with it; those of tables referencing it
+      // depend on it (2BP01, or CASCADE).
+      t.foreign_keys.erase(std::remove_if(t.foreign_keys.begin(), t.foreign_keys.end(),
+                                          [&](const ForeignKeyDef& f) {
+                                            return std::find(f.columns.begin(), f.columns.end(), idx) != f.columns.end();
+                                          }),
+                           t.foreign_keys.end());
+      {
+        auto fks = ReferencingForeignKeys(d.snap(), t.oid, [&](const ForeignKeyDef& f) {
+          return std::find(f.ref_columns.begin(), f.ref_columns.end(), idx) != f.ref_columns.end();
+        });
+        fks.erase(std::remove_if(fks.begin(), fks.end(), [&](const ForeignKeyDependent& f) {
+                    return f.table == t.oid && std::none_of(t.foreign_keys.begin(), t.foreign_keys.end(),
+                                                            [&](const ForeignKeyDef& x) { return x.name == f.name; });
+                  }),
+                  fks.end());
+        const std::string what = "column " + name + " of table " + t.name;
+        NORDLYS_RETURN_IF_ERROR(DropForeignKeys(d, what, what, fks,
+                                                cmd.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE", &t));
+      }
       // Indexes and CHECK constraints that involve the column go with it, as in PostgreSQL;
       // so does a serial or identity column's sequence.
       t.indexes.erase(std::remove_if(t.indexes.begin(), t.indexes.end(),
@@ -932,6 +1263,24 @@ Result<std::string> Truncate(DdlEnv& d, const Json& s) {
   for (const auto& r : s["relations"]) {
     NORDLYS_ASSIGN_OR_RETURN(auto t, binder.LookupTable(r["RangeVar"]));
     tables.push_back(*t);
+  }
+  // A table referenced by a foreign key goes only with its referencing tables: CASCADE adds
+  // them (and theirs), as PostgreSQL does.
+  const bool cascade = s.value("behavior", "DROP_RESTRICT") == "DROP_CASCADE";
+  for (size_t i = 0; i < tables.size(); ++i) {
+    auto it = d.snap().referenced_by.find(tables[i].oid);
+    if (it == d.snap().referenced_by.end()) continue;
+    for (const auto& [child, fk] : it->second) {
+      if (std::any_of(tables.begin(), tables.end(), [&](const TableDef& x) { return x.oid == child; })) continue;
+      const TableDef* c = d.snap().TableByOid(child);
+      if (!cascade) {
+        return SqlError("0A000", "cannot truncate a table referenced in a foreign key constraint",
+                        {.detail = "Table \"" + c->name + "\" references \"" + tables[i].name + "\".",
+                         .hint = "Truncate table \"" + c->name + "\" at the same time, or use TRUNCATE ... CASCADE."});
+      }
+      Notice(*d.env, "00000", "truncate cascades to table \"" + c->name + "\"");
+      tables.push_back(*c);
+    }
   }
   for (auto& t : tables) {
     // A new, empty heap and indexes; the old ones stay until the catalog row's old version is

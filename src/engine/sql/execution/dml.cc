@@ -1,6 +1,7 @@
 // INSERT, UPDATE and DELETE, and TableWriter: constraint checks and index maintenance.
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/eval.h"
+#include "engine/sql/execution/foreign_keys.h"
 #include "engine/sql/execution/statements.h"
 #include "engine/sql/planner/planner.h"
 #include "engine/types/key_encoding.h"
@@ -167,6 +168,7 @@ Result<storage::Tid> TableWriter::Insert(const Row& row) {
   EncodeRowInto(row, table_->columns, &buf_);
   NORDLYS_ASSIGN_OR_RETURN(storage::Tid tid, ctx_->db->heap(table_->heap).Insert(ctx_->txn, buf_));
   NORDLYS_RETURN_IF_ERROR(InsertIndexEntries(row, tid, nullptr, nullptr));
+  if (foreign_keys_ != nullptr) foreign_keys_->RowInserted(*table_, row);
   return tid;
 }
 
@@ -176,7 +178,10 @@ Result<std::optional<storage::Tid>> TableWriter::InsertUnlessConflict(const Row&
   NORDLYS_ASSIGN_OR_RETURN(storage::Tid tid, heap.Insert(ctx_->txn, buf_));
   bool conflict = false;
   NORDLYS_RETURN_IF_ERROR(InsertIndexEntries(row, tid, nullptr, &conflict));
-  if (!conflict) return std::optional<storage::Tid>(tid);
+  if (!conflict) {
+    if (foreign_keys_ != nullptr) foreign_keys_->RowInserted(*table_, row);
+    return std::optional<storage::Tid>(tid);
+  }
   // Take the row out again: the index entries made so far lead to a version deleted by its own
   // inserter, which no snapshot sees.
   NORDLYS_RETURN_IF_ERROR(heap.Delete(ctx_->txn, tid).status());
@@ -197,6 +202,9 @@ Result<storage::TmResult> TableWriter::Update(storage::Tid tid, const Row& old_r
                            ctx_->db->heap(table_->heap).Update(ctx_->txn, tid, buf_, &new_tid, hot_allowed, &hot));
   if (r.outcome == storage::TmOutcome::kOk && !hot) {
     NORDLYS_RETURN_IF_ERROR(InsertIndexEntries(new_row, new_tid, &old_row, nullptr));
+  }
+  if (r.outcome == storage::TmOutcome::kOk && foreign_keys_ != nullptr) {
+    foreign_keys_->RowUpdated(*table_, old_row, new_row);
   }
   return r;
 }
@@ -665,6 +673,8 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
   TableWriter writer(table, env.ctx, env.sql);
   NORDLYS_RETURN_IF_ERROR(writer.Prepare(env.param_types));
   writer.set_arbiters(on_conflict.arbiters);
+  ForeignKeyQueue foreign_keys(env.ctx);
+  writer.set_foreign_keys(&foreign_keys);
   Planner planner(env.ctx->db);
   NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
   if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
@@ -738,6 +748,7 @@ Result<std::string> ExecInsert(const Json& s, StmtEnv& env) {
       NORDLYS_RETURN_IF_ERROR(insert_row(std::move(full), given));
     }
   }
+  NORDLYS_RETURN_IF_ERROR(foreign_keys.Finish());
   return "INSERT 0 " + std::to_string(n);
 }
 
@@ -761,6 +772,8 @@ Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
   }
   TableWriter writer(table, env.ctx, env.sql);
   NORDLYS_RETURN_IF_ERROR(writer.Prepare(env.param_types));
+  ForeignKeyQueue foreign_keys(env.ctx);
+  writer.set_foreign_keys(&foreign_keys);
   Planner planner(env.ctx->db);
   NORDLYS_RETURN_IF_ERROR(planner.PlanSubqueries(&binder));
   if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
@@ -798,6 +811,7 @@ Result<std::string> ExecUpdate(const Json& s, StmtEnv& env) {
       if (!again) break;
     }
   }
+  NORDLYS_RETURN_IF_ERROR(foreign_keys.Finish());
   return "UPDATE " + std::to_string(n);
 }
 
@@ -821,6 +835,8 @@ Result<std::string> ExecDelete(const Json& s, StmtEnv& env) {
   if (!returning.empty()) NORDLYS_RETURN_IF_ERROR(env.out->Columns(rcols));
   NORDLYS_RETURN_IF_ERROR(source.Open(planner));
   storage::Heap heap = env.ctx->db->heap(table->heap);
+  ForeignKeyQueue foreign_keys(env.ctx);
+  const bool referenced = env.ctx->snap->referenced_by.count(table->oid) > 0;
   uint64_t n = 0;
   Row row;
   storage::Tid tid;
@@ -831,6 +847,9 @@ Result<std::string> ExecDelete(const Json& s, StmtEnv& env) {
       NORDLYS_ASSIGN_OR_RETURN(storage::TmResult r, heap.Delete(env.ctx->txn, tid));
       if (r.outcome == storage::TmOutcome::kOk) {
         ++n;
+        if (referenced) {
+          foreign_keys.RowDeleted(*table, Row(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(source.width())));
+        }
         NORDLYS_RETURN_IF_ERROR(EmitReturning(returning, row, env.ctx, env.out));
         break;
       }
@@ -839,6 +858,7 @@ Result<std::string> ExecDelete(const Json& s, StmtEnv& env) {
       if (!again) break;
     }
   }
+  NORDLYS_RETURN_IF_ERROR(foreign_keys.Finish());
   return "DELETE " + std::to_string(n);
 }
 

@@ -68,6 +68,8 @@ Result<uint64_t> RunToOutput(Operator* plan, ExecContext* ctx, StatementOutput* 
 std::vector<ResultColumn> ColumnsOf(const BoundSelect& q);
 
 // Index maintenance and constraint checks shared by INSERT, UPDATE and COPY.
+class ForeignKeyQueue;
+
 class TableWriter {
  public:
   TableWriter(std::shared_ptr<const TableDef> table, ExecContext* ctx, std::string_view sql);
@@ -92,6 +94,9 @@ class TableWriter {
   // index entries unless the update stays in the HOT chain. Outcome as Heap::Update.
   Result<storage::TmResult> Update(storage::Tid tid, const Row& old_row, const Row& new_row);
   const TableDef& table() const { return *table_; }
+  // Where the rows written are reported for FOREIGN KEY checks and actions (foreign_keys.h);
+  // the statement runs the queue's Finish() when its rows are written.
+  void set_foreign_keys(ForeignKeyQueue* q) { foreign_keys_ = q; }
 
  private:
   // *arbiter_conflict (when given) is set, and the rest skipped, on a duplicate in an arbiter.
@@ -105,6 +110,7 @@ class TableWriter {
   std::vector<std::pair<std::string, ExprPtr>> checks_;
   std::string buf_;
   std::vector<const IndexDef*> arbiters_;
+  ForeignKeyQueue* foreign_keys_ = nullptr;
 };
 
 // "(1, foo, null)": PG's "Failing row contains" form of a row.
