@@ -5,7 +5,8 @@
 //   - GetPage/s for pages served from an image and pages rebuilt by applying redo;
 //   - repair MB/s: a wiped node rebuilt from its peers;
 //   - beside them, pg_test_fsync's single-write fdatasync rate on the same disk.
-// Figures only: nothing is asserted. Usage: storage_bench [--seconds N] [--dir D]
+// Figures only: nothing is asserted.
+// Usage: storage_bench [--seconds N] [--dir D] [--storage-arg FLAG]... (passed to every node)
 #include <algorithm>
 #include <csignal>
 #include <atomic>
@@ -136,12 +137,14 @@ double PgTestFsyncRate(const std::string& dir) {
 int Main(int argc, char** argv) {
   double seconds = 3;
   std::string dir = std::filesystem::temp_directory_path() / "nordlys-storage-bench";
+  std::vector<std::string> storage_args;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--seconds") seconds = std::stod(argv[i + 1]);
     else if (flag == "--dir") dir = argv[i + 1];
+    else if (flag == "--storage-arg") storage_args.push_back(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: storage_bench [--seconds N] [--dir D]\n");
+      std::fprintf(stderr, "usage: storage_bench [--seconds N] [--dir D] [--storage-arg FLAG]...\n");
       return 2;
     }
   }
@@ -151,6 +154,7 @@ int Main(int argc, char** argv) {
   o.base_port = 0;
   o.nordlys_bin = NORDLYS_BIN;
   o.with_writer = false;  // this process is the writer
+  o.storage_args = storage_args;
   auto cluster = cluster::LocalCluster::Start(o);
   if (!cluster.ok()) {
     std::fprintf(stderr, "cannot start the cluster: %s\n", cluster.status().ToString().c_str());

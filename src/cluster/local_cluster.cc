@@ -30,6 +30,7 @@ Result<std::unique_ptr<LocalCluster>> LocalCluster::Start(const LocalClusterOpti
       m.argv = {c->options_.nordlys_bin, "storage", "--data-dir", m.data_dir, "--az", m.az,
                 "--node-id", std::to_string(i + 1),
                 "--listen", options.host + ":" + std::to_string(port_of(1 + i))};
+      for (const auto& a : options.storage_args) m.argv.push_back(a);
       c->members_.push_back(std::move(m));
     }
   }

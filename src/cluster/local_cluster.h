@@ -26,8 +26,9 @@ struct LocalClusterOptions {
   uint16_t base_port = 57100;
   uint64_t ready_timeout_ms = 30000;
   bool with_writer = true;
-  // Extra flags for the writer (e.g. {"--auth", "md5"}).
+  // Extra flags for the writer (e.g. {"--auth", "md5"}) and for every storage node.
   std::vector<std::string> writer_args;
+  std::vector<std::string> storage_args;
 };
 
 class LocalCluster {

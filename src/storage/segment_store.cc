@@ -386,6 +386,14 @@ Status SegmentStoreImpl::ZeroLogAhead() {
     file = writer_;
   }
   if (!file) return Status::OK();
+  // While the log grows fast (a quarter of the window since the last call: 20 MB/s at the
+  // node's 50 ms tick) the zeros would double the disk's write bandwidth, and each fdatasync
+  // carries enough data that the metadata it writes costs little: appends grow the file then.
+  const uint64_t size = file->Size();
+  const bool fast = file == zero_check_file_ && size - zero_check_size_ > options_.log_zero_ahead_bytes / 4;
+  zero_check_file_ = file;
+  zero_check_size_ = size;
+  if (fast) return Status::OK();
   // A failure here is not a write error of the log: appends simply grow the file again.
   return file->ZeroAhead(options_.log_zero_ahead_bytes);
 }

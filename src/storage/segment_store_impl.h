@@ -215,6 +215,9 @@ class SegmentStoreImpl final : public SegmentStore {
   // from another thread and keeps the old file alive while it writes zeros to it.
   std::shared_ptr<WritableFile> writer_;
   std::mutex writer_mu_;
+  // ZeroLogAhead's view of the log at its last call (only its own thread touches these).
+  std::shared_ptr<WritableFile> zero_check_file_;
+  uint64_t zero_check_size_ = 0;
   // The newest bytes appended to the current log file (offsets [tail_start_, file size)), so
   // that coalescing, which reads records soon after they arrive, needs no read syscall (it was
   // most of a node's syscalls under pgbench). Bounded by kTailCacheBytesMax; reset when a new
