@@ -32,7 +32,17 @@ class VolumeClientImpl final : public VolumeClient {
     std::weak_ptr<VolumeCore> alive = core_;
     core_.reset();
     if (VolumeCore::RunningOnThisThread(raw)) return;
-    while (!alive.expired()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    // Callbacks are short; a wait of seconds means one of them blocks on something the caller
+    // holds (a lock around this destructor): say so instead of hanging silently.
+    const auto start = std::chrono::steady_clock::now();
+    bool warned = false;
+    while (!alive.expired()) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+      if (!warned && std::chrono::steady_clock::now() - start > std::chrono::seconds(5)) {
+        log::Warn(kLog, "volume client destruction waits for a callback still running on a loop thread");
+        warned = true;
+      }
+    }
   }
 
   void Recover(std::function<void(Status)> done) override { core_->Recover(std::move(done)); }
