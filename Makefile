@@ -23,7 +23,10 @@ build: deps configure
 up: build
 	$(BUILD)/bin/nordlys up
 
+# The benchmarks are built too (not run): they are outside the default build, and a change that
+# breaks them should fail here rather than at the next measurement.
 test: build
+	cmake --build $(BUILD) -j $(JOBS) --target bench
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
 unit: build
