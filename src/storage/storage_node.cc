@@ -223,6 +223,7 @@ void StorageNode::GossipOnce() {
 
 void StorageNode::BackgroundLoop() {
   uint64_t tick = 0;
+  uint64_t zero_failures = 0;
   CpuLoadSampler cpu_load;
   while (true) {
     {
@@ -232,9 +233,15 @@ void StorageNode::BackgroundLoop() {
       if (stopping_) return;
     }
     ++tick;
-    // Outside mu_: the zeros and their fdatasync must not hold up the I/O thread.
+    // Outside mu_: the zeros and their fdatasync must not hold up the I/O thread. On a full
+    // disk this fails every tick: warn when it starts failing and then once a minute.
     if (Status s = store_->ZeroLogAhead(); !s.ok()) {
-      log::Warn("storage", "writing zeros ahead of the log failed", {{"error", s.ToString()}});
+      if (zero_failures++ % 1200 == 0) {
+        log::Warn("storage", "writing zeros ahead of the log failed; appends grow the file instead",
+                  {{"error", s.ToString()}, {"failures", zero_failures}});
+      }
+    } else {
+      zero_failures = 0;
     }
     GossipOnce();
     const uint64_t requests = foreground_requests_.exchange(0, std::memory_order_relaxed);
