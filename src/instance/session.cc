@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 #include <optional>
 
@@ -12,6 +13,7 @@
 #include "engine/parse_cache.h"
 #include "engine/sql/binder/binder.h"
 #include "engine/sql/errors.h"
+#include "engine/types/datetime.h"
 #include "engine/types/scalar_io.h"
 #include "engine/types/type_io.h"
 #include "engine/sql/catalog/system_views.h"
@@ -837,7 +839,29 @@ class SqlSession final : public pgwire::Session {
           else if (c->contains("boolval")) part = (*c)["boolval"].value("boolval", false) ? "on" : "off";
           else part = "0";
         } else if (k == "TypeCast") {
-          return Unsupported("SET with a typed value");
+          // SET TIME ZONE INTERVAL '+02:00' HOUR TO MINUTE: the SQL standard's fixed offset.
+          std::vector<std::string> type;
+          if (c->contains("typeName") && (*c)["typeName"].contains("names")) {
+            type = engine::sql::NameList((*c)["typeName"]["names"]);
+          }
+          if (Lower(name) != "timezone" || type.empty() || type.back() != "interval" || !c->contains("arg")) {
+            return Unsupported("SET with a typed value");
+          }
+          auto [ak, a] = engine::sql::NodeOf((*c)["arg"]);
+          if (ak != "A_Const" || !a->contains("sval")) return Unsupported("SET with a typed value");
+          NORDLYS_ASSIGN_OR_RETURN(engine::types::Interval iv,
+                                   engine::types::ParseInterval((*a)["sval"].value("sval", "")));
+          const std::string shown = "INTERVAL '" + engine::types::FormatInterval(iv) + "'";
+          if (iv.months != 0 || iv.days != 0) {
+            engine::sql::ErrorExtra extra;
+            extra.detail = iv.months != 0 ? "Cannot specify months in time zone interval."
+                                          : "Cannot specify days in time zone interval.";
+            return SqlError("22023", "invalid value for parameter \"TimeZone\": \"" + shown + "\"", extra);
+          }
+          // As a number of hours, which the setting reads with ISO sign (east positive).
+          char hours[64];
+          std::snprintf(hours, sizeof(hours), "%.12f", static_cast<double>(iv.time_us) / 3600e6);
+          part = hours;
         }
         if (i > 0) value += ", ";
         value += part;

@@ -69,3 +69,11 @@ SET timezone = 'Europe/Oslo';
 SELECT '2023-02-26 02:30'::timestamptz + interval '1 month 1 day', '2023-02-26 02:30'::timestamptz + interval '1 month';
 SELECT '2024-01-31 12:00'::timestamptz + interval '1 month 30 days', '2024-03-31 02:30'::timestamptz - interval '1 day';
 SET timezone = 'right/UTC'; -- error 22023
+SET TIME ZONE INTERVAL '+02:00' HOUR TO MINUTE;
+SHOW timezone;
+SELECT '2024-07-01 00:00+00'::timestamptz;
+SET TIME ZONE INTERVAL '-05:30';
+SHOW timezone;
+SELECT '2024-07-01 00:00+00'::timestamptz;
+SET TIME ZONE INTERVAL '1 day'; -- error 22023
+SET TIME ZONE INTERVAL '1 month'; -- error 22023
