@@ -547,42 +547,12 @@ Result<TimeZone> TimeZone::Parse(std::string_view setting) {
       lower == "universal" || lower == "z") {
     return FixedOffset(0, s, "UTC");  // no tzdata installed
   }
-  // POSIX "[NAME]+h[:mm[:ss]]" with POSIX sign (west positive). NAME is 3+ letters or <...>.
-  size_t i = 0;
-  std::string abbrev;
-  if (!s.empty() && s[0] == '<') {
-    size_t close = s.find('>');
-    if (close == std::string::npos || close == 1) return invalid();
-    abbrev = s.substr(1, close - 1);
-    i = close + 1;
-  } else {
-    while (i < s.size() && IsAlpha(s[i])) ++i;
-    abbrev = s.substr(0, i);
+  // A POSIX zone: "[NAME]+h[:mm[:ss]]" with POSIX sign (west positive), NAME 3+ letters or
+  // <...>, optionally with daylight time ("FOO5BAR", "CET-1CEST,M3.5.0,M10.5.0/3").
+  if (auto rule = ParsePosixTz(s, /*unnamed_ok=*/true); rule.ok()) {
+    if (!rule->has_dst) return FixedOffset(rule->std_east, s, rule->std_abbrev);
+    return Named(ZoneRules::FromPosix(*rule, s));
   }
-  if ((i == 0 || i >= 3) && i < s.size() && (s[i] == '+' || s[i] == '-' || IsDigit(s[i]))) {
-    int sign = s[i] == '-' ? -1 : 1;
-    if (s[i] == '+' || s[i] == '-') ++i;
-    int64_t parts[3] = {0, 0, 0};
-    int np = 0;
-    bool ok = true;
-    while (np < 3) {
-      size_t st = i;
-      while (i < s.size() && IsDigit(s[i])) ++i;
-      if (i == st || i - st > 2) {
-        ok = false;
-        break;
-      }
-      parts[np++] = std::atoi(s.substr(st, i - st).c_str());
-      if (i < s.size() && s[i] == ':') ++i;
-      else break;
-    }
-    if (ok && i == s.size() && parts[0] <= 24 && parts[1] < 60 && parts[2] < 60) {
-      int32_t west = static_cast<int32_t>(sign * (parts[0] * 3600 + parts[1] * 60 + parts[2]));
-      return FixedOffset(-west, s, abbrev);
-    }
-  }
-  // A full POSIX rule with daylight time ("FOO5BAR", "CET-1CEST,M3.5.0,M10.5.0/3").
-  if (auto rule = ParsePosixTz(s); rule.ok() && rule->has_dst) return Named(ZoneRules::FromPosix(*rule, s));
   return invalid();
 }
 

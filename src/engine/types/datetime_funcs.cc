@@ -681,39 +681,11 @@ Result<TimeZone> ZoneForAtTimeZone(std::string_view name) {
     if (zone.ok()) return TimeZone::Named(std::move(zone).value());
     if (!zone.status().IsNotFound()) return Status::Sql(StatusCode::kInvalidArgument, "22023", zone.status().message());
   }
-  // POSIX "[NAME]±h[:mm[:ss]]", west positive; NAME (3+ letters) only labels the zone. A bare
-  // number is POSIX too: "5" is five hours west.
-  size_t i = 0;
-  while (i < lower.size() && std::isalpha(static_cast<unsigned char>(lower[i]))) ++i;
-  if ((i == 0 || i >= 3) && i < lower.size()) {
-    size_t k = i;
-    int sign = 1;
-    if (lower[k] == '+' || lower[k] == '-') {
-      sign = lower[k] == '-' ? -1 : 1;
-      ++k;
-    }
-    int64_t parts[3] = {0, 0, 0};
-    int np = 0;
-    bool ok = true;
-    while (np < 3) {
-      size_t st = k;
-      while (k < lower.size() && std::isdigit(static_cast<unsigned char>(lower[k]))) ++k;
-      if (k == st || k - st > 2) {
-        ok = false;
-        break;
-      }
-      parts[np++] = std::stoll(lower.substr(st, k - st));
-      if (k < lower.size() && lower[k] == ':') {
-        ++k;
-      } else {
-        break;
-      }
-    }
-    if (ok && k == lower.size() && parts[0] <= 24 && parts[1] < 60 && parts[2] < 60) {
-      int32_t west = static_cast<int32_t>(sign * (parts[0] * 3600 + parts[1] * 60 + parts[2]));
-      return TimeZone::FixedOffset(-west, std::string(name));
-    }
-    return not_recognized();
+  // A POSIX zone, west positive ("UTC+5", "<+03>-3", "FOO5BAR"); a bare number is POSIX too:
+  // "5" is five hours west.
+  if (auto rule = ParsePosixTz(name, /*unnamed_ok=*/true); rule.ok()) {
+    if (!rule->has_dst) return TimeZone::FixedOffset(rule->std_east, std::string(name));
+    return TimeZone::Named(ZoneRules::FromPosix(*rule, std::string(name)));
   }
   if (IsKnownAbbreviation(lower)) {
     return Status::Sql(StatusCode::kNotSupported, "0A000",

@@ -128,14 +128,16 @@ int64_t RuleDay(const PosixTzRule::Date& d, int64_t year) {
 
 }  // namespace
 
-Result<PosixTzRule> ParsePosixTz(std::string_view text) {
+Result<PosixTzRule> ParsePosixTz(std::string_view text, bool unnamed_ok) {
   auto bad = [&] {
     return Status::InvalidArgument("malformed POSIX TZ rule \"" + std::string(text) + "\"");
   };
   PosixTzRule r;
   TzReader in(text);
   int32_t west = 0;
-  if (!in.Name(&r.std_abbrev) || !in.Clock(24, &west)) return bad();
+  const bool unnamed = unnamed_ok && !text.empty() &&
+                       (text[0] == '+' || text[0] == '-' || std::isdigit(static_cast<unsigned char>(text[0])));
+  if ((!unnamed && !in.Name(&r.std_abbrev)) || !in.Clock(24, &west)) return bad();
   r.std_east = -west;
   if (in.Done()) return r;
   r.has_dst = true;

@@ -35,8 +35,10 @@ struct PosixTzRule {
   int32_t OffsetAt(int64_t utc_sec, const std::string** abbrev = nullptr) const;
 };
 
-// Parses a POSIX TZ string as TZif footers hold them; InvalidArgument if malformed.
-Result<PosixTzRule> ParsePosixTz(std::string_view text);
+// Parses a POSIX TZ string as TZif footers hold them; InvalidArgument if malformed. With
+// `unnamed_ok` standard time may lack its name ("+05:30", "5"), as PostgreSQL's TimeZone
+// setting and AT TIME ZONE accept.
+Result<PosixTzRule> ParsePosixTz(std::string_view text, bool unnamed_ok = false);
 
 class ZoneRules {
  public:

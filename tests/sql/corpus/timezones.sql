@@ -77,3 +77,4 @@ SHOW timezone;
 SELECT '2024-07-01 00:00+00'::timestamptz;
 SET TIME ZONE INTERVAL '1 day'; -- error 22023
 SET TIME ZONE INTERVAL '1 month'; -- error 22023
+SELECT '2024-07-01 12:00+00'::timestamptz AT TIME ZONE 'FOO5BAR', '2024-07-01 12:00+00'::timestamptz AT TIME ZONE '5', '2024-07-01 12:00+00'::timestamptz AT TIME ZONE '<+03>-3';
