@@ -31,8 +31,11 @@ namespace nordlys::storage {
 
 struct SegmentStoreOptions {
   std::string dir;  // the node's data directory
-  // Coalesce a page into a new image after this many records since its last image.
-  uint32_t records_per_image = 32;
+  // Coalesce a page into a new image after this many records since its last image. An image is
+  // 8 KiB and a TPC-B record about 100 bytes: at 128 the images written are about as many bytes
+  // as the redo they stand for (at 32 they were 2.5 times as many, written and fdatasync'd by
+  // every node, and coalescing took a tenth of a node's CPU under pgbench).
+  uint32_t records_per_image = 128;
   // Roll to a new log file past this size (old files are reclaimed by GC).
   uint64_t log_file_bytes_max = 64u << 20;
   // ZeroLogAhead keeps up to this many bytes of zeros written ahead of the log's end (0 = off).

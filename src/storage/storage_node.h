@@ -42,7 +42,7 @@ struct StorageNodeOptions {
   // threads let reads proceed during an fdatasync, at the price of wake-ups between them.
   int io_threads = 1;
   NodeId node_id;  // 0: unknown; gossip then skips this node's own address instead
-  uint32_t records_per_image = 32;
+  uint32_t records_per_image = 128;  // see SegmentStoreOptions
   uint64_t background_interval_ms = 50;
   // Zeros kept written ahead of the log's end (SegmentStoreOptions::log_zero_ahead_bytes).
   uint64_t log_zero_ahead_bytes = SegmentStoreOptions{}.log_zero_ahead_bytes;

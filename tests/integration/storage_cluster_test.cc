@@ -37,6 +37,8 @@ namespace nordlys::testing {
 namespace {
 
 constexpr uint64_t kPages = 64;
+// Few records reach each page here; GC reclaims only below an image, so images must be made.
+constexpr char kRecordsPerImage[] = "32";
 constexpr uint64_t kPagesPerPg = 16;
 constexpr int kCommitters = 16;
 
@@ -150,7 +152,8 @@ class StorageClusterTest : public ::testing::Test {
       std::string name = names[i];
       std::string az = std::string("az-") + name[0];
       auto p = h_.Start(name, {"storage", "--data-dir", h_.dir() + "/" + name, "--az", az,
-                               "--node-id", std::to_string(i + 1)});
+                               "--node-id", std::to_string(i + 1),
+                               "--records-per-image", kRecordsPerImage});
       ASSERT_TRUE(p.ok()) << p.status().ToString();
       procs_.push_back(*p);
       infos.push_back({NodeId(i + 1), az, (*p)->address});
@@ -445,7 +448,7 @@ TEST_F(StorageClusterTest, ReplacesDeadNodeWithNewNodeUnderWrites) {
   writer->SetHorizon(writer->vdl());
   // A 7th storage process, empty, in a1's AZ, replaces it.
   auto fresh = h_.Start("a3", {"storage", "--data-dir", h_.dir() + "/a3", "--az", "az-a",
-                               "--node-id", "7"});
+                               "--node-id", "7", "--records-per-image", kRecordsPerImage});
   ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
   Harness::Proc* a3 = *fresh;
   std::promise<Status> replaced;
