@@ -111,7 +111,8 @@ void AddStorage(CLI::App& app, StorageArgs* a) {
       ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 30))
       ->capture_default_str();
   cmd->add_option("--records-per-image", a->node.records_per_image,
-                  "coalesce a page into a new image after this many records")
+                  "coalesce a page into a new image after this many records above its last "
+                  "one (a record counts once more per 128 bytes of redo)")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
   cmd->add_option("--ready-file", a->ready_file,

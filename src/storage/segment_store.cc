@@ -196,8 +196,7 @@ Status SegmentStoreImpl::Recover() {
     UpdateScl(&pg, /*allow_decrease=*/true);
     for (auto& [page, pd] : pg.pages) {
       Lsn base = pd.images.empty() ? Lsn(0) : pd.images.rbegin()->first;
-      pd.since_image = static_cast<uint32_t>(
-          std::distance(pd.records.upper_bound(base), pd.records.end()));
+      pd.since_image = RedoWeight(pg, pd, base, kNoLimit);
       NoteCoalesceCandidate(id, page, &pd);
     }
   }
@@ -304,8 +303,20 @@ PageData* SegmentStoreImpl::IndexRecord(PgData* pg, Lsn lsn, const RecEntry& e) 
   if (e.cpl) pg->cpls.insert(pg->cpls.end(), lsn);
   PageData& pd = pg->pages[e.page];
   pd.records.insert(pd.records.end(), lsn);
-  if (pd.images.empty() || pd.images.rbegin()->first < lsn) ++pd.since_image;
+  if (pd.images.empty() || pd.images.rbegin()->first < lsn) {
+    pd.since_image += RecordWeight(e.payload_bytes);
+  }
   return &pd;
+}
+
+uint32_t SegmentStoreImpl::RedoWeight(const PgData& pg, const PageData& pd, Lsn after,
+                                      Lsn to) const {
+  uint64_t w = 0;
+  for (auto r = pd.records.upper_bound(after); r != pd.records.end() && *r <= to; ++r) {
+    auto e = pg.records.find(*r);
+    w += RecordWeight(e == pg.records.end() ? 0 : e->second.payload_bytes);
+  }
+  return static_cast<uint32_t>(std::min<uint64_t>(w, UINT32_MAX));
 }
 
 void SegmentStoreImpl::IndexImage(PgData* pg, PageId page, Lsn lsn, const ImageEntry& e) {
@@ -722,8 +733,7 @@ Status SegmentStoreImpl::AppendBase(const proto::FetchRecordsRequest& req,
                  ImageEntry{im.epoch, Loc{file, offset + where.first, where.second}});
       PageData& pd = pg->pages[im.page];
       pd.collected_to = std::max(pd.collected_to, im.lsn);
-      pd.since_image = static_cast<uint32_t>(
-          std::distance(pd.records.upper_bound(im.lsn), pd.records.end()));
+      pd.since_image = RedoWeight(*pg, pd, im.lsn, kNoLimit);
     }
   }
   stats_.images_received += resp.images.size();

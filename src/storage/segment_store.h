@@ -31,10 +31,12 @@ namespace nordlys::storage {
 
 struct SegmentStoreOptions {
   std::string dir;  // the node's data directory
-  // Coalesce a page into a new image after this many records since its last image. An image is
-  // 8 KiB and a TPC-B record about 100 bytes: at 128 the images written are about as many bytes
-  // as the redo they stand for (at 32 they were 2.5 times as many, written and fdatasync'd by
-  // every node, and coalescing took a tenth of a node's CPU under pgbench).
+  // Coalesce a page into a new image once the redo above its last image weighs this much: one
+  // per record plus one per 128 payload bytes (SegmentStoreImpl::RedoWeight). An image is 8 KiB
+  // and a TPC-B record about 100 bytes: at 128 the images written are about as many bytes as
+  // the redo they stand for (at 32 records they were 2.5 times as many, written and fdatasync'd
+  // by every node, and coalescing took a tenth of a node's CPU under pgbench); 4 KiB records
+  // are imaged after 4, so a read never applies much more redo than an image holds.
   uint32_t records_per_image = 128;
   // Roll to a new log file past this size (old files are reclaimed by GC).
   uint64_t log_file_bytes_max = 64u << 20;

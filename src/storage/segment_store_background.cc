@@ -47,7 +47,7 @@ Status SegmentStoreImpl::Coalesce(uint32_t max_pages, uint32_t min_records) {
     }
     PgData& pg = pit->second;
     PageData& pd = pg.pages[page];
-    if (pd.since_image < need) {  // an upper bound of `count` below: no need to walk the records
+    if (pd.since_image < need) {  // an upper bound of `weight` below: no need to walk the records
       it = NextCandidate(it, &pd);
       continue;
     }
@@ -57,12 +57,9 @@ Status SegmentStoreImpl::Coalesce(uint32_t max_pages, uint32_t min_records) {
     // target can be below the newest image when a dropped corrupt record punched a hole under
     // it (SCL went down): then there is nothing to coalesce, and the distance below would run
     // from a later iterator to an earlier one.
-    uint32_t count = target <= img ? 0
-                                   : static_cast<uint32_t>(std::distance(
-                                         pd.records.upper_bound(img), pd.records.upper_bound(target)));
-    if (target <= img || count < need) {
-      pd.since_image = static_cast<uint32_t>(
-          std::distance(pd.records.upper_bound(img), pd.records.end()));
+    uint32_t weight = target <= img ? 0 : RedoWeight(pg, pd, img, target);
+    if (target <= img || weight < need) {
+      pd.since_image = RedoWeight(pg, pd, img, kNoLimit);
       it = NextCandidate(it, &pd);
       continue;  // not enough synced records yet (or not enough to be worth it now)
     }
@@ -83,8 +80,7 @@ Status SegmentStoreImpl::Coalesce(uint32_t max_pages, uint32_t min_records) {
     NORDLYS_RETURN_IF_ERROR(AppendToLog(bytes, &file, &offset));
     IndexImage(&pg, page, target,
                ImageEntry{e, Loc{file, offset, static_cast<uint32_t>(bytes.size())}});
-    pd.since_image =
-        static_cast<uint32_t>(std::distance(pd.records.upper_bound(target), pd.records.end()));
+    pd.since_image = RedoWeight(pg, pd, target, kNoLimit);
     ++written;
     it = NextCandidate(it, &pd);
   }

@@ -64,7 +64,7 @@ struct PageData {
   std::set<Lsn> records;
   std::map<Lsn, ImageEntry> images;
   Lsn collected_to;
-  uint32_t since_image = 0;  // records above the newest image (coalescing trigger)
+  uint32_t since_image = 0;  // RedoWeight() above the newest image (coalescing trigger)
   // In coalesce_candidates_ (set and cleared with it): a hot page's every record would
   // otherwise look the set up again.
   bool coalesce_candidate = false;
@@ -230,6 +230,18 @@ class SegmentStoreImpl final : public SegmentStore {
   void NoteCoalesceCandidate(PgId pg, PageId page, PageData* pd);
   std::set<std::pair<PgId, PageId>>::iterator NextCandidate(
       std::set<std::pair<PgId, PageId>>::iterator it, PageData* pd);
+
+  // What coalescing weighs against an image: the page's records in (after, to], one per record
+  // plus one per kRecordWeightBytes of payload. An image is 8 KiB: small records (TPC-B's are
+  // about 100 bytes) are imaged every records_per_image, large ones after fewer (4 KiB records
+  // after 4 at the default 128), so neither the images written nor the redo a read applies
+  // grows far past the other.
+  uint32_t RedoWeight(const PgData& pg, const PageData& pd, Lsn after, Lsn to) const;
+  static uint32_t RecordWeight(uint32_t payload_bytes) {
+    return 1 + payload_bytes / kRecordWeightBytes;
+  }
+  static constexpr uint32_t kRecordWeightBytes = 128;
+  static constexpr Lsn kNoLimit = Lsn(~uint64_t{0});
 
   // --- materialization ---
   // The page as of read_lsn from the newest good image and the records above it.

@@ -437,6 +437,38 @@ TEST(SegmentStoreTest, CoalesceHonoursTheBusyThreshold) {
   EXPECT_EQ(f.Get(1, 26)->image, Expected(recs, 1, 26));
 }
 
+// Coalescing weighs redo bytes, not just records: three 1 KiB records (weight 9 each) earn page
+// 0 an image at records_per_image 16, three small ones leave page 1 without one.
+TEST(SegmentStoreTest, CoalesceWeighsLargeRecordsMore) {
+  MemEnv env;
+  SegmentStoreOptions o;
+  o.records_per_image = 16;
+  Fixture f(&env, "/node", o);
+  f.Install(H({{1, 0}}));
+  std::vector<redo::Record> recs;
+  for (uint64_t l = 1; l <= 6; ++l) {
+    redo::Record r = Rec(l, l <= 3 ? 0 : 1);
+    if (l <= 3) {
+      r.payload = redo::WriteBytesPayload(24, std::string(1024, static_cast<char>('a' + l)));
+    }
+    r.prev_lsn_in_pg = Lsn(l - 1);
+    recs.push_back(r);
+  }
+  f.Write(1, 0, 6, recs);
+  auto log_bytes = [&] {
+    uint64_t n = 0;
+    for (const auto& p : f.LogFiles()) n += env.FileSize(p).value();
+    return n;
+  };
+  const uint64_t before = log_bytes();
+  ASSERT_TRUE(f->Coalesce(100, 0).ok());
+  const uint64_t after = log_bytes();
+  EXPECT_GT(after - before, page::kPageSize);  // page 0's image, and only that
+  EXPECT_LT(after - before, 2 * page::kPageSize);
+  EXPECT_EQ(f.Get(0, 6)->image, Expected(recs, 0, 6));
+  EXPECT_EQ(f.Get(1, 6)->image, Expected(recs, 1, 6));
+}
+
 TEST(SegmentStoreTest, InstallEpochAnnulsRecordsAboveVdl) {
   MemEnv env;
   SegmentStoreOptions o;
