@@ -41,7 +41,6 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
     return SqlError("42803", std::string("aggregate functions are not allowed in ") + ctx.clause,
                     {.position = pos});
   }
-  if (b.contains("agg_order")) return Unsupported("ORDER BY in aggregates", pos);
   AggCall call;
   call.distinct = b.value("agg_distinct", false);
   ExprContext inner = arg_ctx != nullptr ? *arg_ctx : ExprContext{ctx.scope, nullptr, "aggregate"};
@@ -110,6 +109,33 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
       if (!IsString(t) || !IsString(args[1]->type.id)) return NoSuchFunction(name, args, pos);
       call.func = AggFunc::kStringAgg;
       call.type = Type(TypeId::kText);
+    }
+  }
+  if (b.contains("agg_order")) {
+    for (const auto& item : b["agg_order"]) {
+      const Json& sb = item["SortBy"];
+      std::string dir = sb.value("sortby_dir", "SORTBY_DEFAULT");
+      std::string nulls = sb.value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
+      if (dir == "SORTBY_USING") return Unsupported("ORDER BY ... USING", pos);
+      SortKey key;
+      key.descending = dir == "SORTBY_DESC";
+      key.nulls_first =
+          nulls == "SORTBY_NULLS_DEFAULT" ? key.descending : nulls == "SORTBY_NULLS_FIRST";
+      NORDLYS_ASSIGN_OR_RETURN(key.expr, BindExpr(sb["node"], inner));
+      key.expr = ResolveUnknown(key.expr);
+      if (call.distinct) {
+        // PostgreSQL sorts a DISTINCT aggregate's input to find duplicates: the order must be
+        // by the arguments themselves.
+        bool in_args = false;
+        for (const auto& a : args) in_args = in_args || ExprFingerprint(*a) == ExprFingerprint(*key.expr);
+        if (!in_args) {
+          return SqlError("42P10",
+                          "in an aggregate with DISTINCT, ORDER BY expressions must appear in "
+                          "argument list",
+                          {.position = CharPosition(sql_, sb["node"].value("location", -1))});
+        }
+      }
+      call.order.push_back(std::move(key));
     }
   }
   if (b.contains("agg_filter")) {

@@ -75,6 +75,7 @@ struct AggCall {
   std::vector<ExprPtr> args;  // over the FROM row
   bool distinct = false;
   ExprPtr filter;             // FILTER (WHERE ...), over the FROM row
+  std::vector<SortKey> order; // agg(x ORDER BY ...): inputs are fed in this order, over the FROM row
   types::Type type;           // result type
   types::Type arg_type;
 };

@@ -95,6 +95,24 @@ Status Accumulate(const AggCall& call, AggState* st, const Value& v, const Value
   return Status::OK();
 }
 
+Status FeedOrdered(const AggCall& call, AggState* st) {
+  std::vector<std::vector<Value>> in = std::move(st->ordered);
+  st->ordered.clear();
+  std::stable_sort(in.begin(), in.end(), [&](const std::vector<Value>& a, const std::vector<Value>& b) {
+    for (size_t k = 0; k < call.order.size(); ++k) {
+      const SortKey& key = call.order[k];
+      const Value& x = a[2 + k];
+      const Value& y = b[2 + k];
+      int c = CompareForSort(x, y, key.expr->type.id, key.nulls_first);
+      // NULLs are placed by nulls_first alone; DESC reverses the rest.
+      if (c != 0) return key.descending && !x.is_null() && !y.is_null() ? c > 0 : c < 0;
+    }
+    return false;
+  });
+  for (const auto& r : in) NORDLYS_RETURN_IF_ERROR(Accumulate(call, st, r[0], r[1]));
+  return Status::OK();
+}
+
 Result<Value> Finish(const AggCall& call, const AggState& st) {
   TypeId t = call.arg_type.id;
   switch (call.func) {
@@ -140,7 +158,7 @@ Result<Value> Finish(const AggCall& call, const AggState& st) {
       return st.any ? Value::String(st.text) : Value();
     case AggFunc::kArrayAgg: {
       if (!st.any) return Value();
-      if (!call.distinct) return Value::Array(st.elems);
+      if (!call.distinct || !call.order.empty()) return Value::Array(st.elems);
       // DISTINCT aggregates see their input sorted (PG sorts it to find the duplicates).
       std::vector<Value> sorted = st.elems;
       std::stable_sort(sorted.begin(), sorted.end(), [&](const Value& a, const Value& b) {
@@ -206,12 +224,22 @@ Status HashAggregate::Open(ExecContext* ctx) {
       if (call.args.size() > 1) {
         NORDLYS_ASSIGN_OR_RETURN(delim, Eval(*call.args[1], in, ctx));
       }
+      if (!call.order.empty()) {
+        std::vector<Value> buffered{std::move(v), std::move(delim)};
+        for (const SortKey& key : call.order) {
+          NORDLYS_ASSIGN_OR_RETURN(Value k, Eval(*key.expr, in, ctx));
+          buffered.push_back(std::move(k));
+        }
+        groups[gi].states[a].ordered.push_back(std::move(buffered));
+        continue;
+      }
       NORDLYS_RETURN_IF_ERROR(Accumulate(call, &groups[gi].states[a], v, delim));
     }
   }
   for (auto& g : groups) {
     Row r = g.keys;
     for (size_t a = 0; a < aggs_.size(); ++a) {
+      if (!aggs_[a].order.empty()) NORDLYS_RETURN_IF_ERROR(FeedOrdered(aggs_[a], &g.states[a]));
       NORDLYS_ASSIGN_OR_RETURN(Value v, Finish(aggs_[a], g.states[a]));
       r.push_back(std::move(v));
     }

@@ -27,12 +27,17 @@ struct AggState {
   bool bool_acc = false;
   std::string text;
   bool any = false;  // saw a non-NULL input
+  // agg(x ORDER BY ...): the inputs as {x, delimiter, sort keys...}, fed to Accumulate in order
+  // by FeedOrdered once the group is complete.
+  std::vector<std::vector<types::Value>> ordered;
   std::vector<types::Value> distinct_seen;  // DISTINCT: sorted-free list (small groups)
   std::unordered_multimap<uint64_t, size_t> distinct_index;
 };
 
 // Adds one input `v` (and string_agg's delimiter) to the state.
 Status Accumulate(const AggCall& call, AggState* st, const types::Value& v, const types::Value& delim);
+// agg(x ORDER BY ...): sorts the buffered inputs and accumulates them in that order.
+Status FeedOrdered(const AggCall& call, AggState* st);
 // The aggregate's value over what was accumulated so far.
 Result<types::Value> Finish(const AggCall& call, const AggState& st);
 
