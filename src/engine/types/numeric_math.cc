@@ -275,6 +275,17 @@ Result<Numeric> NumericSqrt(const Numeric& x) {
   return RoundToScale(v.get(), rscale);
 }
 
+Result<Numeric> NumericSqrtAtScale(const Numeric& x, int32_t rscale) {
+  if (!x.is_finite()) return x;
+  if (x.negative()) return PowerError("cannot take square root of a negative number");
+  if (x.is_zero()) return FromScaledText("0", rscale);
+  Dec d = Decompose(x);
+  Mp v(PrecFor(d.lead_exp() / 2 + 1, rscale));
+  SetFrom(v.get(), x);
+  mpfr_sqrt(v.get(), v.get(), MPFR_RNDN);
+  return RoundToScale(v.get(), rscale);
+}
+
 Result<Numeric> NumericExp(const Numeric& x) {
   if (x.is_nan()) return x;
   if (x.is_inf()) return x.negative() ? Numeric() : x;

@@ -17,6 +17,9 @@ namespace nordlys::engine::types {
 
 // sqrt(numeric). 2201F cannot take square root of a negative number.
 Result<Numeric> NumericSqrt(const Numeric& x);
+// The square root of a finite x >= 0 rounded to `rscale` decimals (sqrt_var at a caller's
+// scale, as stddev uses it). 2201F for a negative x.
+Result<Numeric> NumericSqrtAtScale(const Numeric& x, int32_t rscale);
 // exp(numeric). 22003 value overflows numeric format.
 Result<Numeric> NumericExp(const Numeric& x);
 // ln(numeric). 2201E cannot take logarithm of zero / of a negative number.

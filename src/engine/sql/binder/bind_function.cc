@@ -105,6 +105,20 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
       }
       call.func = AggFunc::kArrayAgg;
       call.type = Type(at, args[0]->type.typmod);
+    } else if (name == "variance" || name == "var_samp" || name == "var_pop" || name == "stddev" ||
+               name == "stddev_samp" || name == "stddev_pop") {
+      // PostgreSQL: integers and numeric give numeric (exact sums), float4/float8 give float8.
+      if (t == TypeId::kInt2 || t == TypeId::kInt4 || t == TypeId::kInt8 || t == TypeId::kNumeric) {
+        call.type = Type(TypeId::kNumeric);
+      } else if (t == TypeId::kFloat4 || t == TypeId::kFloat8) {
+        call.type = Type(TypeId::kFloat8);
+      } else {
+        return NoSuchFunction(name, args, pos);
+      }
+      const bool pop = name == "var_pop" || name == "stddev_pop";
+      const bool dev = name.rfind("stddev", 0) == 0;
+      call.func = dev ? (pop ? AggFunc::kStddevPop : AggFunc::kStddevSamp)
+                      : (pop ? AggFunc::kVarPop : AggFunc::kVarSamp);
     } else if (name == "string_agg") {
       if (!IsString(t) || !IsString(args[1]->type.id)) return NoSuchFunction(name, args, pos);
       call.func = AggFunc::kStringAgg;
@@ -170,7 +184,8 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
     return SqlError("42809", "window function " + name + " requires an OVER clause", {.position = pos});
   }
   static const char* kAggs[] = {"count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg",
-                                "array_agg"};
+                                "array_agg", "variance", "var_samp", "var_pop", "stddev", "stddev_samp",
+                                "stddev_pop"};
   for (const char* a : kAggs) {
     if (name == a) return BindAggregate(b, name, ctx);
   }

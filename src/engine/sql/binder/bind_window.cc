@@ -18,7 +18,8 @@ namespace {
 
 bool IsAggregateName(const std::string& name) {
   static const char* kAggs[] = {"count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg",
-                                "array_agg"};
+                                "array_agg", "variance", "var_samp", "var_pop", "stddev", "stddev_samp",
+                                "stddev_pop"};
   for (const char* a : kAggs) {
     if (name == a) return true;
   }

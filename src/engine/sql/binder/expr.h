@@ -56,7 +56,10 @@ enum class Func : uint8_t {
 };
 
 // Aggregates.
-enum class AggFunc : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax, kBoolAnd, kBoolOr, kStringAgg, kArrayAgg };
+enum class AggFunc : uint8_t {
+  kCountStar, kCount, kSum, kAvg, kMin, kMax, kBoolAnd, kBoolOr, kStringAgg, kArrayAgg,
+  kVarSamp, kVarPop, kStddevSamp, kStddevPop,  // variance = var_samp, stddev = stddev_samp
+};
 
 // Window functions; kAggregate: an aggregate over the window frame.
 enum class WinFunc : uint8_t {

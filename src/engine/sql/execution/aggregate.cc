@@ -1,11 +1,14 @@
 // Hash aggregation: GROUP BY groups with count/sum/avg/min/max/bool_and/bool_or/string_agg/
 // array_agg, DISTINCT aggregates, and the single group of an aggregate without GROUP BY.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "engine/sql/errors.h"
 #include "engine/sql/execution/aggregate.h"
 #include "engine/sql/execution/eval.h"
 #include "engine/sql/planner/operator.h"
+#include "engine/types/numeric_math.h"
 #include "engine/types/operators.h"
 
 namespace nordlys::engine::sql {
@@ -26,6 +29,70 @@ std::string Int128ToString(__int128 v) {
     u /= 10;
   }
   return neg ? "-" + s : s;
+}
+
+Status AccumulateVariance(TypeId t, AggState* st, const Value& v) {
+  if (t == TypeId::kFloat4 || t == TypeId::kFloat8) {
+    // float8_accum, operation for operation.
+    const double x = v.as_float();
+    const double n_old = st->fn;
+    const double sxx_old = st->fsxx;
+    st->fn += 1.0;
+    st->fsx += x;
+    if (n_old > 0.0) {
+      const double tmp = x * st->fn - st->fsx;
+      st->fsxx += tmp * tmp / (st->fn * n_old);
+      if (std::isinf(st->fsx) || std::isinf(st->fsxx)) {
+        if (!std::isinf(sxx_old) && !std::isinf(x)) {
+          return SqlError("22003", "value out of range: overflow");
+        }
+        st->fsxx = std::numeric_limits<double>::quiet_NaN();
+      }
+    } else if (std::isnan(x) || std::isinf(x)) {
+      st->fsxx = std::numeric_limits<double>::quiet_NaN();
+    }
+    return Status::OK();
+  }
+  types::Numeric x;
+  if (t == TypeId::kNumeric) {
+    x = v.as_numeric();
+  } else {
+    x = types::Numeric::FromInt64(v.as_int());
+  }
+  if (!x.is_finite()) {
+    st->nonfinite = true;
+    return Status::OK();
+  }
+  NORDLYS_ASSIGN_OR_RETURN(st->nsum, types::Numeric::Add(st->nsum, x));
+  NORDLYS_ASSIGN_OR_RETURN(auto sq, types::Numeric::Mul(x, x));
+  NORDLYS_ASSIGN_OR_RETURN(st->nsum2, types::Numeric::Add(st->nsum2, sq));
+  return Status::OK();
+}
+
+// numeric_stddev_internal and float8_var_samp/_pop/stddev_samp/_pop.
+Result<Value> FinishVariance(const AggCall& call, const AggState& st) {
+  const bool pop = call.func == AggFunc::kVarPop || call.func == AggFunc::kStddevPop;
+  const bool dev = call.func == AggFunc::kStddevSamp || call.func == AggFunc::kStddevPop;
+  if (call.type.id == TypeId::kFloat8) {
+    if (pop ? st.fn == 0.0 : st.fn <= 1.0) return Value();
+    const double var = st.fsxx / (pop ? st.fn : st.fn - 1.0);
+    return Value::Float8(dev ? std::sqrt(var) : var);
+  }
+  if (st.count == 0) return Value();
+  if (st.nonfinite) return Value::MakeNumeric(types::Numeric::NaN());
+  const int64_t n = st.count;
+  if (n <= (pop ? 0 : 1)) return Value();
+  // N * sum(x*x) - sum(x)^2, exact; then over N*(N-1) (or N*N) at division's scale.
+  NORDLYS_ASSIGN_OR_RETURN(auto sumsq, types::Numeric::Mul(st.nsum, st.nsum));
+  NORDLYS_ASSIGN_OR_RETURN(auto nx2, types::Numeric::Mul(types::Numeric::FromInt64(n), st.nsum2));
+  NORDLYS_ASSIGN_OR_RETURN(auto num, types::Numeric::Sub(nx2, sumsq));
+  if (num.negative() || num.is_zero()) return Value::MakeNumeric(types::Numeric::FromInt64(0));
+  NORDLYS_ASSIGN_OR_RETURN(
+      auto den, types::Numeric::Mul(types::Numeric::FromInt64(n), types::Numeric::FromInt64(pop ? n : n - 1)));
+  NORDLYS_ASSIGN_OR_RETURN(auto var, types::Numeric::Div(num, den));
+  if (!dev) return Value::MakeNumeric(var);
+  NORDLYS_ASSIGN_OR_RETURN(auto sd, types::NumericSqrtAtScale(var, var.dscale()));
+  return Value::MakeNumeric(sd);
 }
 
 }  // namespace
@@ -85,6 +152,11 @@ Status Accumulate(const AggCall& call, AggState* st, const Value& v, const Value
     case AggFunc::kArrayAgg:
       st->elems.push_back(v);
       break;
+    case AggFunc::kVarSamp:
+    case AggFunc::kVarPop:
+    case AggFunc::kStddevSamp:
+    case AggFunc::kStddevPop:
+      return AccumulateVariance(t, st, v);
     case AggFunc::kStringAgg:
       if (!first && !delim.is_null()) st->text += delim.as_string();
       st->text += v.as_string();
@@ -156,6 +228,11 @@ Result<Value> Finish(const AggCall& call, const AggState& st) {
       return st.any ? Value::Bool(st.bool_acc) : Value();
     case AggFunc::kStringAgg:
       return st.any ? Value::String(st.text) : Value();
+    case AggFunc::kVarSamp:
+    case AggFunc::kVarPop:
+    case AggFunc::kStddevSamp:
+    case AggFunc::kStddevPop:
+      return FinishVariance(call, st);
     case AggFunc::kArrayAgg: {
       if (!st.any) return Value();
       if (!call.distinct || !call.order.empty()) return Value::Array(st.elems);

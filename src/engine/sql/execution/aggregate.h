@@ -22,6 +22,12 @@ struct AggState {
   __int128 isum = 0;
   double fsum = 0;
   types::Numeric nsum;
+  // variance/stddev: numeric inputs keep exact sums of x (nsum) and x*x, and whether a NaN or an
+  // infinity came (the result is then NaN); float inputs keep PostgreSQL's Youngs-Cramer
+  // N, Sx, Sxx (float8_accum), so results match its bits.
+  types::Numeric nsum2;
+  bool nonfinite = false;
+  double fn = 0, fsx = 0, fsxx = 0;
   types::Interval ivsum;
   types::Value best;  // min/max
   bool bool_acc = false;
