@@ -304,7 +304,8 @@ PageData* SegmentStoreImpl::IndexRecord(PgData* pg, Lsn lsn, const RecEntry& e) 
   PageData& pd = pg->pages[e.page];
   pd.records.insert(pd.records.end(), lsn);
   if (pd.images.empty() || pd.images.rbegin()->first < lsn) {
-    pd.since_image += RecordWeight(e.payload_bytes);
+    pd.since_image = static_cast<uint32_t>(
+        std::min<uint64_t>(uint64_t{pd.since_image} + RecordWeight(e.payload_bytes), UINT32_MAX));
   }
   return &pd;
 }

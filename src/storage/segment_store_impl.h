@@ -80,6 +80,13 @@ class PageMap {
   using iterator = Map::iterator;
   using const_iterator = Map::const_iterator;
 
+  PageMap() = default;
+  // A copy's index would point into the original's tree.
+  PageMap(const PageMap&) = delete;
+  PageMap& operator=(const PageMap&) = delete;
+  PageMap(PageMap&&) = default;
+  PageMap& operator=(PageMap&&) = default;
+
   PageData& operator[](PageId page) {
     auto h = index_.find(page);
     if (h != index_.end()) return h->second->second;

@@ -21,3 +21,5 @@ SELECT g, string_agg(s, ',' ORDER BY s) OVER (PARTITION BY g) FROM ao; -- error 
 SELECT string_agg(s, ',' ORDER BY nosuch) FROM ao; -- error 42703
 SELECT array_agg(x ORDER BY sum(x)) FROM ao; -- error 42803
 DROP TABLE ao;
+SELECT array_agg(x) WITHIN GROUP (ORDER BY x) FROM (VALUES (1), (2)) t(x); -- error 42883
+SELECT count(*) WITHIN GROUP (ORDER BY x) FROM (VALUES (1)) t(x); -- error 42809

@@ -23,3 +23,6 @@ SELECT variance(i) FILTER (WHERE g = 1), stddev(DISTINCT i) FROM vs;
 SELECT variance('x'::text) FROM vs; -- error 42883
 SELECT stddev(true) FROM vs; -- error 42883
 DROP TABLE vs;
+SELECT var_samp(x), stddev(x), var_pop(x) FROM (VALUES (1::float8), ('Infinity'), (2)) t(x);
+SELECT var_samp(x), stddev_samp(x), var_pop(x), stddev_pop(x) FROM (VALUES ('NaN'::numeric)) t(x);
+SELECT var_samp(x), var_pop(x) FROM (VALUES ('Infinity'::numeric)) t(x);

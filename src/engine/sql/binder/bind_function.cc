@@ -125,6 +125,22 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
       call.type = Type(TypeId::kText);
     }
   }
+  if (b.value("agg_within_group", false)) {
+    // None of ours is an ordered-set aggregate. PostgreSQL looks the function up with the
+    // WITHIN GROUP keys as further arguments (libpg_query puts them in agg_order): a plain
+    // aggregate of that arity is 42809, no function at all is 42883.
+    std::vector<ExprPtr> all = args;
+    if (b.contains("agg_order")) {
+      for (const auto& item : b["agg_order"]) {
+        NORDLYS_ASSIGN_OR_RETURN(ExprPtr k, BindExpr(item["SortBy"]["node"], inner));
+        all.push_back(ResolveUnknown(k));
+      }
+    }
+    if (all.size() != (name == "string_agg" ? 2u : 1u)) return NoSuchFunction(name, all, pos);
+    return SqlError("42809",
+                    name + " is not an ordered-set aggregate, so it cannot have WITHIN GROUP",
+                    {.position = pos});
+  }
   if (b.contains("agg_order")) {
     for (const auto& item : b["agg_order"]) {
       const Json& sb = item["SortBy"];

@@ -36,14 +36,14 @@ Status AccumulateVariance(TypeId t, AggState* st, const Value& v) {
     // float8_accum, operation for operation.
     const double x = v.as_float();
     const double n_old = st->fn;
-    const double sxx_old = st->fsxx;
+    const double sx_old = st->fsx;
     st->fn += 1.0;
     st->fsx += x;
     if (n_old > 0.0) {
       const double tmp = x * st->fn - st->fsx;
       st->fsxx += tmp * tmp / (st->fn * n_old);
       if (std::isinf(st->fsx) || std::isinf(st->fsxx)) {
-        if (!std::isinf(sxx_old) && !std::isinf(x)) {
+        if (!std::isinf(sx_old) && !std::isinf(x)) {
           return SqlError("22003", "value out of range: overflow");
         }
         st->fsxx = std::numeric_limits<double>::quiet_NaN();
@@ -78,10 +78,10 @@ Result<Value> FinishVariance(const AggCall& call, const AggState& st) {
     const double var = st.fsxx / (pop ? st.fn : st.fn - 1.0);
     return Value::Float8(dev ? std::sqrt(var) : var);
   }
-  if (st.count == 0) return Value();
-  if (st.nonfinite) return Value::MakeNumeric(types::Numeric::NaN());
+  // NaN and infinities count as rows here (too few rows is NULL even if one is NaN).
   const int64_t n = st.count;
   if (n <= (pop ? 0 : 1)) return Value();
+  if (st.nonfinite) return Value::MakeNumeric(types::Numeric::NaN());
   // N * sum(x*x) - sum(x)^2, exact; then over N*(N-1) (or N*N) at division's scale.
   NORDLYS_ASSIGN_OR_RETURN(auto sumsq, types::Numeric::Mul(st.nsum, st.nsum));
   NORDLYS_ASSIGN_OR_RETURN(auto nx2, types::Numeric::Mul(types::Numeric::FromInt64(n), st.nsum2));
