@@ -367,6 +367,12 @@ bool SegmentStoreImpl::ForgetPageIfUnrecoverable(PgId pg_id, PgData* pg, PageId 
   return true;
 }
 
+void SegmentStoreImpl::RefreshSinceImage(PgId pg_id, PgData* pg, PageId page, PageData* pd) {
+  Lsn base = pd->images.empty() ? Lsn(0) : pd->images.rbegin()->first;
+  pd->since_image = RedoWeight(*pg, *pd, base, kNoLimit);
+  NoteCoalesceCandidate(pg_id, page, pd);
+}
+
 void SegmentStoreImpl::NoteCoalesceCandidate(PgId pg, PageId page, PageData* pd) {
   if (!pd->coalesce_candidate && pd->since_image >= options_.records_per_image) {
     coalesce_candidates_.insert({pg, page});
@@ -795,9 +801,16 @@ void SegmentStoreImpl::Annul(const proto::EpochEntry& entry) {
       }
     }
     for (auto& [page, pd] : pg.pages) {
+      bool dropped = false;
       for (auto it = pd.images.upper_bound(entry.vdl); it != pd.images.end();) {
-        it = it->second.epoch < entry.epoch ? pd.images.erase(it) : std::next(it);
+        if (it->second.epoch < entry.epoch) {
+          it = pd.images.erase(it);
+          dropped = true;
+        } else {
+          ++it;
+        }
       }
+      if (dropped) RefreshSinceImage(id, &pg, page, &pd);
     }
     for (auto it = pg.lost.upper_bound(entry.vdl); it != pg.lost.end();) it = pg.lost.erase(it);
     pg.coverage.Annul(entry);

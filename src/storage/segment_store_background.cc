@@ -183,6 +183,7 @@ Result<uint32_t> SegmentStoreImpl::DropCorruptItemsIn(uint32_t file, uint64_t fr
         ++bad;
         log::Warn("storage", "scrub dropped a corrupt page image", {{"pg", pg_id}, {"page", page}, {"lsn", im->first}});
         im = pd.images.erase(im);
+        RefreshSinceImage(pg_id, &pg, page, &pd);
         lost_images.push_back(page);
       }
     }

@@ -235,6 +235,9 @@ class SegmentStoreImpl final : public SegmentStore {
   void Annul(const proto::EpochEntry& entry);
   Status PersistConfig();
   void NoteCoalesceCandidate(PgId pg, PageId page, PageData* pd);
+  // After images of the page were dropped (annulled, corrupt): its weight counts again from the
+  // newest image left, so the page is imaged again rather than waiting for new records.
+  void RefreshSinceImage(PgId pg_id, PgData* pg, PageId page, PageData* pd);
   std::set<std::pair<PgId, PageId>>::iterator NextCandidate(
       std::set<std::pair<PgId, PageId>>::iterator it, PageData* pd);
 

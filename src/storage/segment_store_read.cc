@@ -92,6 +92,7 @@ Status SegmentStoreImpl::Materialize(PgId pg_id, PgData* pg, PageId page, Lsn re
               {{"pg", pg_id}, {"page", page}, {"lsn", it->first},
                {"error", im.status().ToString()}});
     it = pd.images.erase(it);
+    RefreshSinceImage(pg_id, pg, page, &pd);
   }
   if (base < pd.collected_to) {
     ForgetPageIfUnrecoverable(pg_id, pg, page);  // invalidates pd

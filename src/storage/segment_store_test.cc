@@ -469,6 +469,54 @@ TEST(SegmentStoreTest, CoalesceWeighsLargeRecordsMore) {
   EXPECT_EQ(f.Get(1, 6)->image, Expected(recs, 1, 6));
 }
 
+// A page image dropped as corrupt puts the redo above the next older image back into the page's
+// coalescing weight: the page is imaged again instead of waiting for records to arrive.
+TEST(SegmentStoreTest, DroppedImageMakesThePageACoalescingCandidateAgain) {
+  MemEnv env;
+  SegmentStoreOptions o;
+  o.records_per_image = 4;
+  Fixture f(&env, "/node", o);
+  f.Install(H({{1, 0}}));
+  std::vector<redo::Record> recs;
+  for (uint64_t l = 1; l <= 8; ++l) {
+    redo::Record r = Rec(l, 0);
+    r.prev_lsn_in_pg = Lsn(l - 1);
+    recs.push_back(r);
+  }
+  f.Write(1, 0, 6, {recs.begin(), recs.begin() + 6});
+  ASSERT_TRUE(f->Coalesce(100, 0).ok());  // the image at 6
+  f.Write(1, 6, 8, {recs.begin() + 6, recs.end()});  // weight 2 above it: no new image yet
+  std::string file;
+  uint64_t offset = 0;
+  for (const auto& path : f.LogFiles()) {
+    std::string data;
+    ASSERT_TRUE(env.ReadFileToString(path, &data).ok());
+    uint64_t end;
+    uint32_t skipped;
+    for (const Frame& fr : ScanFrames(data, &end, &skipped)) {
+      ImageFrame im;
+      if (fr.type == FrameType::kImage && DecodeImageFrame(fr.payload, &im).ok()) {
+        file = path;
+        offset = fr.offset + fr.size - 100;
+      }
+    }
+  }
+  ASSERT_FALSE(file.empty()) << "no image written";
+  ASSERT_TRUE(env.FlipBit(file, offset, 1));
+  auto bad = f->Scrub(64u << 20);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(*bad, 1u);
+  auto log_bytes = [&] {
+    uint64_t n = 0;
+    for (const auto& p : f.LogFiles()) n += env.FileSize(p).value();
+    return n;
+  };
+  const uint64_t before = log_bytes();
+  ASSERT_TRUE(f->Coalesce(100, 0).ok());
+  EXPECT_GT(log_bytes() - before, page::kPageSize);  // imaged again: 8 records above nothing
+  EXPECT_EQ(f.Get(0, 8)->image, Expected(recs, 0, 8));
+}
+
 TEST(SegmentStoreTest, InstallEpochAnnulsRecordsAboveVdl) {
   MemEnv env;
   SegmentStoreOptions o;
