@@ -194,11 +194,7 @@ Status SegmentStoreImpl::Recover() {
   for (const Claim& c : claims) ResolveClaim(c);
   for (auto& [id, pg] : pgs_) {
     UpdateScl(&pg, /*allow_decrease=*/true);
-    for (auto& [page, pd] : pg.pages) {
-      Lsn base = pd.images.empty() ? Lsn(0) : pd.images.rbegin()->first;
-      pd.since_image = RedoWeight(pg, pd, base, kNoLimit);
-      NoteCoalesceCandidate(id, page, &pd);
-    }
+    for (auto& [page, pd] : pg.pages) RefreshSinceImage(id, &pg, page, &pd);
   }
   uint32_t next = numbers.empty() ? 1 : numbers.back() + 1;
   NORDLYS_RETURN_IF_ERROR(OpenNewLogFile(next));

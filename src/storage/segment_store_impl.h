@@ -235,8 +235,9 @@ class SegmentStoreImpl final : public SegmentStore {
   void Annul(const proto::EpochEntry& entry);
   Status PersistConfig();
   void NoteCoalesceCandidate(PgId pg, PageId page, PageData* pd);
-  // After images of the page were dropped (annulled, corrupt): its weight counts again from the
-  // newest image left, so the page is imaged again rather than waiting for new records.
+  // Recounts the page's weight from its newest image (after recovery, or after images were
+  // dropped as annulled or corrupt, so the page is imaged again rather than waiting for new
+  // records) and notes it as a coalescing candidate if it weighs enough.
   void RefreshSinceImage(PgId pg_id, PgData* pg, PageId page, PageData* pd);
   std::set<std::pair<PgId, PageId>>::iterator NextCandidate(
       std::set<std::pair<PgId, PageId>>::iterator it, PageData* pd);

@@ -270,6 +270,35 @@ bool FindRecordFrame(MemEnv* env, const std::vector<std::string>& files, uint64_
   return false;
 }
 
+// Offset of a byte inside the last image frame of `type` (kImage, kBaseImage) for `page` in the
+// store's log files.
+bool FindImageFrame(MemEnv* env, const std::vector<std::string>& files, FrameType type,
+                    PageId page, std::string* file, uint64_t* offset) {
+  bool found = false;
+  for (const auto& path : files) {
+    std::string data;
+    if (!env->ReadFileToString(path, &data).ok()) continue;
+    uint64_t end;
+    uint32_t skipped;
+    for (const Frame& fr : ScanFrames(data, &end, &skipped)) {
+      ImageFrame im;
+      if (fr.type == type && DecodeImageFrame(fr.payload, &im).ok() && im.page == page) {
+        *file = path;
+        *offset = fr.offset + fr.size - 100;  // inside the page bytes
+        found = true;
+      }
+    }
+  }
+  return found;
+}
+
+// Bytes in the store's log files.
+uint64_t LogBytes(MemEnv* env, Fixture& f) {
+  uint64_t n = 0;
+  for (const auto& p : f.LogFiles()) n += env->FileSize(p).value();
+  return n;
+}
+
 TEST(SegmentStoreTest, FlippedBitFoundOnOpenIsRefetchedFromPeer) {
   MemEnv env;
   Fixture a(&env, "/a"), b(&env, "/b");
@@ -419,20 +448,15 @@ TEST(SegmentStoreTest, CoalesceHonoursTheBusyThreshold) {
     recs.push_back(r);
   }
   f.Write(1, 0, 26, recs);
-  auto log_bytes = [&] {
-    uint64_t n = 0;
-    for (const auto& p : f.LogFiles()) n += env.FileSize(p).value();
-    return n;
-  };
-  const uint64_t before = log_bytes();
+  const uint64_t before = LogBytes(&env, f);
   ASSERT_TRUE(f->Coalesce(100, 10).ok());
-  const uint64_t one = log_bytes();
+  const uint64_t one = LogBytes(&env, f);
   EXPECT_GT(one - before, page::kPageSize);  // page 0's image
   EXPECT_LT(one - before, 2 * page::kPageSize);
   ASSERT_TRUE(f->Coalesce(100, 10).ok());
-  EXPECT_EQ(log_bytes(), one);  // page 1 waits
+  EXPECT_EQ(LogBytes(&env, f), one);  // page 1 waits
   ASSERT_TRUE(f->Coalesce(100, 0).ok());
-  EXPECT_GT(log_bytes() - one, page::kPageSize);  // and gets its image on an idle tick
+  EXPECT_GT(LogBytes(&env, f) - one, page::kPageSize);  // and gets its image on an idle tick
   EXPECT_EQ(f.Get(0, 26)->image, Expected(recs, 0, 26));
   EXPECT_EQ(f.Get(1, 26)->image, Expected(recs, 1, 26));
 }
@@ -455,14 +479,9 @@ TEST(SegmentStoreTest, CoalesceWeighsLargeRecordsMore) {
     recs.push_back(r);
   }
   f.Write(1, 0, 6, recs);
-  auto log_bytes = [&] {
-    uint64_t n = 0;
-    for (const auto& p : f.LogFiles()) n += env.FileSize(p).value();
-    return n;
-  };
-  const uint64_t before = log_bytes();
+  const uint64_t before = LogBytes(&env, f);
   ASSERT_TRUE(f->Coalesce(100, 0).ok());
-  const uint64_t after = log_bytes();
+  const uint64_t after = LogBytes(&env, f);
   EXPECT_GT(after - before, page::kPageSize);  // page 0's image, and only that
   EXPECT_LT(after - before, 2 * page::kPageSize);
   EXPECT_EQ(f.Get(0, 6)->image, Expected(recs, 0, 6));
@@ -488,32 +507,15 @@ TEST(SegmentStoreTest, DroppedImageMakesThePageACoalescingCandidateAgain) {
   f.Write(1, 6, 8, {recs.begin() + 6, recs.end()});  // weight 2 above it: no new image yet
   std::string file;
   uint64_t offset = 0;
-  for (const auto& path : f.LogFiles()) {
-    std::string data;
-    ASSERT_TRUE(env.ReadFileToString(path, &data).ok());
-    uint64_t end;
-    uint32_t skipped;
-    for (const Frame& fr : ScanFrames(data, &end, &skipped)) {
-      ImageFrame im;
-      if (fr.type == FrameType::kImage && DecodeImageFrame(fr.payload, &im).ok()) {
-        file = path;
-        offset = fr.offset + fr.size - 100;
-      }
-    }
-  }
-  ASSERT_FALSE(file.empty()) << "no image written";
+  ASSERT_TRUE(FindImageFrame(&env, f.LogFiles(), FrameType::kImage, PageId(0), &file, &offset))
+      << "no image written";
   ASSERT_TRUE(env.FlipBit(file, offset, 1));
   auto bad = f->Scrub(64u << 20);
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(*bad, 1u);
-  auto log_bytes = [&] {
-    uint64_t n = 0;
-    for (const auto& p : f.LogFiles()) n += env.FileSize(p).value();
-    return n;
-  };
-  const uint64_t before = log_bytes();
+  const uint64_t before = LogBytes(&env, f);
   ASSERT_TRUE(f->Coalesce(100, 0).ok());
-  EXPECT_GT(log_bytes() - before, page::kPageSize);  // imaged again: 8 records above nothing
+  EXPECT_GT(LogBytes(&env, f) - before, page::kPageSize);  // imaged again: 8 records above nothing
   EXPECT_EQ(f.Get(0, 8)->image, Expected(recs, 0, 8));
 }
 
@@ -761,21 +763,8 @@ TEST(SegmentStoreTest, CorruptShippedImageIsFoundByScrubAndTheBaseFetchedAgain) 
   // Flip a byte inside page 3's shipped image on b's disk.
   std::string file;
   uint64_t offset = 0;
-  for (const auto& path : b.LogFiles()) {
-    std::string data;
-    ASSERT_TRUE(env.ReadFileToString(path, &data).ok());
-    uint64_t end;
-    uint32_t skipped;
-    for (const Frame& fr : ScanFrames(data, &end, &skipped)) {
-      ImageFrame im;
-      if (fr.type == FrameType::kBaseImage && DecodeImageFrame(fr.payload, &im).ok() &&
-          im.page == PageId(3)) {
-        file = path;
-        offset = fr.offset + fr.size - 100;
-      }
-    }
-  }
-  ASSERT_FALSE(file.empty()) << "no shipped image of page 3 on b";
+  ASSERT_TRUE(FindImageFrame(&env, b.LogFiles(), FrameType::kBaseImage, PageId(3), &file, &offset))
+      << "no shipped image of page 3 on b";
   ASSERT_TRUE(env.FlipBit(file, offset, 2));
   auto bad = b->Scrub(64u << 20);
   ASSERT_TRUE(bad.ok());

@@ -144,13 +144,8 @@ Result<ExprPtr> Binder::BindAggregate(const Json& b, const std::string& name, Ex
   if (b.contains("agg_order")) {
     for (const auto& item : b["agg_order"]) {
       const Json& sb = item["SortBy"];
-      std::string dir = sb.value("sortby_dir", "SORTBY_DEFAULT");
-      std::string nulls = sb.value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
-      if (dir == "SORTBY_USING") return Unsupported("ORDER BY ... USING", pos);
       SortKey key;
-      key.descending = dir == "SORTBY_DESC";
-      key.nulls_first =
-          nulls == "SORTBY_NULLS_DEFAULT" ? key.descending : nulls == "SORTBY_NULLS_FIRST";
+      NORDLYS_RETURN_IF_ERROR(SortDirection(sb, &key, pos));
       NORDLYS_ASSIGN_OR_RETURN(key.expr, BindExpr(sb["node"], inner));
       key.expr = ResolveUnknown(key.expr);
       if (call.distinct) {
@@ -199,12 +194,7 @@ Result<ExprPtr> Binder::BindFuncCall(const Json& b, ExprContext& ctx) {
   if (IsWindowOnlyFunction(name)) {
     return SqlError("42809", "window function " + name + " requires an OVER clause", {.position = pos});
   }
-  static const char* kAggs[] = {"count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg",
-                                "array_agg", "variance", "var_samp", "var_pop", "stddev", "stddev_samp",
-                                "stddev_pop"};
-  for (const char* a : kAggs) {
-    if (name == a) return BindAggregate(b, name, ctx);
-  }
+  if (IsAggregateName(name)) return BindAggregate(b, name, ctx);
   if (b.value("agg_star", false)) {
     return SqlError("42809", name + "(*) specified, but " + name + " is not an aggregate function",
                     {.position = pos});

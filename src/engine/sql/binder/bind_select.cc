@@ -915,12 +915,8 @@ Status Binder::BindSortLimit(const Json& s, BoundSelect* q, Scope* scope, Window
     ExprContext octx{scope, &q->aggs, "ORDER BY", windows};
     for (const auto& item : s["sortClause"]) {
       const Json& sb = item["SortBy"];
-      std::string dir = sb.value("sortby_dir", "SORTBY_DEFAULT");
-      std::string nulls = sb.value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
-      if (dir == "SORTBY_USING") return Unsupported("ORDER BY ... USING");
       SortKey key;
-      key.descending = dir == "SORTBY_DESC";
-      key.nulls_first = nulls == "SORTBY_NULLS_DEFAULT" ? key.descending : nulls == "SORTBY_NULLS_FIRST";
+      NORDLYS_RETURN_IF_ERROR(SortDirection(sb, &key));
       const Json& node = sb["node"];
       int target = -1;
       int64_t n;

@@ -14,8 +14,6 @@ namespace nordlys::engine::sql {
 using types::Type;
 using types::TypeId;
 
-namespace {
-
 bool IsAggregateName(const std::string& name) {
   static const char* kAggs[] = {"count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg",
                                 "array_agg", "variance", "var_samp", "var_pop", "stddev", "stddev_samp",
@@ -25,6 +23,17 @@ bool IsAggregateName(const std::string& name) {
   }
   return false;
 }
+
+Status SortDirection(const Json& sb, SortKey* key, int pos) {
+  std::string dir = sb.value("sortby_dir", "SORTBY_DEFAULT");
+  std::string nulls = sb.value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
+  if (dir == "SORTBY_USING") return Unsupported("ORDER BY ... USING", pos);
+  key->descending = dir == "SORTBY_DESC";
+  key->nulls_first = nulls == "SORTBY_NULLS_DEFAULT" ? key->descending : nulls == "SORTBY_NULLS_FIRST";
+  return Status::OK();
+}
+
+namespace {
 
 // A window with names resolved: which parts come from where (JSON lists, may be null).
 struct ResolvedWindow {
@@ -133,12 +142,8 @@ Result<int> Binder::BindWindowSpec(const Json& over, ExprContext& ctx, int pos) 
   if (rw.order != nullptr) {
     for (const auto& item : *rw.order) {
       const Json& sb = item["SortBy"];
-      std::string dir = sb.value("sortby_dir", "SORTBY_DEFAULT");
-      std::string nulls = sb.value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
-      if (dir == "SORTBY_USING") return Unsupported("ORDER BY ... USING");
       SortKey key;
-      key.descending = dir == "SORTBY_DESC";
-      key.nulls_first = nulls == "SORTBY_NULLS_DEFAULT" ? key.descending : nulls == "SORTBY_NULLS_FIRST";
+      NORDLYS_RETURN_IF_ERROR(SortDirection(sb, &key));
       NORDLYS_ASSIGN_OR_RETURN(key.expr, BindExpr(sb["node"], wctx));
       key.expr = ResolveUnknown(key.expr);
       fp += ExprFingerprint(*key.expr) + (key.descending ? "D" : "A") + (key.nulls_first ? "F" : "L") + ";";

@@ -399,6 +399,11 @@ Result<types::Type> BindTypeName(const Json& type_name);
 std::string ExprFingerprint(const Expr& e);
 // True for the names of the functions that exist only as window functions (rank, lag, ...).
 bool IsWindowOnlyFunction(const std::string& name);
+// True for the names of the aggregates we implement (count, sum, ..., stddev_pop).
+bool IsAggregateName(const std::string& name);
+// A SortBy node's direction: DESC, NULLS FIRST/LAST (NULLS FIRST is DESC's default); the
+// caller binds key->expr. USING is 0A000.
+Status SortDirection(const Json& sort_by, SortKey* key, int pos = 0);
 // Is this operator a comparison, and which?
 bool OperatorFromName(const std::string& name, types::BinaryOp* op);
 // 42883 "function f(integer, unknown) does not exist" with PG's hint.
