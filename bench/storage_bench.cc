@@ -6,18 +6,23 @@
 //   - repair MB/s: a wiped node rebuilt from its peers;
 //   - beside them, pg_test_fsync's single-write fdatasync rate on the same disk.
 // Figures only: nothing is asserted.
-// Usage: storage_bench [--seconds N] [--dir D] [--storage-arg FLAG]... (passed to every node)
+// Usage: storage_bench [--seconds N] [--dir D] [--committers N,N,...]
+//                      [--phases commits,ingest,reads,repair,fsync] [--storage-arg FLAG]...
+// (--storage-arg is passed to every node; --phases picks what runs, all by default)
 #include <algorithm>
-#include <csignal>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <mutex>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -116,6 +121,27 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
+// "1,8,32" -> {1, 8, 32}; exits on anything that is not a positive count.
+std::vector<int> ParseCounts(const std::string& list) {
+  std::vector<int> out;
+  std::stringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    char* end = nullptr;
+    long n = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || n <= 0 || n > 4096) {
+      std::fprintf(stderr, "--committers: '%s' is not a count from 1 to 4096\n", item.c_str());
+      std::exit(2);
+    }
+    out.push_back(static_cast<int>(n));
+  }
+  if (out.empty()) {
+    std::fprintf(stderr, "--committers: no counts given\n");
+    std::exit(2);
+  }
+  return out;
+}
+
 double PgTestFsyncRate(const std::string& dir) {
   std::string out = dir + "/pg_test_fsync.out";
   Subprocess p;
@@ -138,13 +164,35 @@ int Main(int argc, char** argv) {
   double seconds = 3;
   std::string dir = std::filesystem::temp_directory_path() / "nordlys-storage-bench";
   std::vector<std::string> storage_args;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  std::vector<int> committer_counts = {1, 8, 32, 128};
+  std::set<std::string> phases = {"commits", "ingest", "reads", "repair", "fsync"};
+  const std::set<std::string> all_phases = phases;
+  for (int i = 1; i < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--seconds") seconds = std::stod(argv[i + 1]);
-    else if (flag == "--dir") dir = argv[i + 1];
-    else if (flag == "--storage-arg") storage_args.push_back(argv[i + 1]);
+    if (i + 1 >= argc) flag = "";  // a flag without its value
+    if (flag == "--phases") {
+      phases.clear();
+      std::stringstream in(argv[i + 1]);
+      std::string phase;
+      while (std::getline(in, phase, ',')) {
+        if (all_phases.count(phase) == 0) {
+          std::fprintf(stderr, "--phases: unknown phase '%s'\n", phase.c_str());
+          return 2;
+        }
+        phases.insert(phase);
+      }
+    } else if (flag == "--seconds")
+      seconds = std::stod(argv[i + 1]);
+    else if (flag == "--committers")
+      committer_counts = ParseCounts(argv[i + 1]);
+    else if (flag == "--dir")
+      dir = argv[i + 1];
+    else if (flag == "--storage-arg")
+      storage_args.push_back(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: storage_bench [--seconds N] [--dir D] [--storage-arg FLAG]...\n");
+      std::fprintf(stderr,
+                   "usage: storage_bench [--seconds N] [--dir D] [--committers N,N,...] "
+                   "[--phases commits,ingest,reads,repair,fsync] [--storage-arg FLAG]...\n");
       return 2;
     }
   }
@@ -178,88 +226,95 @@ int Main(int argc, char** argv) {
   }
 
   std::printf("Nordlys storage benchmark: 6 storage nodes (3 AZs x 2) + writer on loopback\n");
-  std::printf("%-34s %12s %10s %10s\n", "durable commits (64 B redo)", "commits/s", "p50 ms",
-              "p99 ms");
-  for (int committers : {1, 8, 32, 128}) {
+  std::printf("%-34s %12s %10s %10s %10s %10s\n", "durable commits (64 B redo)", "commits/s",
+              "p50 ms", "p90 ms", "p99 ms", "p99.9 ms");
+  for (int committers : phases.count("commits") ? committer_counts : std::vector<int>{}) {
     LoadResult r = RunCommitLoad(client.get(), committers, 64, seconds);
-    std::printf("  %3d committers %18s %12.0f %10.2f %10.2f\n", committers, "",
+    std::printf("  %3d committers %18s %12.0f %10.2f %10.2f %10.2f %10.2f\n", committers, "",
                 static_cast<double>(r.commits) / r.seconds, Percentile(r.latencies_us, 0.5) / 1000,
-                Percentile(r.latencies_us, 0.99) / 1000);
+                Percentile(r.latencies_us, 0.9) / 1000, Percentile(r.latencies_us, 0.99) / 1000,
+                Percentile(r.latencies_us, 0.999) / 1000);
   }
-  LoadResult big = RunCommitLoad(client.get(), 64, 4096, seconds);
-  std::printf("redo ingest at quorum (4 KiB records, 64 committers): %.1f MB/s\n",
-              static_cast<double>(big.bytes) / big.seconds / 1e6);
+  if (phases.count("ingest")) {
+    LoadResult big = RunCommitLoad(client.get(), 64, 4096, seconds);
+    std::printf("redo ingest at quorum (4 KiB records, 64 committers): %.1f MB/s\n",
+                static_cast<double>(big.bytes) / big.seconds / 1e6);
+  }
 
   // Reads: pages just written (redo applied on demand), then again after coalescing had a
   // chance to write images.
   Lsn vdl = client->vdl();
-  for (const char* what : {"GetPage (redo applied)", "GetPage (after coalescing)"}) {
-    std::atomic<uint64_t> done{0};
-    std::atomic<bool> running{true};
-    std::atomic<int> live{32};
-    std::mutex mu;
-    std::condition_variable cv;
-    std::function<void(uint64_t)> read = [&](uint64_t page) {
-      if (!running) {
-        if (--live == 0) cv.notify_all();
-        return;
-      }
-      client->ReadPage(PageId(page), vdl, [&, page](Result<page::Page> r) {
-        if (r.ok()) done++;
-        read((page + 32) % 128);
-      });
-    };
-    auto t0 = Clock::now();
-    for (uint64_t i = 0; i < 32; ++i) read(i);
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    running = false;
-    double secs = Seconds(Clock::now() - t0);
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait_for(lock, std::chrono::seconds(10), [&] { return live.load() == 0; });
-    std::printf("%-34s %12.0f pages/s\n", what, static_cast<double>(done.load()) / secs);
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
-
-  // Repair: wipe one node and time its rebuild from peers (until it serves the VDL).
-  auto& victim = (*cluster)->members().back();
-  if (!(*cluster)->KillMember(victim.name, SIGKILL).ok()) return 1;
-  std::filesystem::remove_all(victim.data_dir);
-  uint64_t bytes_before = 0;
-  for (auto& e : std::filesystem::recursive_directory_iterator(
-           (*cluster)->members().front().data_dir)) {
-    if (e.is_regular_file()) bytes_before += BytesBeforeZeroTail(e.path().string());
-  }
-  auto t0 = Clock::now();
-  // Same flags and address as before: the writer's geometry names it.
-  Status restarted = (*cluster)->RestartMember(victim.name);
-  if (!restarted.ok()) {
-    std::fprintf(stderr, "cannot restart %s: %s\n", victim.name.c_str(),
-                 restarted.ToString().c_str());
-    return 1;
-  }
-  Result<std::string> addr = victim.address;
-  std::string host;
-  uint16_t port = 0;
-  bool rebuilt = false;
-  if (addr.ok() && net::ParseHostPort(*addr, &host, &port).ok()) {
-    net::RpcClient rpc(&loop, host, port);
-    while (Seconds(Clock::now() - t0) < 120) {
-      proto::PgStateRequest req{Epoch(0), PgId(0), Lsn::Max()};  // read only
-      auto raw = rpc.CallSync(proto::kPgState, proto::EncodeToString(req), 2000);
-      proto::PgStateResponse st;
-      if (raw.ok() && proto::Decode(*raw, &st).ok() && st.scl >= vdl) {
-        rebuilt = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (phases.count("reads")) {
+    for (const char* what : {"GetPage (redo applied)", "GetPage (after coalescing)"}) {
+      std::atomic<uint64_t> done{0};
+      std::atomic<bool> running{true};
+      std::atomic<int> live{32};
+      std::mutex mu;
+      std::condition_variable cv;
+      std::function<void(uint64_t)> read = [&](uint64_t page) {
+        if (!running) {
+          if (--live == 0) cv.notify_all();
+          return;
+        }
+        client->ReadPage(PageId(page), vdl, [&, page](Result<page::Page> r) {
+          if (r.ok()) done++;
+          read((page + 32) % 128);
+        });
+      };
+      auto t0 = Clock::now();
+      for (uint64_t i = 0; i < 32; ++i) read(i);
+      std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+      running = false;
+      double secs = Seconds(Clock::now() - t0);
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait_for(lock, std::chrono::seconds(10), [&] { return live.load() == 0; });
+      std::printf("%-34s %12.0f pages/s\n", what, static_cast<double>(done.load()) / secs);
+      std::this_thread::sleep_for(std::chrono::seconds(1));
     }
   }
-  double repair_s = Seconds(Clock::now() - t0);
-  if (rebuilt) {
-    std::printf("repair of a wiped node: %.1f MB in %.2f s = %.1f MB/s\n", bytes_before / 1e6,
-                repair_s, bytes_before / 1e6 / repair_s);
-  } else {
-    std::printf("repair of a wiped node: not finished after %.0f s\n", repair_s);
+
+  if (phases.count("repair")) {
+    // Repair: wipe one node and time its rebuild from peers (until it serves the VDL).
+    auto& victim = (*cluster)->members().back();
+    if (!(*cluster)->KillMember(victim.name, SIGKILL).ok()) return 1;
+    std::filesystem::remove_all(victim.data_dir);
+    uint64_t bytes_before = 0;
+    for (auto& e :
+         std::filesystem::recursive_directory_iterator((*cluster)->members().front().data_dir)) {
+      if (e.is_regular_file()) bytes_before += BytesBeforeZeroTail(e.path().string());
+    }
+    auto t0 = Clock::now();
+    // Same flags and address as before: the writer's geometry names it.
+    Status restarted = (*cluster)->RestartMember(victim.name);
+    if (!restarted.ok()) {
+      std::fprintf(stderr, "cannot restart %s: %s\n", victim.name.c_str(),
+                   restarted.ToString().c_str());
+      return 1;
+    }
+    Result<std::string> addr = victim.address;
+    std::string host;
+    uint16_t port = 0;
+    bool rebuilt = false;
+    if (addr.ok() && net::ParseHostPort(*addr, &host, &port).ok()) {
+      net::RpcClient rpc(&loop, host, port);
+      while (Seconds(Clock::now() - t0) < 120) {
+        proto::PgStateRequest req{Epoch(0), PgId(0), Lsn::Max()};  // read only
+        auto raw = rpc.CallSync(proto::kPgState, proto::EncodeToString(req), 2000);
+        proto::PgStateResponse st;
+        if (raw.ok() && proto::Decode(*raw, &st).ok() && st.scl >= vdl) {
+          rebuilt = true;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    double repair_s = Seconds(Clock::now() - t0);
+    if (rebuilt) {
+      std::printf("repair of a wiped node: %.1f MB in %.2f s = %.1f MB/s\n", bytes_before / 1e6,
+                  repair_s, bytes_before / 1e6 / repair_s);
+    } else {
+      std::printf("repair of a wiped node: not finished after %.0f s\n", repair_s);
+    }
   }
 
   for (auto& m : (*cluster)->members()) {
@@ -276,9 +331,11 @@ int Main(int argc, char** argv) {
                   static_cast<unsigned long long>(s.records_repaired));
     }
   }
-  double fsync_rate = PgTestFsyncRate(dir);
-  std::printf("pg_test_fsync single 8 kB write, fdatasync on the same disk: %.0f ops/s\n",
-              fsync_rate);
+  if (phases.count("fsync")) {
+    double fsync_rate = PgTestFsyncRate(dir);
+    std::printf("pg_test_fsync single 8 kB write, fdatasync on the same disk: %.0f ops/s\n",
+                fsync_rate);
+  }
   (*cluster)->Stop();
   return 0;
 }

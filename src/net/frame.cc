@@ -15,9 +15,16 @@ uint32_t FrameChecksum(std::string_view header20, std::string_view payload) {
 }  // namespace
 
 std::string EncodeFrame(const Frame& f) {
+  std::string out = EncodeFrameHeader(f);
+  out.reserve(kFrameHeaderSize + f.payload.size());
+  out += f.payload;
+  return out;
+}
+
+std::string EncodeFrameHeader(const Frame& f) {
   NORDLYS_ASSERT(f.payload.size() <= kMaxFramePayload);
   std::string out;
-  out.reserve(kFrameHeaderSize + f.payload.size());
+  out.reserve(kFrameHeaderSize);
   PutFixed32(&out, kFrameMagic);
   PutFixed8(&out, kFrameVersion);
   PutFixed8(&out, f.flags);
@@ -25,7 +32,6 @@ std::string EncodeFrame(const Frame& f) {
   PutFixed64(&out, f.request_id);
   PutFixed32(&out, static_cast<uint32_t>(f.payload.size()));
   PutFixed32(&out, FrameChecksum(out, f.payload));
-  out += f.payload;
   return out;
 }
 

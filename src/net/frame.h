@@ -51,6 +51,8 @@ struct Frame {
 };
 
 std::string EncodeFrame(const Frame& f);
+// The first kFrameHeaderSize bytes of EncodeFrame(f): send them, then f.payload.
+std::string EncodeFrameHeader(const Frame& f);
 // Parses and checks the fixed header (magic, version, size bound).
 Result<FrameHeader> DecodeFrameHeader(std::string_view header24);
 // Verifies the checksum over header + payload.

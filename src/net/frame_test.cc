@@ -22,6 +22,23 @@ TEST(FrameTest, RoundTrip) {
                   .ok());
 }
 
+TEST(FrameTest, HeaderThenPayloadIsTheFrame) {
+  Frame f;
+  f.flags = kFlagResponse;
+  f.type = 9;
+  f.request_id = 77;
+  f.payload = std::string(5000, 'x');
+  f.payload[4999] = 'y';
+  std::string header = EncodeFrameHeader(f);
+  ASSERT_EQ(header.size(), kFrameHeaderSize);
+  EXPECT_EQ(header + f.payload, EncodeFrame(f));
+  auto h = DecodeFrameHeader(header);
+  ASSERT_TRUE(h.ok());
+  EXPECT_TRUE(VerifyFrame(header, *h, f.payload).ok());
+  f.payload[0] = 'z';  // the header's checksum covers the payload
+  EXPECT_FALSE(VerifyFrame(header, *h, f.payload).ok());
+}
+
 TEST(FrameTest, EveryFlippedBitIsCaught) {
   Frame f;
   f.type = 7;

@@ -163,18 +163,31 @@ void PumpFrames(std::shared_ptr<Conn> c) {
   ReadMore(c);
 }
 
-// Writes queued frames one at a time. REQUIRES: called on the connection's strand.
+// Writes everything queued in one gathered write (one syscall for a burst of frames). Frames are
+// queued as pieces (a header, then its payload): large payloads go to the socket from where they
+// are, small pieces are packed together so that a burst of small frames is a few iovecs.
+// REQUIRES: called on the connection's strand.
 template <typename Conn>
 void WriteNext(std::shared_ptr<Conn> c) {
   if (c->writing || c->out.empty() || c->closed) return;
   c->writing = true;
-  // Coalesce everything queued into one write: one syscall for a burst of small frames.
-  c->wbuf.clear();
+  constexpr size_t kPackBelow = 4096;
+  c->wpieces.clear();
+  bool back_packs = false;  // wpieces.back() is a pack of small pieces
   while (!c->out.empty()) {
-    c->wbuf += c->out.front();
+    std::string& piece = c->out.front();
+    if (piece.size() < kPackBelow && back_packs) {
+      c->wpieces.back() += piece;
+    } else {
+      back_packs = piece.size() < kPackBelow;
+      c->wpieces.push_back(std::move(piece));
+    }
     c->out.pop_front();
   }
-  asio::async_write(c->socket, asio::buffer(c->wbuf),
+  std::vector<asio::const_buffer> bufs;
+  bufs.reserve(c->wpieces.size());
+  for (const std::string& p : c->wpieces) bufs.push_back(asio::buffer(p));
+  asio::async_write(c->socket, bufs,
                     asio::bind_executor(c->strand, [c](const asio::error_code& ec, size_t) {
                       c->writing = false;
                       if (ec) {
@@ -182,6 +195,13 @@ void WriteNext(std::shared_ptr<Conn> c) {
                       }
                       WriteNext(c);
                     }));
+}
+
+// Queues frame f on c->out as two pieces, so that its payload is not copied.
+template <typename Conn>
+void QueueFrame(Conn* c, Frame f) {
+  c->out.push_back(EncodeFrameHeader(f));
+  c->out.push_back(std::move(f.payload));
 }
 
 }  // namespace
@@ -211,8 +231,8 @@ struct ServerConn : std::enable_shared_from_this<ServerConn> {
   asio::ip::tcp::socket socket;
   asio::strand<asio::io_context::executor_type> strand;
   InBuffer in;
-  std::deque<std::string> out;
-  std::string wbuf;
+  std::deque<std::string> out;         // pieces of frames not yet handed to the socket
+  std::vector<std::string> wpieces;    // what the write in progress sends
   bool writing = false;
   bool closed = false;
   size_t inflight = 0;
@@ -261,11 +281,10 @@ struct ServerConn : std::enable_shared_from_this<ServerConn> {
         resp.type = kMsgError;
         resp.payload = EncodeErrorPayload(r.status());
       }
-      std::string bytes = EncodeFrame(resp);
-      asio::post(c->strand, [c, bytes = std::move(bytes)]() mutable {
+      asio::post(c->strand, [c, resp = std::move(resp)]() mutable {
         c->inflight--;
         if (c->closed) return;
-        c->out.push_back(std::move(bytes));
+        QueueFrame(c.get(), std::move(resp));
         WriteNext(c);
         if (c->read_paused && c->inflight < c->server->options.max_inflight_per_connection) {
           c->read_paused = false;
@@ -359,8 +378,8 @@ struct ClientConn : std::enable_shared_from_this<ClientConn> {
   asio::ip::tcp::socket socket;
   asio::strand<asio::io_context::executor_type> strand;
   InBuffer in;
-  std::deque<std::string> out;
-  std::string wbuf;
+  std::deque<std::string> out;         // pieces of frames not yet handed to the socket
+  std::vector<std::string> wpieces;    // what the write in progress sends
   bool writing = false;
   bool closed = false;
 
@@ -525,7 +544,7 @@ void RpcClient::Call(uint16_t type, std::string payload, uint64_t timeout_ms, Ca
     f.payload = std::move(payload);
     if (!impl->conn) impl->Connect();
     if (!impl->conn) return;  // Connect failed and already failed the call
-    impl->conn->out.push_back(EncodeFrame(f));
+    QueueFrame(impl->conn.get(), std::move(f));
     if (impl->connected) WriteNext(impl->conn);
   });
 }

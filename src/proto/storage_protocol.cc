@@ -1,6 +1,7 @@
 // Storage protocol encoding; layout in docs/formats/storage-protocol.md.
 #include "proto/storage_protocol.h"
 
+#include "common/assert.h"
 #include "common/coding.h"
 
 namespace nordlys::proto {
@@ -184,7 +185,11 @@ Status GetRecord(Reader* r, redo::Record* rec) {
 
 // ---- messages ----------------------------------------------------------------------------------
 
-void Encode(const WriteBatchRequest& m, std::string* out) {
+namespace {
+// Everything of a WriteBatchRequest before its records; reserves room for `record_bytes` more.
+void PutWriteBatchHead(const WriteBatchRequest& m, size_t record_bytes, std::string* out) {
+  // Exact size up front: a batch of large records would otherwise be copied at every doubling.
+  out->reserve(out->size() + 64 + 8 * m.pgs.size() + 4 + record_bytes);
   PutHeader(out);
   PutFixed64(out, m.epoch.value());
   PutFixed64(out, m.covers_after.value());
@@ -192,7 +197,26 @@ void Encode(const WriteBatchRequest& m, std::string* out) {
   PutFixed64(out, m.pages_per_pg);
   PutFixed32(out, static_cast<uint32_t>(m.pgs.size()));
   for (PgId pg : m.pgs) PutFixed64(out, pg.value());
+}
+}  // namespace
+
+void Encode(const WriteBatchRequest& m, std::string* out) {
+  size_t record_bytes = 0;
+  for (const redo::Record& r : m.records) record_bytes += redo::EncodedRecordSize(r);
+  PutWriteBatchHead(m, record_bytes, out);
   PutRecords(m.records, out);
+}
+
+std::string EncodeWriteBatch(const WriteBatchRequest& head,
+                             const std::vector<const redo::Record*>& records) {
+  NORDLYS_ASSERT(head.records.empty());
+  size_t record_bytes = 0;
+  for (const redo::Record* r : records) record_bytes += redo::EncodedRecordSize(*r);
+  std::string out;
+  PutWriteBatchHead(head, record_bytes, &out);
+  PutFixed32(&out, static_cast<uint32_t>(records.size()));
+  for (const redo::Record* r : records) redo::EncodeRecord(*r, &out);
+  return out;
 }
 
 Status Decode(std::string_view in, WriteBatchRequest* m) {

@@ -290,6 +290,11 @@ struct NodeStatsResponse {
 // Encoders append to *out; decoders reject trailing bytes, bad versions and bad lengths with
 // Corruption (the payload came over the network).
 void Encode(const WriteBatchRequest& m, std::string* out);
+// The same bytes as Encode of `head` with `records` in place of head.records (which must be
+// empty): lets a writer send one round's records to several nodes without copying them into
+// a request per node.
+std::string EncodeWriteBatch(const WriteBatchRequest& head,
+                             const std::vector<const redo::Record*>& records);
 void Encode(const WriteBatchResponse& m, std::string* out);
 void Encode(const GetPageRequest& m, std::string* out);
 void Encode(const GetPageResponse& m, std::string* out);

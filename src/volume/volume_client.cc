@@ -286,27 +286,43 @@ void VolumeCore::FlushLocked(Outbox* out) {
   buffer_bytes_ = 0;
   NORDLYS_ASSERT(rounds_.empty() || rounds_.back().to == round.after);
   last_round_end_ = end;
+  // Nodes that hold the same PGs get the same bytes: each distinct PG set is encoded once,
+  // straight from the round's records (a round of large records is otherwise copied per node).
+  std::vector<std::pair<const std::vector<PgId>*, std::string>> encoded;
   for (auto& [id, node] : nodes_) {
     if (node.pgs.empty()) continue;
     if (node.inflight_writes >= kInflightWritesPerNodeMax) continue;  // retry resends later
-    proto::WriteBatchRequest req;
-    req.epoch = epoch_;
-    req.pages_per_pg = geometry_.pages_per_pg();
-    req.covers_after = round.after;
-    req.covers_to = round.to;
-    req.pgs = node.pgs;
-    for (const redo::Record& r : round.records) {
-      if (std::binary_search(node.pgs.begin(), node.pgs.end(), geometry_.PgOf(r.page))) {
-        req.records.push_back(r);
+    auto same = std::find_if(encoded.begin(), encoded.end(),
+                             [&](const auto& e) { return *e.first == node.pgs; });
+    if (same == encoded.end()) {
+      proto::WriteBatchRequest head;
+      head.epoch = epoch_;
+      head.pages_per_pg = geometry_.pages_per_pg();
+      head.covers_after = round.after;
+      head.covers_to = round.to;
+      head.pgs = node.pgs;
+      std::vector<const redo::Record*> records;
+      records.reserve(round.records.size());
+      for (const redo::Record& r : round.records) {
+        if (std::binary_search(node.pgs.begin(), node.pgs.end(), geometry_.PgOf(r.page))) {
+          records.push_back(&r);
+        }
       }
+      encoded.emplace_back(&node.pgs, proto::EncodeWriteBatch(head, records));
+      same = encoded.end() - 1;
     }
-    SendBatchLocked(id, std::move(req), /*resend=*/false, out);
+    SendEncodedBatchLocked(id, same->second, /*resend=*/false, out);
   }
   rounds_.push_back(std::move(round));
 }
 
 void VolumeCore::SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool resend,
                                  Outbox* out) {
+  SendEncodedBatchLocked(node, proto::EncodeToString(req), resend, out);
+}
+
+void VolumeCore::SendEncodedBatchLocked(NodeId node, std::string payload, bool resend,
+                                        Outbox* out) {
   NodeTrack& n = nodes_[node];
   if (resend) {
     n.resend_inflight = true;
@@ -314,7 +330,7 @@ void VolumeCore::SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool
     ++n.inflight_writes;
   }
   uint64_t now = scheduler_->NowMicros();
-  out->sends.push_back({node, proto::kWriteBatch, proto::EncodeToString(req),
+  out->sends.push_back({node, proto::kWriteBatch, std::move(payload),
                         Bind([node, resend, now](VolumeCore* self, Result<std::string> r) {
                           self->OnWriteAnswer(node, resend, now, std::move(r));
                         })});

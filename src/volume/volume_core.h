@@ -157,6 +157,8 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void FlushLocked(Outbox* out);
   void FlushForWaiterLocked(Outbox* out);
   void SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool resend, Outbox* out);
+  // The same with the request already encoded (payload is a WriteBatchRequest).
+  void SendEncodedBatchLocked(NodeId node, std::string payload, bool resend, Outbox* out);
   void OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros, Result<std::string> r);
   void ApplySclsLocked(NodeId node, const std::vector<proto::PgScl>& scls);
   void RecomputeLocked(Outbox* out);
