@@ -43,5 +43,17 @@ TEST(ChecksumTest, DetectsSingleBitFlip) {
   EXPECT_NE(Checksum64("a", 1), Checksum64("a", 2));
 }
 
+TEST(ChecksumTest, TwoPartsHashLikeTheirConcatenation) {
+  // Both sides of the short-input copy and of the streaming path.
+  for (size_t n : {0, 1, 100, 511, 512, 513, 4096, 100000}) {
+    std::string a(1, 't');
+    std::string b(n, 'p');
+    for (size_t i = 0; i < n; ++i) b[i] = static_cast<char>(i * 7);
+    EXPECT_EQ(Checksum64Of2(a, b), Checksum64(a + b)) << n;
+    EXPECT_EQ(Checksum64Of2(b, a), Checksum64(b + a)) << n;
+    EXPECT_EQ(Checksum64Of2("", b), Checksum64(b)) << n;
+  }
+}
+
 }  // namespace
 }  // namespace nordlys

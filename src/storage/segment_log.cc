@@ -12,12 +12,9 @@ namespace nordlys::storage {
 namespace {
 
 uint32_t FrameChecksum(uint8_t type, std::string_view payload) {
-  // XXH3 over (type, payload) without copying: seed the payload hash with the type's hash.
-  std::string buf;
-  buf.reserve(1 + payload.size());
-  buf.push_back(static_cast<char>(type));
-  buf.append(payload);
-  return Checksum32(buf.data(), buf.size());
+  // XXH3 over (type, payload), streamed: the payload is not copied.
+  const char t = static_cast<char>(type);
+  return static_cast<uint32_t>(Checksum64Of2(std::string_view(&t, 1), payload));
 }
 
 bool KnownType(uint8_t t) { return t >= 1 && t <= 7; }
