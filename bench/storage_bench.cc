@@ -4,11 +4,16 @@
 //   - redo ingest MB/s at the quorum with 4 KiB records, and records/s per storage node;
 //   - GetPage/s for pages served from an image and pages rebuilt by applying redo;
 //   - repair MB/s: a wiped node rebuilt from its peers;
-//   - beside them, pg_test_fsync's single-write fdatasync rate on the same disk.
+//   - beside them, pg_test_fsync's single-write fdatasync rate on the same disk;
+//   - the disk alone: six writers appending 4 KiB and fdatasync'ing, as the nodes do, with the
+//     CPUs idle and then busy (on a VM the host may hold I/O back while the guest's CPUs run).
 // Figures only: nothing is asserted.
 // Usage: storage_bench [--seconds N] [--dir D] [--committers N,N,...]
-//                      [--phases commits,ingest,reads,repair,fsync] [--storage-arg FLAG]...
+//                      [--phases commits,ingest,reads,repair,fsync,disk] [--storage-arg FLAG]...
 // (--storage-arg is passed to every node; --phases picks what runs, all by default)
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -142,6 +147,65 @@ std::vector<int> ParseCounts(const std::string& list) {
   return out;
 }
 
+struct DiskProbe {
+  double syncs_per_second = 0;
+  double p50_ms = 0, p99_ms = 0, p999_ms = 0;
+};
+
+// `writers` threads each append 4 KiB to a file of their own (zeros written ahead, as the
+// nodes' logs have) and fdatasync after every append, while `spinners` threads burn CPU.
+DiskProbe ProbeDisk(const std::string& dir, int writers, unsigned spinners, double seconds) {
+  std::filesystem::create_directories(dir);
+  constexpr size_t kBlock = 4096;
+  constexpr size_t kFileBytes = 64u << 20;
+  std::atomic<bool> running{true};
+  std::vector<std::thread> spin;
+  for (unsigned i = 0; i < spinners; ++i) {
+    spin.emplace_back([&] {
+      volatile uint64_t x = 0;
+      while (running.load(std::memory_order_relaxed)) x = x + 1;
+    });
+  }
+  std::vector<std::vector<double>> lat(writers);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      std::string path = dir + "/w" + std::to_string(w);
+      int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0) return;
+      std::string zeros(1 << 20, '\0');
+      for (size_t off = 0; off < kFileBytes; off += zeros.size()) {
+        if (::pwrite(fd, zeros.data(), zeros.size(), static_cast<off_t>(off)) < 0) break;
+      }
+      (void)::fsync(fd);
+      std::string block(kBlock, 'd');
+      size_t off = 0;
+      auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(seconds));
+      while (Clock::now() < end) {
+        auto t0 = Clock::now();
+        if (::pwrite(fd, block.data(), kBlock, static_cast<off_t>(off)) < 0) break;
+        if (::fdatasync(fd) != 0) break;
+        lat[w].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        off = (off + kBlock) % kFileBytes;
+      }
+      ::close(fd);
+      ::unlink(path.c_str());
+    });
+  }
+  for (auto& t : threads) t.join();
+  running = false;
+  for (auto& t : spin) t.join();
+  std::vector<double> all;
+  for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+  DiskProbe p;
+  p.syncs_per_second = static_cast<double>(all.size()) / seconds;
+  p.p50_ms = Percentile(all, 0.5);
+  p.p99_ms = Percentile(all, 0.99);
+  p.p999_ms = Percentile(all, 0.999);
+  return p;
+}
+
 double PgTestFsyncRate(const std::string& dir) {
   std::string out = dir + "/pg_test_fsync.out";
   Subprocess p;
@@ -165,7 +229,7 @@ int Main(int argc, char** argv) {
   std::string dir = std::filesystem::temp_directory_path() / "nordlys-storage-bench";
   std::vector<std::string> storage_args;
   std::vector<int> committer_counts = {1, 8, 32, 128};
-  std::set<std::string> phases = {"commits", "ingest", "reads", "repair", "fsync"};
+  std::set<std::string> phases = {"commits", "ingest", "reads", "repair", "fsync", "disk"};
   const std::set<std::string> all_phases = phases;
   for (int i = 1; i < argc; i += 2) {
     std::string flag = argv[i];
@@ -192,7 +256,7 @@ int Main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: storage_bench [--seconds N] [--dir D] [--committers N,N,...] "
-                   "[--phases commits,ingest,reads,repair,fsync] [--storage-arg FLAG]...\n");
+                   "[--phases commits,ingest,reads,repair,fsync,disk] [--storage-arg FLAG]...\n");
       return 2;
     }
   }
@@ -226,8 +290,10 @@ int Main(int argc, char** argv) {
   }
 
   std::printf("Nordlys storage benchmark: 6 storage nodes (3 AZs x 2) + writer on loopback\n");
-  std::printf("%-34s %12s %10s %10s %10s %10s\n", "durable commits (64 B redo)", "commits/s",
-              "p50 ms", "p90 ms", "p99 ms", "p99.9 ms");
+  if (phases.count("commits")) {
+    std::printf("%-34s %12s %10s %10s %10s %10s\n", "durable commits (64 B redo)", "commits/s",
+                "p50 ms", "p90 ms", "p99 ms", "p99.9 ms");
+  }
   for (int committers : phases.count("commits") ? committer_counts : std::vector<int>{}) {
     LoadResult r = RunCommitLoad(client.get(), committers, 64, seconds);
     std::printf("  %3d committers %18s %12.0f %10.2f %10.2f %10.2f %10.2f\n", committers, "",
@@ -317,7 +383,10 @@ int Main(int argc, char** argv) {
     }
   }
 
+  const bool loaded = phases.count("commits") || phases.count("ingest") || phases.count("reads") ||
+                      phases.count("repair");
   for (auto& m : (*cluster)->members()) {
+    if (!loaded) break;  // nothing to report
     std::string h;
     uint16_t p = 0;
     if (!net::ParseHostPort(m.address, &h, &p).ok()) continue;
@@ -335,6 +404,21 @@ int Main(int argc, char** argv) {
     double fsync_rate = PgTestFsyncRate(dir);
     std::printf("pg_test_fsync single 8 kB write, fdatasync on the same disk: %.0f ops/s\n",
                 fsync_rate);
+  }
+  if (phases.count("disk")) {
+    // Where a commit's tail comes from: six writers appending and fdatasync'ing on this disk,
+    // as the six nodes do, first with the CPUs otherwise idle, then with threads keeping them
+    // busy (as the nodes and the writer do under load). Nothing of Nordlys runs meanwhile.
+    (*cluster)->Stop();
+    unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned spinners : {0u, cpus / 2, cpus}) {
+      DiskProbe p = ProbeDisk(dir + "/disk-probe", 6, spinners, seconds);
+      std::printf(
+          "disk alone: 6 writers x 4 KiB + fdatasync, %u of %u CPUs busy: %8.0f syncs/s "
+          "p50 %.2f ms p99 %.2f ms p99.9 %.2f ms\n",
+          spinners, cpus, p.syncs_per_second, p.p50_ms, p.p99_ms, p.p999_ms);
+    }
+    return 0;
   }
   (*cluster)->Stop();
   return 0;
