@@ -190,6 +190,7 @@ void WriteNext(std::shared_ptr<Conn> c) {
   asio::async_write(c->socket, bufs,
                     asio::bind_executor(c->strand, [c](const asio::error_code& ec, size_t) {
                       c->writing = false;
+                      c->wpieces.clear();  // large payloads are not held until the next write
                       if (ec) {
                         return c->OnError(Status::Unavailable("write failed: " + ec.message()));
                       }

@@ -58,10 +58,7 @@ struct Record {
 };
 
 // Bytes EncodeRecord writes for r: a fixed header and the payload.
-inline constexpr size_t kEncodedRecordHeaderBytes = 32;
-inline size_t EncodedRecordSize(const Record& r) {
-  return kEncodedRecordHeaderBytes + r.payload.size();
-}
+inline size_t EncodedRecordSize(const Record& r) { return kRecordHeaderSize + r.payload.size(); }
 void EncodeRecord(const Record& r, std::string* out);
 // Decodes one record from the front of *in and advances it.
 Result<Record> DecodeRecord(std::string_view* in);
