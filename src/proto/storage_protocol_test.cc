@@ -35,6 +35,18 @@ TEST(StorageProtocolTest, WriteBatchRoundTrip) {
   EXPECT_EQ(RoundTrip(resp).scls, resp.scls);
 }
 
+TEST(StorageProtocolTest, WriteBatchFromRecordPointersIsTheSameBytes) {
+  WriteBatchRequest w{Epoch(3), Lsn(10), Lsn(20), {PgId(0), PgId(2)},
+                      {Rec(11, 0, 1, false), Rec(12, 11, 1, true)}, 1024};
+  w.records[1].payload = std::string(5000, 'z');  // past any small-string size
+  WriteBatchRequest head = w;
+  head.records.clear();
+  std::vector<const redo::Record*> ptrs;
+  for (const redo::Record& r : w.records) ptrs.push_back(&r);
+  EXPECT_EQ(EncodeWriteBatch(head, ptrs), EncodeToString(w));
+  EXPECT_EQ(EncodeWriteBatch(head, {}), EncodeToString(head));
+}
+
 TEST(StorageProtocolTest, StateFetchAndConfigRoundTrip) {
   PgStateResponse st;
   st.node_epoch = Epoch(2);
