@@ -299,6 +299,19 @@ uint64_t LogBytes(MemEnv* env, Fixture& f) {
   return n;
 }
 
+// Runs Coalesce and returns how many bytes it appended to the log.
+uint64_t CoalescedBytes(MemEnv* env, Fixture& f, uint32_t min_records) {
+  const uint64_t before = LogBytes(env, f);
+  EXPECT_TRUE(f->Coalesce(100, min_records).ok());
+  return LogBytes(env, f) - before;
+}
+
+// One page image (an 8 KiB page and its frame), not two.
+void ExpectOneImage(uint64_t bytes) {
+  EXPECT_GT(bytes, page::kPageSize);
+  EXPECT_LT(bytes, 2 * page::kPageSize);
+}
+
 TEST(SegmentStoreTest, FlippedBitFoundOnOpenIsRefetchedFromPeer) {
   MemEnv env;
   Fixture a(&env, "/a"), b(&env, "/b");
@@ -448,15 +461,9 @@ TEST(SegmentStoreTest, CoalesceHonoursTheBusyThreshold) {
     recs.push_back(r);
   }
   f.Write(1, 0, 26, recs);
-  const uint64_t before = LogBytes(&env, f);
-  ASSERT_TRUE(f->Coalesce(100, 10).ok());
-  const uint64_t one = LogBytes(&env, f);
-  EXPECT_GT(one - before, page::kPageSize);  // page 0's image
-  EXPECT_LT(one - before, 2 * page::kPageSize);
-  ASSERT_TRUE(f->Coalesce(100, 10).ok());
-  EXPECT_EQ(LogBytes(&env, f), one);  // page 1 waits
-  ASSERT_TRUE(f->Coalesce(100, 0).ok());
-  EXPECT_GT(LogBytes(&env, f) - one, page::kPageSize);  // and gets its image on an idle tick
+  ExpectOneImage(CoalescedBytes(&env, f, 10));  // page 0's image
+  EXPECT_EQ(CoalescedBytes(&env, f, 10), 0u);   // page 1 waits
+  ExpectOneImage(CoalescedBytes(&env, f, 0));   // and gets its image on an idle tick
   EXPECT_EQ(f.Get(0, 26)->image, Expected(recs, 0, 26));
   EXPECT_EQ(f.Get(1, 26)->image, Expected(recs, 1, 26));
 }
@@ -479,11 +486,7 @@ TEST(SegmentStoreTest, CoalesceWeighsLargeRecordsMore) {
     recs.push_back(r);
   }
   f.Write(1, 0, 6, recs);
-  const uint64_t before = LogBytes(&env, f);
-  ASSERT_TRUE(f->Coalesce(100, 0).ok());
-  const uint64_t after = LogBytes(&env, f);
-  EXPECT_GT(after - before, page::kPageSize);  // page 0's image, and only that
-  EXPECT_LT(after - before, 2 * page::kPageSize);
+  ExpectOneImage(CoalescedBytes(&env, f, 0));  // page 0's image, and only that
   EXPECT_EQ(f.Get(0, 6)->image, Expected(recs, 0, 6));
   EXPECT_EQ(f.Get(1, 6)->image, Expected(recs, 1, 6));
 }
@@ -513,9 +516,7 @@ TEST(SegmentStoreTest, DroppedImageMakesThePageACoalescingCandidateAgain) {
   auto bad = f->Scrub(64u << 20);
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(*bad, 1u);
-  const uint64_t before = LogBytes(&env, f);
-  ASSERT_TRUE(f->Coalesce(100, 0).ok());
-  EXPECT_GT(LogBytes(&env, f) - before, page::kPageSize);  // imaged again: 8 records above nothing
+  ExpectOneImage(CoalescedBytes(&env, f, 0));  // imaged again: 8 records above nothing
   EXPECT_EQ(f.Get(0, 8)->image, Expected(recs, 0, 8));
 }
 
