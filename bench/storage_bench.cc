@@ -1,6 +1,6 @@
 // Storage-service benchmark: a local cluster of 6 storage-node processes (2 per AZ) on
 // loopback and a writer in this process, through the real RPC path. Prints:
-//   - durable commits/s and commit latency p50/p99 at 1, 8, 32, 128 concurrent committers;
+//   - durable commits/s and commit latency p50/p90/p99/p99.9 at 1, 8, 32, 128 committers;
 //   - redo ingest MB/s at the quorum with 4 KiB records, and records/s per storage node;
 //   - GetPage/s for pages served from an image and pages rebuilt by applying redo;
 //   - repair MB/s: a wiped node rebuilt from its peers;
@@ -419,11 +419,11 @@ int Main(int argc, char** argv) {
     std::printf("pg_test_fsync single 8 kB write, fdatasync on the same disk: %.0f ops/s\n",
                 fsync_rate);
   }
+  (*cluster)->Stop();
   if (phases.count("disk")) {
     // Where a commit's tail comes from: six writers appending and fdatasync'ing on this disk,
     // as the six nodes do, first with the CPUs otherwise idle, then with threads keeping them
     // busy (as the nodes and the writer do under load). Nothing of Nordlys runs meanwhile.
-    (*cluster)->Stop();
     unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
     for (unsigned spinners : {0u, cpus / 2, cpus}) {
       DiskProbe p = ProbeDisk(dir + "/disk-probe", 6, spinners, seconds);
@@ -433,9 +433,7 @@ int Main(int argc, char** argv) {
           spinners, cpus, p.syncs_per_second, p.p50_ms, p.p99_ms, p.p999_ms,
           100 * p.stalled_share);
     }
-    return 0;
   }
-  (*cluster)->Stop();
   return 0;
 }
 

@@ -188,7 +188,8 @@ Status GetRecord(Reader* r, redo::Record* rec) {
 namespace {
 // Everything of a WriteBatchRequest before its records; reserves room for `record_bytes` more.
 void PutWriteBatchHead(const WriteBatchRequest& m, size_t record_bytes, std::string* out) {
-  // Exact size up front: a batch of large records would otherwise be copied at every doubling.
+  // Room for the whole request up front (the head is under 64 bytes plus its PG list): a batch
+  // of large records would otherwise be copied at every doubling.
   out->reserve(out->size() + 64 + 8 * m.pgs.size() + 4 + record_bytes);
   PutHeader(out);
   PutFixed64(out, m.epoch.value());
