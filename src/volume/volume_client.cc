@@ -311,18 +311,19 @@ void VolumeCore::FlushLocked(Outbox* out) {
       encoded.emplace_back(&node.pgs, proto::EncodeWriteBatch(head, records));
       same = encoded.end() - 1;
     }
-    SendEncodedBatchLocked(id, same->second, /*resend=*/false, out);
+    SendEncodedBatchLocked(id, same->second, round.to, /*resend=*/false, out);
   }
   rounds_.push_back(std::move(round));
 }
 
 void VolumeCore::SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool resend,
                                  Outbox* out) {
-  SendEncodedBatchLocked(node, proto::EncodeToString(req), resend, out);
+  const Lsn covers_to = req.covers_to;
+  SendEncodedBatchLocked(node, proto::EncodeToString(req), covers_to, resend, out);
 }
 
-void VolumeCore::SendEncodedBatchLocked(NodeId node, std::string payload, bool resend,
-                                        Outbox* out) {
+void VolumeCore::SendEncodedBatchLocked(NodeId node, std::string payload, Lsn covers_to,
+                                        bool resend, Outbox* out) {
   NodeTrack& n = nodes_[node];
   if (resend) {
     n.resend_inflight = true;
@@ -331,12 +332,13 @@ void VolumeCore::SendEncodedBatchLocked(NodeId node, std::string payload, bool r
   }
   uint64_t now = scheduler_->NowMicros();
   out->sends.push_back({node, proto::kWriteBatch, std::move(payload),
-                        Bind([node, resend, now](VolumeCore* self, Result<std::string> r) {
-                          self->OnWriteAnswer(node, resend, now, std::move(r));
+                        Bind([node, resend, now, covers_to](VolumeCore* self,
+                                                            Result<std::string> r) {
+                          self->OnWriteAnswer(node, resend, now, covers_to, std::move(r));
                         })});
 }
 
-void VolumeCore::OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros,
+void VolumeCore::OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros, Lsn covers_to,
                                Result<std::string> r) {
   Outbox out;
   {
@@ -363,6 +365,7 @@ void VolumeCore::OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros,
       if (!st.ok()) {
         log::Warn(kLog, "bad WriteBatch answer", {{"node", node}, {"error", st.ToString()}});
       } else {
+        n.answered_to = std::max(n.answered_to, covers_to);
         ApplySclsLocked(node, resp.scls);
         RecomputeLocked(&out);
       }
@@ -491,7 +494,7 @@ void VolumeCore::OnInstallAnswer(NodeId node, Result<std::string> r) {
         } else {
           log::Info(kLog, "epoch history installed on lagging node",
                     {{"node", node}, {"epoch", epoch_}});
-          ResendToLocked(node, &out);  // the rounds it refused
+          ResendToLocked(node, /*records=*/true, &out);  // the rounds it refused
           for (PgId p : nodes_[node].pgs) SendConfigureLocked(p, node, &out);
         }
       }
@@ -590,7 +593,9 @@ void VolumeCore::SendBootstrapLocked(PgId pg, int member, Outbox* out) {
                             std::lock_guard lock(self->mu_);
                             self->pgs_[pg.value()].bootstrap_inflight &= ~(1u << member);
                           }
-                          self->OnWriteAnswer(node, /*resend=*/true, 0, std::move(r));
+                          // One PG's empty coverage: says nothing of the node's rounds.
+                          self->OnWriteAnswer(node, /*resend=*/true, 0, kInvalidLsn,
+                                              std::move(r));
                         })});
   nodes_[node].resend_inflight = true;
 }
@@ -606,7 +611,11 @@ void VolumeCore::RetryTick() {
       return;
     }
     bool poll_all = (++retry_ticks_ % kStatusPollEveryTicks) == 0;
-    // A node lags if it has not reached the end of the rounds sent a whole interval ago.
+    // A node lags if it has not reached the end of the rounds sent a whole interval ago. It
+    // gets those records again only if it is stuck: nothing of them is still on its way to it
+    // (what was sent failed or timed out), or it answered rounds past them and still lacks
+    // some (a batch was lost). A node that is merely slow has them coming; sending them twice
+    // would load it further exactly when it is behind.
     for (auto& [id, node] : nodes_) {
       if (node.pgs.empty() || node.resend_inflight) continue;
       bool lags = false;
@@ -616,7 +625,8 @@ void VolumeCore::RetryTick() {
         if (pg.growing && pg.scl[i] < pg.bootstrap_to) SendBootstrapLocked(p, i, &out);
         if (pg.scl[i] < retry_target_) lags = true;
       }
-      if ((lags || poll_all) && !nodes_[id].resend_inflight) ResendToLocked(id, &out);
+      const bool stuck = lags && (node.inflight_writes == 0 || node.answered_to >= retry_target_);
+      if ((stuck || poll_all) && !node.resend_inflight) ResendToLocked(id, stuck, &out);
       // Bounded by the PGs the node hosts; one request in flight per (node, PG).
       std::vector<PgId> pending(node.unconfigured.begin(), node.unconfigured.end());
       for (PgId p : pending) {
@@ -631,10 +641,10 @@ void VolumeCore::RetryTick() {
   Run(&out);
 }
 
-// Resends to `node` every buffered record above its lowest SCL as one batch (bounded by
-// kResendBytesMax), or a status poll when the records it lacks are durable and freed (peers'
-// gossip fills those; the poll learns the node's new SCL).
-void VolumeCore::ResendToLocked(NodeId node, Outbox* out) {
+// With `records`: resends to `node` every buffered record above its lowest SCL as one batch
+// (bounded by kResendBytesMax), or a status poll when the records it lacks are durable and freed
+// (peers' gossip fills those; the poll learns the node's new SCL). Without: a status poll.
+void VolumeCore::ResendToLocked(NodeId node, bool records, Outbox* out) {
   NodeTrack& n = nodes_[node];
   if (n.pgs.empty()) return;
   Lsn lowest = Lsn::Max();
@@ -646,7 +656,7 @@ void VolumeCore::ResendToLocked(NodeId node, Outbox* out) {
   req.epoch = epoch_;
   req.pages_per_pg = geometry_.pages_per_pg();
   req.pgs = n.pgs;
-  if (rounds_.empty() || rounds_.back().to <= lowest) {
+  if (!records || rounds_.empty() || rounds_.back().to <= lowest) {
     req.covers_after = last_round_end_;
     req.covers_to = last_round_end_;
   } else {

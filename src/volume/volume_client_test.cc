@@ -75,6 +75,8 @@ struct FakeNode {
   std::map<uint64_t, std::vector<Cover>> coverage;                     // by PG
   std::map<uint64_t, std::map<Lsn, proto::StoredRecord>> records;      // by PG
   int get_page_calls = 0;  // GetPage requests sent to this node (counted when sent)
+  int lose_write_batches = 0;        // the next N WriteBatches are lost (the caller times out)
+  std::map<Lsn, int> record_copies;  // how often each record arrived
 
   Lsn TrueScl(uint64_t pg) const {
     auto it = coverage.find(pg);
@@ -126,6 +128,7 @@ struct FakeNode {
           EXPECT_GT(r.lsn, req.covers_after);
           EXPECT_LE(r.lsn, req.covers_to);
           records[r.page.value() / pages_per_pg][r.lsn] = {req.epoch, r};
+          ++record_copies[r.lsn];
         }
         proto::WriteBatchResponse resp;
         for (PgId pg : req.pgs) {
@@ -218,6 +221,11 @@ class FakeChannel : public StorageChannel {
         sched_->RunAfter(timeout_ms * 1000, [cb] { cb(Status::Timeout("fake: no answer")); });
         break;
       case FakeNode::Mode::kUp:
+        if (type == proto::kWriteBatch && n->lose_write_batches > 0) {
+          --n->lose_write_batches;
+          sched_->RunAfter(timeout_ms * 1000, [cb] { cb(Status::Timeout("fake: batch lost")); });
+          break;
+        }
         // The node handles the request when it arrives; the answer comes back at once.
         sched_->RunAfter(n->delay_micros,
                          [n, type, payload = std::move(payload), cb] { cb(n->Handle(type, payload)); });
@@ -321,6 +329,56 @@ TEST_F(VolumeClientTest, CommitNeedsFourAcksNotThree) {
   ASSERT_TRUE(st.has_value());
   EXPECT_TRUE(st->ok());
   EXPECT_GE(c->vdl(), *cpl);
+}
+
+// A node that is slow but gets every round must not be sent them twice: the copies would load
+// it further exactly when it is behind (a streaming writer once resent more than it sent).
+TEST_F(VolumeClientTest, SlowNodeIsNotSentRoundsTwice) {
+  VolumeOptions o = Options();
+  o.request_timeout_ms = 1000;
+  auto c = NewClient(o);
+  ASSERT_TRUE(Recover(c.get()).ok());
+  // Four nodes eight retry intervals behind (well within the timeout): rounds stay short of
+  // their quorum that long, so they are still there to be sent again.
+  for (int i : {3, 4, 5, 6}) node(i).delay_micros = 80'000;
+  Lsn last;
+  for (int i = 0; i < 20; ++i) {
+    auto cpl = c->AppendMtr({Write(static_cast<uint64_t>(i), "x")});
+    ASSERT_TRUE(cpl.ok());
+    last = *cpl;
+    sched_.RunFor(5'000);
+  }
+  auto st = Durable(c.get(), last);
+  ASSERT_TRUE(st.has_value() && st->ok());
+  sched_.RunFor(200'000);
+  EXPECT_GE(node(6).Scl(0), last);
+  for (int i : {3, 4, 5, 6}) {
+    ASSERT_EQ(node(i).record_copies.size(), 20u);
+    for (const auto& [lsn, copies] : node(i).record_copies) EXPECT_EQ(copies, 1) << lsn.value();
+  }
+}
+
+// A lost batch, while later ones arrive, is resent at the next retry tick, long before the lost
+// call times out: the node answers rounds past the hole, so nothing it lacks is on its way.
+TEST_F(VolumeClientTest, LostBatchIsResentBeforeItTimesOut) {
+  VolumeOptions o = Options();
+  o.request_timeout_ms = 1000;
+  auto c = NewClient(o);
+  ASSERT_TRUE(Recover(c.get()).ok());
+  sched_.RunFor(10'000);
+  for (int i : {4, 5}) node(i).mode = FakeNode::Mode::kDown;  // the quorum needs node 6
+  node(6).lose_write_batches = 1;
+  Lsn last;
+  for (int i = 0; i < 3; ++i) {
+    auto cpl = c->AppendMtr({Write(static_cast<uint64_t>(i), "x")});
+    ASSERT_TRUE(cpl.ok());
+    last = *cpl;
+    sched_.RunFor(2'000);
+  }
+  auto st = Durable(c.get(), last, 100'000);  // a tenth of the timeout
+  ASSERT_TRUE(st.has_value());
+  EXPECT_TRUE(st->ok());
+  EXPECT_GE(node(6).Scl(0), last);
 }
 
 TEST_F(VolumeClientTest, CommitAckedWithTwoNodesDown) {

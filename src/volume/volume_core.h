@@ -135,6 +135,8 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
     std::vector<PgId> pgs;  // every PG the node hosts, ascending
     double latency_ewma_micros = 0;  // 0: never measured
     size_t inflight_writes = 0;
+    // Highest end of a batch the node answered OK: an SCL still below it means a lost batch.
+    Lsn answered_to;
     bool resend_inflight = false;
     bool install_inflight = false;
     // PGs whose ConfigurePg this node has not acknowledged yet: a lost one would leave the
@@ -158,8 +160,11 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void FlushForWaiterLocked(Outbox* out);
   void SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool resend, Outbox* out);
   // The same with the request already encoded (payload is a WriteBatchRequest).
-  void SendEncodedBatchLocked(NodeId node, std::string payload, bool resend, Outbox* out);
-  void OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros, Result<std::string> r);
+  // `covers_to`: the end of the batch's interval (kInvalidLsn: not a round of the node's PGs).
+  void SendEncodedBatchLocked(NodeId node, std::string payload, Lsn covers_to, bool resend,
+                              Outbox* out);
+  void OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros, Lsn covers_to,
+                     Result<std::string> r);
   void ApplySclsLocked(NodeId node, const std::vector<proto::PgScl>& scls);
   void RecomputeLocked(Outbox* out);
   void BecomeFencedLocked(const Status& why, Outbox* out);
@@ -173,7 +178,7 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void SendConfigureLocked(PgId pg, NodeId node, Outbox* out);
   void ScheduleFlushLocked(Outbox* out);
   void RetryTick();
-  void ResendToLocked(NodeId node, Outbox* out);
+  void ResendToLocked(NodeId node, bool records, Outbox* out);
   void ObserveLatencyLocked(NodeId node, uint64_t sent_micros, bool ok);
   int MemberIndex(const PgTrack& pg, NodeId node) const;
 
