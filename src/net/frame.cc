@@ -22,16 +22,21 @@ std::string EncodeFrame(const Frame& f) {
 }
 
 std::string EncodeFrameHeader(const Frame& f) {
-  NORDLYS_ASSERT(f.payload.size() <= kMaxFramePayload);
+  return EncodeFrameHeader(f.flags, f.type, f.request_id, f.payload);
+}
+
+std::string EncodeFrameHeader(uint8_t flags, uint16_t type, uint64_t request_id,
+                              std::string_view payload) {
+  NORDLYS_ASSERT(payload.size() <= kMaxFramePayload);
   std::string out;
   out.reserve(kFrameHeaderSize);
   PutFixed32(&out, kFrameMagic);
   PutFixed8(&out, kFrameVersion);
-  PutFixed8(&out, f.flags);
-  PutFixed16(&out, f.type);
-  PutFixed64(&out, f.request_id);
-  PutFixed32(&out, static_cast<uint32_t>(f.payload.size()));
-  PutFixed32(&out, FrameChecksum(out, f.payload));
+  PutFixed8(&out, flags);
+  PutFixed16(&out, type);
+  PutFixed64(&out, request_id);
+  PutFixed32(&out, static_cast<uint32_t>(payload.size()));
+  PutFixed32(&out, FrameChecksum(out, payload));
   return out;
 }
 

@@ -53,6 +53,9 @@ struct Frame {
 std::string EncodeFrame(const Frame& f);
 // The first kFrameHeaderSize bytes of EncodeFrame(f): send them, then f.payload.
 std::string EncodeFrameHeader(const Frame& f);
+// The same for a payload held elsewhere.
+std::string EncodeFrameHeader(uint8_t flags, uint16_t type, uint64_t request_id,
+                              std::string_view payload);
 // Parses and checks the fixed header (magic, version, size bound).
 Result<FrameHeader> DecodeFrameHeader(std::string_view header24);
 // Verifies the checksum over header + payload.

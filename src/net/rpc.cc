@@ -89,6 +89,19 @@ namespace {
 
 using internal::ResolveHost;
 
+// One piece of an outgoing frame: bytes of its own (headers, responses, most payloads), or a
+// payload shared with calls to other peers.
+struct OutPiece {
+  std::string own;
+  std::shared_ptr<const std::string> shared;
+
+  OutPiece(std::string s) : own(std::move(s)) {}  // NOLINT: pieces are built from strings
+  explicit OutPiece(std::shared_ptr<const std::string> s) : shared(std::move(s)) {}
+  std::string_view bytes() const {
+    return shared ? std::string_view(*shared) : std::string_view(own);
+  }
+};
+
 // Input side of a connection: bytes read but not yet delivered as frames.
 struct InBuffer {
   static constexpr size_t kChunk = 64 << 10;
@@ -173,20 +186,26 @@ void WriteNext(std::shared_ptr<Conn> c) {
   c->writing = true;
   constexpr size_t kPackBelow = 4096;
   c->wpieces.clear();
-  bool back_packs = false;  // wpieces.back() is a pack of small pieces
+  bool back_packs = false;  // wpieces.back() is a pack of small pieces (owned bytes)
   while (!c->out.empty()) {
-    std::string& piece = c->out.front();
-    if (piece.size() < kPackBelow && back_packs) {
-      c->wpieces.back() += piece;
+    OutPiece& piece = c->out.front();
+    const std::string_view bytes = piece.bytes();
+    if (bytes.size() < kPackBelow && back_packs) {
+      c->wpieces.back().own.append(bytes);
+    } else if (bytes.size() < kPackBelow) {
+      c->wpieces.emplace_back(std::string(bytes));  // starts a pack: it must own its bytes
+      back_packs = true;
     } else {
-      back_packs = piece.size() < kPackBelow;
       c->wpieces.push_back(std::move(piece));
+      back_packs = false;
     }
     c->out.pop_front();
   }
   std::vector<asio::const_buffer> bufs;
   bufs.reserve(c->wpieces.size());
-  for (const std::string& p : c->wpieces) bufs.push_back(asio::buffer(p));
+  for (const OutPiece& p : c->wpieces) {
+    bufs.push_back(asio::buffer(p.bytes().data(), p.bytes().size()));
+  }
   asio::async_write(c->socket, bufs,
                     asio::bind_executor(c->strand, [c](const asio::error_code& ec, size_t) {
                       c->writing = false;
@@ -232,8 +251,8 @@ struct ServerConn : std::enable_shared_from_this<ServerConn> {
   asio::ip::tcp::socket socket;
   asio::strand<asio::io_context::executor_type> strand;
   InBuffer in;
-  std::deque<std::string> out;         // pieces of frames not yet handed to the socket
-  std::vector<std::string> wpieces;    // what the write in progress sends
+  std::deque<OutPiece> out;       // pieces of frames not yet handed to the socket
+  std::vector<OutPiece> wpieces;  // what the write in progress sends
   bool writing = false;
   bool closed = false;
   size_t inflight = 0;
@@ -379,8 +398,8 @@ struct ClientConn : std::enable_shared_from_this<ClientConn> {
   asio::ip::tcp::socket socket;
   asio::strand<asio::io_context::executor_type> strand;
   InBuffer in;
-  std::deque<std::string> out;         // pieces of frames not yet handed to the socket
-  std::vector<std::string> wpieces;    // what the write in progress sends
+  std::deque<OutPiece> out;       // pieces of frames not yet handed to the socket
+  std::vector<OutPiece> wpieces;  // what the write in progress sends
   bool writing = false;
   bool closed = false;
 
@@ -525,13 +544,15 @@ RpcClient::~RpcClient() {
   done.get_future().wait();
 }
 
-void RpcClient::Call(uint16_t type, std::string payload, uint64_t timeout_ms, Callback cb) {
-  auto impl = impl_;
+namespace {
+
+void StartCall(std::shared_ptr<RpcClient::Impl> impl, uint16_t type, OutPiece payload,
+               uint64_t timeout_ms, RpcClient::Callback cb) {
   asio::post(impl->strand, [impl, type, payload = std::move(payload), timeout_ms,
                             cb = std::move(cb)]() mutable {
     if (impl->shutdown) return cb(Status::Aborted("client destroyed"));
     uint64_t id = impl->next_id++;
-    Impl::Pending p;
+    RpcClient::Impl::Pending p;
     p.cb = std::move(cb);
     p.timer = std::make_unique<asio::steady_timer>(impl->loop->impl()->io);
     p.timer->expires_after(std::chrono::milliseconds(timeout_ms));
@@ -539,15 +560,24 @@ void RpcClient::Call(uint16_t type, std::string payload, uint64_t timeout_ms, Ca
       if (!ec) impl->Fail(id, Status::Timeout("no answer from " + impl->Addr()));
     }));
     impl->pending.emplace(id, std::move(p));
-    Frame f;
-    f.type = type;
-    f.request_id = id;
-    f.payload = std::move(payload);
     if (!impl->conn) impl->Connect();
     if (!impl->conn) return;  // Connect failed and already failed the call
-    QueueFrame(impl->conn.get(), std::move(f));
+    // Two pieces, so that the payload is not copied.
+    impl->conn->out.push_back(EncodeFrameHeader(0, type, id, payload.bytes()));
+    impl->conn->out.push_back(std::move(payload));
     if (impl->connected) WriteNext(impl->conn);
   });
+}
+
+}  // namespace
+
+void RpcClient::Call(uint16_t type, std::string payload, uint64_t timeout_ms, Callback cb) {
+  StartCall(impl_, type, OutPiece(std::move(payload)), timeout_ms, std::move(cb));
+}
+
+void RpcClient::Call(uint16_t type, std::shared_ptr<const std::string> payload,
+                     uint64_t timeout_ms, Callback cb) {
+  StartCall(impl_, type, OutPiece(std::move(payload)), timeout_ms, std::move(cb));
 }
 
 Result<std::string> RpcClient::CallSync(uint16_t type, std::string payload, uint64_t timeout_ms) {

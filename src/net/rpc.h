@@ -87,6 +87,10 @@ class RpcClient {
   // cb gets the response payload, the server's error, Unavailable when the connection fails,
   // or Timeout after timeout_ms. Called exactly once.
   void Call(uint16_t type, std::string payload, uint64_t timeout_ms, Callback cb);
+  // The same for a payload shared with other calls (one batch to several nodes): it goes to the
+  // socket from where it is, and is released once written.
+  void Call(uint16_t type, std::shared_ptr<const std::string> payload, uint64_t timeout_ms,
+            Callback cb);
   // Blocks the calling thread; never call from an EventLoop thread.
   Result<std::string> CallSync(uint16_t type, std::string payload, uint64_t timeout_ms);
 

@@ -22,23 +22,33 @@ RpcStorageChannel::RpcStorageChannel(net::EventLoop* loop, const Geometry& geome
   }
 }
 
-void RpcStorageChannel::Call(NodeId node, uint16_t type, std::string payload,
-                             uint64_t timeout_ms, Callback cb) {
-  net::RpcClient* client = nullptr;
+net::RpcClient* RpcStorageChannel::ClientOr(NodeId node, Callback* cb) {
   {
     std::lock_guard lock(mu_);
     auto it = clients_.find(node);
-    if (it != clients_.end()) client = it->second.get();
+    if (it != clients_.end()) return it->second.get();
   }
-  if (client == nullptr) {
-    // Posted, not called: the contract is that cb never runs inside Call().
-    loop_->Post([cb = std::move(cb), node] {
-      cb(Status::Unavailable("no address for storage node " + std::to_string(node.value())));
-    });
-    return;
-  }
+  // Posted, not called: the contract is that cb never runs inside Call().
+  loop_->Post([cb = std::move(*cb), node] {
+    cb(Status::Unavailable("no address for storage node " + std::to_string(node.value())));
+  });
+  return nullptr;
+}
+
+void RpcStorageChannel::Call(NodeId node, uint16_t type, std::string payload,
+                             uint64_t timeout_ms, Callback cb) {
   // RpcClient::Call posts to its strand, so cb never runs inline either.
-  client->Call(type, std::move(payload), timeout_ms, std::move(cb));
+  if (net::RpcClient* client = ClientOr(node, &cb)) {
+    client->Call(type, std::move(payload), timeout_ms, std::move(cb));
+  }
+}
+
+void RpcStorageChannel::CallShared(NodeId node, uint16_t type,
+                                   std::shared_ptr<const std::string> payload,
+                                   uint64_t timeout_ms, Callback cb) {
+  if (net::RpcClient* client = ClientOr(node, &cb)) {
+    client->Call(type, std::move(payload), timeout_ms, std::move(cb));
+  }
 }
 
 void RpcStorageChannel::Learn(NodeId node, const std::string& address) {

@@ -23,9 +23,14 @@ class RpcStorageChannel final : public StorageChannel {
   RpcStorageChannel(net::EventLoop* loop, const Geometry& geometry);
   void Call(NodeId node, uint16_t type, std::string payload, uint64_t timeout_ms,
             Callback cb) override;
+  void CallShared(NodeId node, uint16_t type, std::shared_ptr<const std::string> payload,
+                  uint64_t timeout_ms, Callback cb) override;
   void Learn(NodeId node, const std::string& address) override;
 
  private:
+  // The node's client, or nullptr after posting Unavailable to cb (cb is then moved from).
+  net::RpcClient* ClientOr(NodeId node, Callback* cb);
+
   net::EventLoop* const loop_;
   std::mutex mu_;
   // Grows only (Learn); a client is never destroyed while the channel lives, so a pointer taken

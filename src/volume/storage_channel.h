@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "common/status.h"
@@ -22,6 +23,12 @@ class StorageChannel {
   // (never inside Call), with the answer, the node's error status, Unavailable or Timeout.
   virtual void Call(NodeId node, uint16_t type, std::string payload, uint64_t timeout_ms,
                     Callback cb) = 0;
+  // The same with a payload that several calls share (a round's batch to the nodes that hold
+  // the same PGs). A channel that can send it without a copy per node overrides this.
+  virtual void CallShared(NodeId node, uint16_t type, std::shared_ptr<const std::string> payload,
+                          uint64_t timeout_ms, Callback cb) {
+    Call(node, type, *payload, timeout_ms, std::move(cb));
+  }
   // A node not in the geometry became a PG member (a membership change, or one learned at
   // recovery): from now on Call(node, ...) must reach `address`. Idempotent. A channel that
   // can reach any node by id without addresses (the simulator's) may ignore it.

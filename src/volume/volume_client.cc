@@ -85,8 +85,13 @@ std::unique_ptr<VolumeClient> VolumeClient::Create(Geometry geometry, StorageCha
 
 void VolumeCore::Run(Outbox* out) {
   for (auto& s : out->sends) {
-    channel_->Call(s.node, s.type, std::move(s.payload), options_.request_timeout_ms,
-                   std::move(s.cb));
+    if (s.shared) {
+      channel_->CallShared(s.node, s.type, std::move(s.shared), options_.request_timeout_ms,
+                           std::move(s.cb));
+    } else {
+      channel_->Call(s.node, s.type, std::move(s.payload), options_.request_timeout_ms,
+                     std::move(s.cb));
+    }
   }
   for (auto& [delay, fn] : out->timers) scheduler_->RunAfter(delay, std::move(fn));
   for (auto& c : out->calls) c();
@@ -288,7 +293,7 @@ void VolumeCore::FlushLocked(Outbox* out) {
   last_round_end_ = end;
   // Nodes that hold the same PGs get the same bytes: each distinct PG set is encoded once,
   // straight from the round's records (a round of large records is otherwise copied per node).
-  std::vector<std::pair<const std::vector<PgId>*, std::string>> encoded;
+  std::vector<std::pair<const std::vector<PgId>*, std::shared_ptr<const std::string>>> encoded;
   for (auto& [id, node] : nodes_) {
     if (node.pgs.empty()) continue;
     if (node.inflight_writes >= kInflightWritesPerNodeMax) continue;  // retry resends later
@@ -308,7 +313,8 @@ void VolumeCore::FlushLocked(Outbox* out) {
           records.push_back(&r);
         }
       }
-      encoded.emplace_back(&node.pgs, proto::EncodeWriteBatch(head, records));
+      encoded.emplace_back(&node.pgs, std::make_shared<const std::string>(
+                                          proto::EncodeWriteBatch(head, records)));
       same = encoded.end() - 1;
     }
     SendEncodedBatchLocked(id, same->second, round.to, /*resend=*/false, out);
@@ -319,11 +325,12 @@ void VolumeCore::FlushLocked(Outbox* out) {
 void VolumeCore::SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool resend,
                                  Outbox* out) {
   const Lsn covers_to = req.covers_to;
-  SendEncodedBatchLocked(node, proto::EncodeToString(req), covers_to, resend, out);
+  SendEncodedBatchLocked(node, std::make_shared<const std::string>(proto::EncodeToString(req)),
+                         covers_to, resend, out);
 }
 
-void VolumeCore::SendEncodedBatchLocked(NodeId node, std::string payload, Lsn covers_to,
-                                        bool resend, Outbox* out) {
+void VolumeCore::SendEncodedBatchLocked(NodeId node, std::shared_ptr<const std::string> payload,
+                                        Lsn covers_to, bool resend, Outbox* out) {
   NodeTrack& n = nodes_[node];
   if (resend) {
     n.resend_inflight = true;
@@ -331,11 +338,12 @@ void VolumeCore::SendEncodedBatchLocked(NodeId node, std::string payload, Lsn co
     ++n.inflight_writes;
   }
   uint64_t now = scheduler_->NowMicros();
-  out->sends.push_back({node, proto::kWriteBatch, std::move(payload),
+  out->sends.push_back({node, proto::kWriteBatch, std::string(),
                         Bind([node, resend, now, covers_to](VolumeCore* self,
                                                             Result<std::string> r) {
                           self->OnWriteAnswer(node, resend, now, covers_to, std::move(r));
-                        })});
+                        }),
+                        std::move(payload)});
 }
 
 void VolumeCore::OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros, Lsn covers_to,

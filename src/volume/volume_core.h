@@ -99,6 +99,7 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
       uint16_t type;
       std::string payload;
       StorageChannel::Callback cb;
+      std::shared_ptr<const std::string> shared = nullptr;  // when set: the payload, shared
     };
     std::vector<Send> sends;
     std::vector<std::pair<uint64_t, std::function<void()>>> timers;  // delay_micros, fn
@@ -161,8 +162,8 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool resend, Outbox* out);
   // The same with the request already encoded (payload is a WriteBatchRequest).
   // `covers_to`: the end of the batch's interval (kInvalidLsn: not a round of the node's PGs).
-  void SendEncodedBatchLocked(NodeId node, std::string payload, Lsn covers_to, bool resend,
-                              Outbox* out);
+  void SendEncodedBatchLocked(NodeId node, std::shared_ptr<const std::string> payload,
+                              Lsn covers_to, bool resend, Outbox* out);
   void OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros, Lsn covers_to,
                      Result<std::string> r);
   void ApplySclsLocked(NodeId node, const std::vector<proto::PgScl>& scls);
