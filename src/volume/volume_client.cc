@@ -137,6 +137,14 @@ Lsn VolumeCore::AllocationLimitLocked() const {
   return Lsn(vdl_.value() + options_.lsn_allocation_limit);
 }
 
+bool VolumeCore::HasSpaceLocked() const {
+  if (AnyGrowingLocked() || next_lsn_ > AllocationLimitLocked()) return false;
+  const uint64_t held = buffer_bytes_ + rounds_bytes_;
+  // Room for the largest mini-transaction refused: a waiter woken sooner would only be refused
+  // again, and a blocked committer would spin.
+  return held == 0 || held + refused_bytes_ <= options_.redo_in_flight_bytes_max;
+}
+
 void VolumeCore::Shutdown() {
   Outbox out;
   {
@@ -183,8 +191,16 @@ Result<Lsn> VolumeCore::AppendMtr(std::vector<PendingRecord> records) {
       result = Status::ResourceExhausted("volume growing: new protection groups");
     } else {
       Lsn last(next_lsn_.value() + records.size() - 1);
+      uint64_t bytes = 0;
+      for (const PendingRecord& r : records) bytes += redo::kRecordHeaderSize + r.payload.size();
+      const uint64_t held = buffer_bytes_ + rounds_bytes_;
       if (last > AllocationLimitLocked()) {
         result = Status::ResourceExhausted("LSN allocation limit (VDL + LAL) reached");
+      } else if (held > 0 && held + bytes > options_.redo_in_flight_bytes_max) {
+        refused_bytes_ = std::max(refused_bytes_, bytes);
+        result = Status::ResourceExhausted("redo not yet durable at the quorum exceeds " +
+                                           std::to_string(options_.redo_in_flight_bytes_max) +
+                                           " bytes");
       } else {
         Lsn prev_assigned = last_round_end_;
         for (size_t i = 0; i < records.size(); ++i) {
@@ -198,11 +214,12 @@ Result<Lsn> VolumeCore::AppendMtr(std::vector<PendingRecord> records) {
           rec.type = records[i].type;
           rec.flags = (i + 1 == records.size()) ? redo::kFlagCpl : 0;
           rec.payload = std::move(records[i].payload);
-          buffer_bytes_ += redo::kRecordHeaderSize + rec.payload.size();
           prev_assigned = rec.lsn;
           buffer_.push_back(std::move(rec));
           next_lsn_ = Next(next_lsn_);
         }
+        buffer_bytes_ += bytes;
+        refused_bytes_ = 0;
         NORDLYS_ASSERT(cpls_.empty() || cpls_.back() < last);
         cpls_.push_back(last);
         result = last;
@@ -224,8 +241,7 @@ void VolumeCore::WhenLsnSpace(std::function<void(Status)> fn) {
     std::lock_guard lock(mu_);
     if (phase_ == Phase::kFenced) {
       out.calls.push_back([fn = std::move(fn), s = fence_status_] { fn(s); });
-    } else if (phase_ == Phase::kOpen && !AnyGrowingLocked() &&
-               next_lsn_ <= AllocationLimitLocked()) {
+    } else if (phase_ == Phase::kOpen && HasSpaceLocked()) {
       out.calls.push_back([fn = std::move(fn)] { fn(Status::OK()); });
     } else {
       space_waiters_.push_back(std::move(fn));
@@ -319,6 +335,7 @@ void VolumeCore::FlushLocked(Outbox* out) {
     }
     SendEncodedBatchLocked(id, same->second, round.to, /*resend=*/false, out);
   }
+  rounds_bytes_ += round.bytes;
   rounds_.push_back(std::move(round));
 }
 
@@ -423,7 +440,12 @@ void VolumeCore::RecomputeLocked(Outbox* out) {
     cpls_.pop_front();
   }
   NORDLYS_ASSERT(vdl_ <= vcl_);
-  while (!rounds_.empty() && rounds_.front().to <= vcl_) rounds_.pop_front();
+  bool freed = false;
+  while (!rounds_.empty() && rounds_.front().to <= vcl_) {
+    rounds_bytes_ -= rounds_.front().bytes;
+    rounds_.pop_front();
+    freed = true;
+  }
   if (flush_on_quorum_ && rounds_.empty()) FlushLocked(out);
 
   if (vdl_ > old_vdl) {
@@ -438,7 +460,7 @@ void VolumeCore::RecomputeLocked(Outbox* out) {
       });
     }
   }
-  if ((vdl_ > old_vdl || growth_ended) && !space_waiters_.empty() && !AnyGrowingLocked()) {
+  if ((vdl_ > old_vdl || freed || growth_ended) && !space_waiters_.empty() && HasSpaceLocked()) {
     out->calls.push_back([ready = std::move(space_waiters_)]() mutable {
       for (auto& fn : ready) fn(Status::OK());
     });
@@ -465,6 +487,7 @@ void VolumeCore::BecomeFencedLocked(const Status& why, Outbox* out) {
   buffer_.clear();
   buffer_bytes_ = 0;
   rounds_.clear();
+  rounds_bytes_ = 0;
   cpls_.clear();
 }
 

@@ -31,6 +31,10 @@ namespace nordlys::volume {
 struct VolumeOptions {
   // LAL: never allocate an LSN more than this far above VDL.
   uint64_t lsn_allocation_limit = 1'000'000;
+  // The same bound in bytes: redo buffered or sent but not yet on a write quorum. LSNs count
+  // records, so LAL alone lets a bulk load of large records hold gigabytes here while the
+  // nodes fall behind. One mini-transaction may exceed it when nothing else is held.
+  uint64_t redo_in_flight_bytes_max = 64u << 20;
   // Records nobody waits for yet go out at this interval; a WhenDurable on buffered records
   // sends them at once (or as soon as the round in flight has its quorum: group commit).
   uint64_t flush_interval_micros = 1000;
@@ -63,8 +67,9 @@ class VolumeClient {
   virtual void Recover(std::function<void(Status)> done) = 0;
 
   // Assigns LSNs to one mini-transaction and buffers it for the next round. Returns the CPL
-  // (the last record's LSN). ResourceExhausted when LAL would be exceeded (wait for
-  // WhenLsnSpace), Fenced once a newer writer exists, Unavailable before Recover() finished.
+  // (the last record's LSN). ResourceExhausted when LAL or redo_in_flight_bytes_max would be
+  // exceeded (wait for WhenLsnSpace), Fenced once a newer writer exists, Unavailable before
+  // Recover() finished.
   virtual Result<Lsn> AppendMtr(std::vector<PendingRecord> records) = 0;
   // Runs `fn` once LSN space is available again (VDL advanced) or with the fencing error.
   virtual void WhenLsnSpace(std::function<void(Status)> fn) = 0;

@@ -214,6 +214,8 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   void SendHorizonLocked(Lsn lsn, Outbox* out);
   bool AnyGrowingLocked() const;
   Lsn AllocationLimitLocked() const;
+  // Whether an append refused for space could go now: WhenLsnSpace's condition.
+  bool HasSpaceLocked() const;
 
   // ---- recovery (volume_recovery.cc) ----
   struct Recovery;
@@ -289,7 +291,8 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   //   vdl_ <= vcl_ <= last_round_end_ <= next_lsn_ - 1 once open; vcl_ and vdl_ never decrease;
   //   every LSN allocated is <= vdl_ + LAL at the time of allocation;
   //   cpls_ holds the allocated CPLs above vdl_, ascending;
-  //   buffer_ holds the records in (last_round_end_, next_lsn_ - 1], ascending.
+  //   buffer_ holds the records in (last_round_end_, next_lsn_ - 1], ascending;
+  //   buffer_bytes_ + rounds_bytes_ <= redo_in_flight_bytes_max, or one MTR exceeds it alone.
   Phase phase_ = Phase::kIdle;
   Epoch epoch_;
   proto::EpochHistory history_;
@@ -306,6 +309,8 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   std::vector<redo::Record> buffer_;
   uint64_t buffer_bytes_ = 0;
   std::deque<Round> rounds_;
+  uint64_t rounds_bytes_ = 0;   // sum of rounds_[i].bytes
+  uint64_t refused_bytes_ = 0;  // largest MTR refused for bytes since the last append
   bool flush_scheduled_ = false;
   bool flush_on_quorum_ = false;  // a waiter needs buffer_ sent once rounds_ empties
   bool retry_scheduled_ = false;
