@@ -41,6 +41,22 @@ void AppendFrame(FrameType type, std::string_view payload, std::string* out) {
   out->append(payload);
 }
 
+void AppendRecordFrame(PgId pg, Epoch epoch, const redo::Record& record, std::string* out) {
+  const size_t start = out->size();
+  out->append(kFrameHeaderBytes, '\0');  // filled in below, once the payload's size is known
+  PutFixed64(out, pg.value());
+  PutFixed64(out, epoch.value());
+  redo::EncodeRecord(record, out);
+  const size_t len = out->size() - start - kFrameHeaderBytes;
+  NORDLYS_ASSERT(len <= kFramePayloadBytesMax);
+  const auto type = static_cast<uint8_t>(FrameType::kRecord);
+  char* header = out->data() + start;
+  EncodeFixed32(header, static_cast<uint32_t>(len));
+  EncodeFixed32(header + 4,
+                FrameChecksum(type, std::string_view(header + kFrameHeaderBytes, len)));
+  header[8] = static_cast<char>(type);
+}
+
 Result<Frame> ReadFrameAt(const RandomAccessFile& file, uint64_t offset, uint32_t size) {
   if (size < kFrameHeaderBytes) return Status::Corruption("frame size below header size");
   std::string buf;

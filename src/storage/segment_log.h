@@ -42,6 +42,9 @@ enum class FrameType : uint8_t {
 
 // Builds one frame and appends it to *out.
 void AppendFrame(FrameType type, std::string_view payload, std::string* out);
+// The same for a record frame (EncodeRecordFrame's payload), encoded in place: the record's
+// payload is copied once, into *out.
+void AppendRecordFrame(PgId pg, Epoch epoch, const redo::Record& record, std::string* out);
 
 struct Frame {
   FrameType type;

@@ -542,6 +542,15 @@ Status SegmentStoreImpl::AppendBatch(const proto::WriteBatchRequest& req) {
   // Build the frames: new records, then one coverage claim per listed PG vouching for every
   // record of the batch (held before or not), so a lost record frame is detectable on replay.
   std::string bytes;
+  {
+    // Room for every frame up front: growing the string would copy the batch again.
+    size_t room = (kFrameHeaderBytes + 100) * (req.pgs.size() + 1);
+    for (const redo::Record& r : req.records) {
+      // Frame header, PG and epoch, the record; then its item in the coverage frame.
+      room += kFrameHeaderBytes + 16 + redo::EncodedRecordSize(r) + 16;
+    }
+    bytes.reserve(room);
+  }
   struct NewRec {
     PgId pg;
     size_t index;
@@ -557,7 +566,7 @@ Status SegmentStoreImpl::AppendBatch(const proto::WriteBatchRequest& req) {
     auto it = pgs_.find(pg);
     if (it != pgs_.end() && Holds(it->second, r.lsn)) continue;  // already held
     uint64_t rel = bytes.size();
-    AppendFrame(FrameType::kRecord, EncodeRecordFrame(RecordFrame{pg, req.epoch, r}), &bytes);
+    AppendRecordFrame(pg, req.epoch, r, &bytes);
     fresh.push_back({pg, i, rel, static_cast<uint32_t>(bytes.size() - rel)});
   }
   std::vector<Claim> claims;
@@ -638,8 +647,7 @@ Status SegmentStoreImpl::AppendFetched(const proto::FetchRecordsRequest& req,
     items.push_back({s.record.lsn, s.record.page});
     if (Holds(*pg, s.record.lsn)) continue;
     uint64_t rel = bytes.size();
-    AppendFrame(FrameType::kRecord, EncodeRecordFrame(RecordFrame{req.pg, s.epoch, s.record}),
-                &bytes);
+    AppendRecordFrame(req.pg, s.epoch, s.record, &bytes);
     fresh.push_back({i, {rel, static_cast<uint32_t>(bytes.size() - rel)}});
   }
   if (resp.covered_to > req.after) {

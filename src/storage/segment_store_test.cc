@@ -127,6 +127,35 @@ void Gossip(Fixture& to, Fixture& from, uint32_t max_bytes = 1u << 20) {
   FAIL() << "gossip did not converge";
 }
 
+// The ingest path encodes record frames in place; the bytes must be what the format defines
+// (AppendFrame over EncodeRecordFrame) and must scan and decode back.
+TEST(SegmentLogTest, RecordFrameEncodedInPlaceIsTheFormatsBytes) {
+  redo::Record r;
+  r.lsn = Lsn(77);
+  r.prev_lsn_in_pg = Lsn(70);
+  r.page = PageId(12);
+  r.type = redo::RecordType::kWriteBytes;
+  r.flags = redo::kFlagCpl;
+  r.payload = redo::WriteBytesPayload(64, std::string(5000, 'q'));
+  std::string expect = "prefix";
+  AppendFrame(FrameType::kRecord, EncodeRecordFrame(RecordFrame{PgId(3), Epoch(2), r}), &expect);
+  std::string got = "prefix";
+  AppendRecordFrame(PgId(3), Epoch(2), r, &got);
+  ASSERT_EQ(got, expect);
+  uint64_t valid_end = 0;
+  uint32_t skipped = 0;
+  std::vector<Frame> frames = ScanFrames(std::string_view(got).substr(6), &valid_end, &skipped);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(valid_end, got.size() - 6);
+  RecordFrame back;
+  ASSERT_TRUE(DecodeRecordFrame(frames[0].payload, &back).ok());
+  EXPECT_EQ(back.pg, PgId(3));
+  EXPECT_EQ(back.epoch, Epoch(2));
+  EXPECT_EQ(back.record.lsn, r.lsn);
+  EXPECT_EQ(back.record.prev_lsn_in_pg, r.prev_lsn_in_pg);
+  EXPECT_EQ(back.record.payload, r.payload);
+}
+
 TEST(SegmentStoreTest, WriteSyncGetPageAtSeveralLsns) {
   MemEnv env;
   Fixture f(&env);
