@@ -193,7 +193,8 @@ void WriteNext(std::shared_ptr<Conn> c) {
     if (bytes.size() < kPackBelow && back_packs) {
       c->wpieces.back().own.append(bytes);
     } else if (bytes.size() < kPackBelow) {
-      c->wpieces.emplace_back(std::string(bytes));  // starts a pack: it must own its bytes
+      // Starts a pack, which must own its bytes.
+      c->wpieces.emplace_back(piece.shared ? std::string(bytes) : std::move(piece.own));
       back_packs = true;
     } else {
       c->wpieces.push_back(std::move(piece));
