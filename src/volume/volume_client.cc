@@ -137,11 +137,13 @@ Lsn VolumeCore::AllocationLimitLocked() const {
   return Lsn(vdl_.value() + options_.lsn_allocation_limit);
 }
 
+// Room for the largest mini-transaction refused (in LSNs and in bytes): a waiter woken sooner
+// would only be refused again, and a blocked committer would spin.
 bool VolumeCore::HasSpaceLocked() const {
-  if (AnyGrowingLocked() || next_lsn_ > AllocationLimitLocked()) return false;
+  if (AnyGrowingLocked()) return false;
+  const uint64_t lsns = std::max<uint64_t>(refused_lsns_, 1);
+  if (Lsn(next_lsn_.value() + lsns - 1) > AllocationLimitLocked()) return false;
   const uint64_t held = buffer_bytes_ + rounds_bytes_;
-  // Room for the largest mini-transaction refused: a waiter woken sooner would only be refused
-  // again, and a blocked committer would spin.
   return held == 0 || held + refused_bytes_ <= options_.redo_in_flight_bytes_max;
 }
 
@@ -173,6 +175,11 @@ Result<Lsn> VolumeCore::AppendMtr(std::vector<PendingRecord> records) {
     if (phase_ == Phase::kFenced) return fence_status_;
     if (phase_ != Phase::kOpen) return Status::Unavailable("volume not recovered");
     if (records.empty()) return Status::InvalidArgument("empty mini-transaction");
+    if (records.size() > options_.lsn_allocation_limit) {
+      // It could never be allocated, and would hold back every other append while it waited.
+      return Status::InvalidArgument("mini-transaction of " + std::to_string(records.size()) +
+                                     " records exceeds the LSN allocation limit");
+    }
     PgId max_pg(0);
     for (const PendingRecord& r : records) {
       if (r.payload.size() > redo::kMaxPayload) {
@@ -194,9 +201,19 @@ Result<Lsn> VolumeCore::AppendMtr(std::vector<PendingRecord> records) {
       uint64_t bytes = 0;
       for (const PendingRecord& r : records) bytes += redo::kRecordHeaderSize + r.payload.size();
       const uint64_t held = buffer_bytes_ + rounds_bytes_;
-      if (last > AllocationLimitLocked()) {
+      const uint64_t max = options_.redo_in_flight_bytes_max;
+      // A larger mini-transaction refused earlier goes first: smaller ones wait until it fits,
+      // so that it is not starved by appends that each fit the space it is waiting for.
+      const bool lsns_wait =
+          last > AllocationLimitLocked() ||
+          (refused_lsns_ > records.size() &&
+           Lsn(next_lsn_.value() + refused_lsns_ - 1) > AllocationLimitLocked());
+      const bool bytes_wait = (held > 0 && held + bytes > max) ||
+                              (refused_bytes_ > bytes && held + refused_bytes_ > max);
+      if (lsns_wait) {
+        refused_lsns_ = std::max<uint64_t>(refused_lsns_, records.size());
         result = Status::ResourceExhausted("LSN allocation limit (VDL + LAL) reached");
-      } else if (held > 0 && held + bytes > options_.redo_in_flight_bytes_max) {
+      } else if (bytes_wait) {
         refused_bytes_ = std::max(refused_bytes_, bytes);
         result = Status::ResourceExhausted("redo not yet durable at the quorum exceeds " +
                                            std::to_string(options_.redo_in_flight_bytes_max) +
@@ -219,7 +236,8 @@ Result<Lsn> VolumeCore::AppendMtr(std::vector<PendingRecord> records) {
           next_lsn_ = Next(next_lsn_);
         }
         buffer_bytes_ += bytes;
-        refused_bytes_ = 0;
+        if (bytes >= refused_bytes_) refused_bytes_ = 0;  // the one waited for (or as large)
+        if (records.size() >= refused_lsns_) refused_lsns_ = 0;
         NORDLYS_ASSERT(cpls_.empty() || cpls_.back() < last);
         cpls_.push_back(last);
         result = last;
@@ -312,7 +330,9 @@ void VolumeCore::FlushLocked(Outbox* out) {
   std::vector<std::pair<const std::vector<PgId>*, std::shared_ptr<const std::string>>> encoded;
   for (auto& [id, node] : nodes_) {
     if (node.pgs.empty()) continue;
-    if (node.inflight_writes >= kInflightWritesPerNodeMax) continue;  // retry resends later
+    // At the cap the node misses this round: once it answers a later one its SCL shows the
+    // hole, and the retry tick resends.
+    if (node.inflight_writes >= kInflightWritesPerNodeMax) continue;
     auto same = std::find_if(encoded.begin(), encoded.end(),
                              [&](const auto& e) { return *e.first == node.pgs; });
     if (same == encoded.end()) {
@@ -341,7 +361,9 @@ void VolumeCore::FlushLocked(Outbox* out) {
 
 void VolumeCore::SendBatchLocked(NodeId node, proto::WriteBatchRequest req, bool resend,
                                  Outbox* out) {
-  const Lsn covers_to = req.covers_to;
+  // A status poll (an empty interval) says nothing about holes: only a batch that claims
+  // (after, to] does, when the node's SCL stays below `to` after it.
+  const Lsn covers_to = req.covers_after < req.covers_to ? req.covers_to : kInvalidLsn;
   SendEncodedBatchLocked(node, std::make_shared<const std::string>(proto::EncodeToString(req)),
                          covers_to, resend, out);
 }
@@ -383,7 +405,8 @@ void VolumeCore::OnWriteAnswer(NodeId node, bool resend, uint64_t sent_micros, L
       } else if (IsHistoryBehind(s)) {
         SendInstallLocked(node, &out);
       }
-      // Timeouts and Unavailable: the retry tick resends what the node lacks.
+      // Timeouts and Unavailable: the retry tick resends what the node lacks once nothing
+      // else is in flight to it, or once a later answer shows the hole.
     } else {
       proto::WriteBatchResponse resp;
       Status st = proto::Decode(r.value(), &resp);
@@ -461,6 +484,10 @@ void VolumeCore::RecomputeLocked(Outbox* out) {
     }
   }
   if ((vdl_ > old_vdl || freed || growth_ended) && !space_waiters_.empty() && HasSpaceLocked()) {
+    // The woken retry: a refused mini-transaction whose caller gave up must not hold the
+    // others back for good, and one that still waits is refused again and noted again.
+    refused_lsns_ = 0;
+    refused_bytes_ = 0;
     out->calls.push_back([ready = std::move(space_waiters_)]() mutable {
       for (auto& fn : ready) fn(Status::OK());
     });
@@ -643,20 +670,26 @@ void VolumeCore::RetryTick() {
     }
     bool poll_all = (++retry_ticks_ % kStatusPollEveryTicks) == 0;
     // A node lags if it has not reached the end of the rounds sent a whole interval ago. It
-    // gets those records again only if it is stuck: nothing of them is still on its way to it
-    // (what was sent failed or timed out), or it answered rounds past them and still lacks
-    // some (a batch was lost). A node that is merely slow has them coming; sending them twice
-    // would load it further exactly when it is behind.
+    // gets those records again only if it is stuck: nothing is on its way to it (what was sent
+    // failed or timed out), or it answered a batch ending above its SCL, so that something
+    // below that end is missing (a lost batch, or a round skipped at the in-flight cap). A
+    // node that is merely slow has them coming; sending them twice would load it further
+    // exactly when it is behind.
     for (auto& [id, node] : nodes_) {
       if (node.pgs.empty() || node.resend_inflight) continue;
       bool lags = false;
+      Lsn lowest = Lsn::Max();  // over the PGs that take rounds (not one still bootstrapping)
       for (PgId p : node.pgs) {
         PgTrack& pg = pgs_[p.value()];
         int i = MemberIndex(pg, id);
-        if (pg.growing && pg.scl[i] < pg.bootstrap_to) SendBootstrapLocked(p, i, &out);
+        if (pg.growing && pg.scl[i] < pg.bootstrap_to) {
+          SendBootstrapLocked(p, i, &out);
+        } else {
+          lowest = std::min(lowest, pg.scl[i]);
+        }
         if (pg.scl[i] < retry_target_) lags = true;
       }
-      const bool stuck = lags && (node.inflight_writes == 0 || node.answered_to >= retry_target_);
+      const bool stuck = lags && (node.inflight_writes == 0 || node.answered_to > lowest);
       if ((stuck || poll_all) && !node.resend_inflight) ResendToLocked(id, stuck, &out);
       // Bounded by the PGs the node hosts; one request in flight per (node, PG).
       std::vector<PgId> pending(node.unconfigured.begin(), node.unconfigured.end());

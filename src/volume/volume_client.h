@@ -71,7 +71,8 @@ class VolumeClient {
   // exceeded (wait for WhenLsnSpace), Fenced once a newer writer exists, Unavailable before
   // Recover() finished.
   virtual Result<Lsn> AppendMtr(std::vector<PendingRecord> records) = 0;
-  // Runs `fn` once LSN space is available again (VDL advanced) or with the fencing error.
+  // Runs `fn` once there is room again for the largest mini-transaction refused (VDL advanced
+  // for LAL; redo became durable for the byte bound), or with the fencing error.
   virtual void WhenLsnSpace(std::function<void(Status)> fn) = 0;
   // Runs `fn` once VDL >= lsn (OK), or with Fenced if this writer was deposed first.
   virtual void WhenDurable(Lsn lsn, std::function<void(Status)> fn) = 0;

@@ -381,6 +381,29 @@ TEST_F(VolumeClientTest, LostBatchIsResentBeforeItTimesOut) {
   EXPECT_GE(node(6).Scl(0), last);
 }
 
+// The same hole at a node that is also slower than a retry interval, while the writer keeps
+// appending: there is always something in flight to it, so only its answers can show the hole.
+TEST_F(VolumeClientTest, LostBatchAtASlowNodeIsResentWhileAppendsGoOn) {
+  VolumeOptions o = Options();
+  o.request_timeout_ms = 1000;
+  auto c = NewClient(o);
+  ASSERT_TRUE(Recover(c.get()).ok());
+  sched_.RunFor(10'000);
+  for (int i : {4, 5}) node(i).mode = FakeNode::Mode::kDown;  // the quorum needs node 6
+  node(6).delay_micros = 30'000;
+  node(6).lose_write_batches = 1;
+  auto first = c->AppendMtr({Write(0, "x")});
+  ASSERT_TRUE(first.ok());
+  auto durable = std::make_shared<std::optional<Status>>();
+  c->WhenDurable(*first, [durable](Status s) { *durable = s; });
+  for (int i = 1; i < 100 && !durable->has_value(); ++i) {  // one append every 2 ms
+    ASSERT_TRUE(c->AppendMtr({Write(static_cast<uint64_t>(i), "x")}).ok());
+    sched_.RunFor(2'000);
+  }
+  ASSERT_TRUE(durable->has_value()) << "not durable after 200 ms of appends";
+  EXPECT_TRUE((*durable)->ok());
+}
+
 TEST_F(VolumeClientTest, CommitAckedWithTwoNodesDown) {
   auto c = NewClient();
   ASSERT_TRUE(Recover(c.get()).ok());
@@ -463,6 +486,38 @@ TEST_F(VolumeClientTest, RedoBytesInFlightBackPressure) {
   auto st = Durable(c.get(), *big);
   ASSERT_TRUE(st.has_value());
   EXPECT_TRUE(st->ok());
+}
+
+// A mini-transaction refused for space goes before smaller ones that would fit in the space
+// it waits for; one that could never fit LAL is refused outright.
+TEST_F(VolumeClientTest, LargerRefusedMiniTransactionGoesFirst) {
+  VolumeOptions o = Options();
+  o.redo_in_flight_bytes_max = 10'000;
+  auto c = NewClient(o);
+  ASSERT_TRUE(Recover(c.get()).ok());
+  sched_.RunFor(10'000);
+  for (int i : {3, 4, 5, 6}) node(i).mode = FakeNode::Mode::kDrop;
+  const std::string kb3(3000, 'x');
+  ASSERT_TRUE(c->AppendMtr({Write(1, kb3)}).ok());
+  auto big = c->AppendMtr({Write(1, kb3), Write(2, kb3)});                 // 6 KB more: fits
+  auto big2 = c->AppendMtr({Write(1, kb3), Write(2, kb3), Write(3, kb3)});  // 9 KB: refused
+  ASSERT_TRUE(big.ok());
+  ASSERT_FALSE(big2.ok());
+  auto small = c->AppendMtr({Write(4, "tiny")});  // fits the bound, but the larger one waits
+  ASSERT_FALSE(small.ok());
+  EXPECT_EQ(small.status().code(), StatusCode::kResourceExhausted);
+  std::optional<Status> space;
+  c->WhenLsnSpace([&](Status s) { space = s; });
+  for (int i : {3, 4}) node(i).mode = FakeNode::Mode::kUp;
+  ASSERT_TRUE(sched_.RunUntil([&] { return space.has_value(); }));
+  EXPECT_TRUE(c->AppendMtr({Write(1, kb3), Write(2, kb3), Write(3, kb3)}).ok());
+  EXPECT_TRUE(c->AppendMtr({Write(4, "tiny")}).ok());
+
+  std::vector<PendingRecord> too_many;
+  for (uint64_t i = 0; i <= o.lsn_allocation_limit; ++i) too_many.push_back(Write(1, "r"));
+  auto r = c->AppendMtr(std::move(too_many));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(VolumeClientTest, SecondWriterFencesTheFirst) {

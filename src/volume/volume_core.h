@@ -310,7 +310,9 @@ class VolumeCore : public std::enable_shared_from_this<VolumeCore> {
   uint64_t buffer_bytes_ = 0;
   std::deque<Round> rounds_;
   uint64_t rounds_bytes_ = 0;   // sum of rounds_[i].bytes
-  uint64_t refused_bytes_ = 0;  // largest MTR refused for bytes since the last append
+  uint64_t refused_bytes_ = 0;  // largest MTR refused for bytes, until it (or one as large)
+                                // goes or the space waiters are woken
+  uint64_t refused_lsns_ = 0;   // the same for records refused by LAL
   bool flush_scheduled_ = false;
   bool flush_on_quorum_ = false;  // a waiter needs buffer_ sent once rounds_ empties
   bool retry_scheduled_ = false;
