@@ -290,6 +290,43 @@ class VolumeClientTest : public ::testing::Test {
     return *st;
   }
 
+  // A recovered client whose first (empty) round is durable and whose writes from now on
+  // cannot reach a quorum: nodes 3-6 drop them until WaitForSpaceWithQuorumBack.
+  // A recovered client, with a long timeout, whose quorum needs node 6 (4 and 5 are down),
+  // and node 6 loses the next WriteBatch sent to it.
+  std::unique_ptr<VolumeClient> ClientWhoseQuorumNeedsALossyNode() {
+    VolumeOptions o = Options();
+    o.request_timeout_ms = 1000;
+    auto c = NewClient(o);
+    EXPECT_TRUE(Recover(c.get()).ok());
+    sched_.RunFor(10'000);
+    for (int i : {4, 5}) node(i).mode = FakeNode::Mode::kDown;
+    node(6).lose_write_batches = 1;
+    return c;
+  }
+
+  std::unique_ptr<VolumeClient> ClientWithoutQuorum(VolumeOptions o) {
+    auto c = NewClient(o);
+    EXPECT_TRUE(Recover(c.get()).ok());
+    sched_.RunFor(10'000);
+    for (int i : {3, 4, 5, 6}) node(i).mode = FakeNode::Mode::kDrop;
+    return c;
+  }
+
+  // Waits on WhenLsnSpace: not answered while the quorum is missing (if `check_waits`), then
+  // answered once nodes 3 and 4 are back. Returns its status (nullopt: never answered).
+  std::optional<Status> WaitForSpaceWithQuorumBack(VolumeClient* c, bool check_waits) {
+    auto space = std::make_shared<std::optional<Status>>();
+    c->WhenLsnSpace([space](Status s) { *space = s; });
+    if (check_waits) {
+      sched_.RunFor(300'000);
+      EXPECT_FALSE(space->has_value());
+    }
+    for (int i : {3, 4}) node(i).mode = FakeNode::Mode::kUp;
+    sched_.RunUntil([&] { return space->has_value(); });
+    return *space;
+  }
+
   Result<page::Page> Read(VolumeClient* c, uint64_t page, Lsn at, uint64_t max_micros = 2'000'000) {
     std::optional<Result<page::Page>> out;
     c->ReadPage(PageId(page), at, [&](Result<page::Page> r) { out = std::move(r); });
@@ -361,13 +398,7 @@ TEST_F(VolumeClientTest, SlowNodeIsNotSentRoundsTwice) {
 // A lost batch, while later ones arrive, is resent at the next retry tick, long before the lost
 // call times out: the node answers rounds past the hole, so nothing it lacks is on its way.
 TEST_F(VolumeClientTest, LostBatchIsResentBeforeItTimesOut) {
-  VolumeOptions o = Options();
-  o.request_timeout_ms = 1000;
-  auto c = NewClient(o);
-  ASSERT_TRUE(Recover(c.get()).ok());
-  sched_.RunFor(10'000);
-  for (int i : {4, 5}) node(i).mode = FakeNode::Mode::kDown;  // the quorum needs node 6
-  node(6).lose_write_batches = 1;
+  auto c = ClientWhoseQuorumNeedsALossyNode();
   Lsn last;
   for (int i = 0; i < 3; ++i) {
     auto cpl = c->AppendMtr({Write(static_cast<uint64_t>(i), "x")});
@@ -384,14 +415,8 @@ TEST_F(VolumeClientTest, LostBatchIsResentBeforeItTimesOut) {
 // The same hole at a node that is also slower than a retry interval, while the writer keeps
 // appending: there is always something in flight to it, so only its answers can show the hole.
 TEST_F(VolumeClientTest, LostBatchAtASlowNodeIsResentWhileAppendsGoOn) {
-  VolumeOptions o = Options();
-  o.request_timeout_ms = 1000;
-  auto c = NewClient(o);
-  ASSERT_TRUE(Recover(c.get()).ok());
-  sched_.RunFor(10'000);
-  for (int i : {4, 5}) node(i).mode = FakeNode::Mode::kDown;  // the quorum needs node 6
+  auto c = ClientWhoseQuorumNeedsALossyNode();
   node(6).delay_micros = 30'000;
-  node(6).lose_write_batches = 1;
   auto first = c->AppendMtr({Write(0, "x")});
   ASSERT_TRUE(first.ok());
   auto durable = std::make_shared<std::optional<Status>>();
@@ -440,22 +465,15 @@ TEST_F(VolumeClientTest, VdlNeverPassesANonCplRecord) {
 TEST_F(VolumeClientTest, LsnAllocationLimitBackPressure) {
   VolumeOptions o = Options();
   o.lsn_allocation_limit = 8;
-  auto c = NewClient(o);
-  ASSERT_TRUE(Recover(c.get()).ok());
-  sched_.RunFor(10'000);  // the first (empty) round becomes durable: VDL = 8
-  for (int i : {3, 4, 5, 6}) node(i).mode = FakeNode::Mode::kDrop;
+  auto c = ClientWithoutQuorum(o);  // the first (empty) round is durable: VDL = 8
   // LSNs 9..16 fill the space up to VDL (8) + LAL (8).
   ASSERT_TRUE(c->AppendMtr({Write(1, "1"), Write(1, "2"), Write(1, "3"), Write(1, "4")}).ok());
   ASSERT_TRUE(c->AppendMtr({Write(1, "5"), Write(1, "6"), Write(1, "7"), Write(1, "8")}).ok());
   auto r = c->AppendMtr({Write(1, "9")});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
-  std::optional<Status> space;
-  c->WhenLsnSpace([&](Status s) { space = s; });
-  sched_.RunFor(300'000);
-  EXPECT_FALSE(space.has_value());
-  for (int i : {3, 4}) node(i).mode = FakeNode::Mode::kUp;
-  ASSERT_TRUE(sched_.RunUntil([&] { return space.has_value(); }));
+  auto space = WaitForSpaceWithQuorumBack(c.get(), /*check_waits=*/true);
+  ASSERT_TRUE(space.has_value());
   EXPECT_TRUE(space->ok());
   EXPECT_TRUE(c->AppendMtr({Write(1, "9")}).ok());
 }
@@ -463,22 +481,15 @@ TEST_F(VolumeClientTest, LsnAllocationLimitBackPressure) {
 TEST_F(VolumeClientTest, RedoBytesInFlightBackPressure) {
   VolumeOptions o = Options();
   o.redo_in_flight_bytes_max = 10'000;
-  auto c = NewClient(o);
-  ASSERT_TRUE(Recover(c.get()).ok());
-  sched_.RunFor(10'000);
-  for (int i : {3, 4, 5, 6}) node(i).mode = FakeNode::Mode::kDrop;
+  auto c = ClientWithoutQuorum(o);
   const std::string kb3(3000, 'x');
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(c->AppendMtr({Write(1, kb3)}).ok()) << i;
   auto r = c->AppendMtr({Write(1, kb3)});  // LSNs are plenty; bytes are not
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
   EXPECT_NE(r.status().message().find("10000 bytes"), std::string::npos) << r.status().ToString();
-  std::optional<Status> space;
-  c->WhenLsnSpace([&](Status s) { space = s; });
-  sched_.RunFor(300'000);
-  EXPECT_FALSE(space.has_value());
-  for (int i : {3, 4}) node(i).mode = FakeNode::Mode::kUp;
-  ASSERT_TRUE(sched_.RunUntil([&] { return space.has_value(); }));
+  auto space = WaitForSpaceWithQuorumBack(c.get(), /*check_waits=*/true);
+  ASSERT_TRUE(space.has_value());
   EXPECT_TRUE(space->ok());
   // With nothing held, one mini-transaction larger than the bound still goes.
   auto big = c->AppendMtr({Write(1, kb3), Write(2, kb3), Write(3, kb3), Write(4, kb3)});
@@ -493,10 +504,7 @@ TEST_F(VolumeClientTest, RedoBytesInFlightBackPressure) {
 TEST_F(VolumeClientTest, LargerRefusedMiniTransactionGoesFirst) {
   VolumeOptions o = Options();
   o.redo_in_flight_bytes_max = 10'000;
-  auto c = NewClient(o);
-  ASSERT_TRUE(Recover(c.get()).ok());
-  sched_.RunFor(10'000);
-  for (int i : {3, 4, 5, 6}) node(i).mode = FakeNode::Mode::kDrop;
+  auto c = ClientWithoutQuorum(o);
   const std::string kb3(3000, 'x');
   ASSERT_TRUE(c->AppendMtr({Write(1, kb3)}).ok());
   auto big = c->AppendMtr({Write(1, kb3), Write(2, kb3)});                 // 6 KB more: fits
@@ -506,10 +514,8 @@ TEST_F(VolumeClientTest, LargerRefusedMiniTransactionGoesFirst) {
   auto small = c->AppendMtr({Write(4, "tiny")});  // fits the bound, but the larger one waits
   ASSERT_FALSE(small.ok());
   EXPECT_EQ(small.status().code(), StatusCode::kResourceExhausted);
-  std::optional<Status> space;
-  c->WhenLsnSpace([&](Status s) { space = s; });
-  for (int i : {3, 4}) node(i).mode = FakeNode::Mode::kUp;
-  ASSERT_TRUE(sched_.RunUntil([&] { return space.has_value(); }));
+  auto space = WaitForSpaceWithQuorumBack(c.get(), /*check_waits=*/false);
+  ASSERT_TRUE(space.has_value());
   EXPECT_TRUE(c->AppendMtr({Write(1, kb3), Write(2, kb3), Write(3, kb3)}).ok());
   EXPECT_TRUE(c->AppendMtr({Write(4, "tiny")}).ok());
 
