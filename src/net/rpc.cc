@@ -102,6 +102,11 @@ struct OutPiece {
   }
 };
 
+// A client connection holds at most this many bytes it has not written yet (beyond one frame
+// of any size): past it the peer is not reading (stopped, or its disk is stuck), and further calls
+// fail at once instead of piling up in this process's memory.
+constexpr size_t kUnsentBytesMax = 64u << 20;
+
 // Input side of a connection: bytes read but not yet delivered as frames.
 struct InBuffer {
   static constexpr size_t kChunk = 64 << 10;
@@ -204,12 +209,15 @@ void WriteNext(std::shared_ptr<Conn> c) {
   }
   std::vector<asio::const_buffer> bufs;
   bufs.reserve(c->wpieces.size());
+  size_t total = 0;
   for (const OutPiece& p : c->wpieces) {
     bufs.push_back(asio::buffer(p.bytes().data(), p.bytes().size()));
+    total += p.bytes().size();
   }
   asio::async_write(c->socket, bufs,
-                    asio::bind_executor(c->strand, [c](const asio::error_code& ec, size_t) {
+                    asio::bind_executor(c->strand, [c, total](const asio::error_code& ec, size_t) {
                       c->writing = false;
+                      c->unsent_bytes -= total;
                       c->wpieces.clear();  // large payloads are not held until the next write
                       if (ec) {
                         return c->OnError(Status::Unavailable("write failed: " + ec.message()));
@@ -221,6 +229,7 @@ void WriteNext(std::shared_ptr<Conn> c) {
 // Queues frame f on c->out as two pieces, so that its payload is not copied.
 template <typename Conn>
 void QueueFrame(Conn* c, Frame f) {
+  c->unsent_bytes += kFrameHeaderSize + f.payload.size();
   c->out.push_back(EncodeFrameHeader(f));
   c->out.push_back(std::move(f.payload));
 }
@@ -254,6 +263,7 @@ struct ServerConn : std::enable_shared_from_this<ServerConn> {
   InBuffer in;
   std::deque<OutPiece> out;       // pieces of frames not yet handed to the socket
   std::vector<OutPiece> wpieces;  // what the write in progress sends
+  size_t unsent_bytes = 0;        // in out and wpieces
   bool writing = false;
   bool closed = false;
   size_t inflight = 0;
@@ -401,6 +411,7 @@ struct ClientConn : std::enable_shared_from_this<ClientConn> {
   InBuffer in;
   std::deque<OutPiece> out;       // pieces of frames not yet handed to the socket
   std::vector<OutPiece> wpieces;  // what the write in progress sends
+  size_t unsent_bytes = 0;        // in out and wpieces
   bool writing = false;
   bool closed = false;
 
@@ -552,6 +563,13 @@ void StartCall(std::shared_ptr<RpcClient::Impl> impl, uint16_t type, OutPiece pa
   asio::post(impl->strand, [impl, type, payload = std::move(payload), timeout_ms,
                             cb = std::move(cb)]() mutable {
     if (impl->shutdown) return cb(Status::Aborted("client destroyed"));
+    const size_t bytes = kFrameHeaderSize + payload.bytes().size();
+    if (impl->conn && impl->conn->unsent_bytes > 0 &&
+        impl->conn->unsent_bytes + bytes > kUnsentBytesMax) {
+      return cb(Status::Unavailable("peer " + impl->Addr() + " is not reading: " +
+                                    std::to_string(impl->conn->unsent_bytes) +
+                                    " bytes wait to be sent to it"));
+    }
     uint64_t id = impl->next_id++;
     RpcClient::Impl::Pending p;
     p.cb = std::move(cb);
@@ -564,6 +582,7 @@ void StartCall(std::shared_ptr<RpcClient::Impl> impl, uint16_t type, OutPiece pa
     if (!impl->conn) impl->Connect();
     if (!impl->conn) return;  // Connect failed and already failed the call
     // Two pieces, so that the payload is not copied.
+    impl->conn->unsent_bytes += bytes;
     impl->conn->out.push_back(EncodeFrameHeader(0, type, id, payload.bytes()));
     impl->conn->out.push_back(std::move(payload));
     if (impl->connected) WriteNext(impl->conn);

@@ -120,6 +120,43 @@ TEST(RpcTest, MixedSizeBurstsArriveIntact) {
   EXPECT_EQ(ok.load(), kRounds * static_cast<int>(sizes.size()));
 }
 
+// A peer that takes the connection but never reads (a stopped process): once the socket's
+// buffers and the client's own bound are full, further calls fail at once with Unavailable
+// instead of queueing without limit in the caller's memory.
+TEST(RpcTest, CallsToAPeerThatDoesNotReadFailOnceTheQueueIsFull) {
+  int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(lfd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(lfd, 4), 0);  // connections complete in the backlog; nothing reads them
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::getsockname(lfd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  constexpr int kCalls = 200;
+  std::atomic<int> not_reading{0};
+  std::atomic<int> left{kCalls};
+  std::promise<void> all;
+  {
+    EventLoop loop(1);
+    RpcClient client(&loop, "127.0.0.1", ntohs(addr.sin_port));
+    auto payload = std::make_shared<const std::string>(1u << 20, 'p');
+    for (int i = 0; i < kCalls; ++i) {
+      client.Call(kEcho, payload, 3000, [&](Result<std::string> r) {
+        if (!r.ok() && r.status().code() == StatusCode::kUnavailable &&
+            r.status().message().find("is not reading") != std::string::npos) {
+          not_reading++;
+        }
+        if (--left == 0) all.set_value();
+      });
+    }
+    ASSERT_EQ(all.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  }
+  ::close(lfd);
+  // 200 MiB asked; at most 64 MiB queued plus what the kernel's socket buffers took.
+  EXPECT_GE(not_reading.load(), 100);
+}
+
 // One payload to several peers (a write round to the nodes that hold the same PGs): each gets
 // it whole, nobody copies or changes it, and the connections let go of it once it is written.
 TEST(RpcTest, SharedPayloadReachesEveryPeerAndIsReleased) {
