@@ -670,11 +670,13 @@ void VolumeCore::RetryTick() {
     }
     bool poll_all = (++retry_ticks_ % kStatusPollEveryTicks) == 0;
     // A node lags if it has not reached the end of the rounds sent a whole interval ago. It
-    // gets those records again only if it is stuck: nothing is on its way to it (what was sent
-    // failed or timed out), or it answered a batch ending above its SCL, so that something
-    // below that end is missing (a lost batch, or a round skipped at the in-flight cap). A
-    // node that is merely slow has them coming; sending them twice would load it further
-    // exactly when it is behind.
+    // gets those records again only if it is stuck: nothing is on its way to it although it
+    // has not answered the last round (what was sent failed or timed out), or it answered a
+    // batch ending above its SCL, so that something below that end is missing (a lost batch,
+    // or a round skipped at the in-flight cap) and the writer still holds it. A node that is merely slow has them coming; sending them
+    // twice would load it further exactly when it is behind. A hole below the rounds held
+    // (a node joining a PG, or back from a crash) is the peers' gossip to fill; resending
+    // rounds it already has would not close it.
     for (auto& [id, node] : nodes_) {
       if (node.pgs.empty() || node.resend_inflight) continue;
       bool lags = false;
@@ -689,7 +691,10 @@ void VolumeCore::RetryTick() {
         }
         if (pg.scl[i] < retry_target_) lags = true;
       }
-      const bool stuck = lags && (node.inflight_writes == 0 || node.answered_to > lowest);
+      const bool nothing_coming =
+          node.inflight_writes == 0 && node.answered_to < last_round_end_;
+      const bool hole_held = !rounds_.empty() && lowest >= rounds_.front().after;
+      const bool stuck = lags && (nothing_coming || (node.answered_to > lowest && hole_held));
       if ((stuck || poll_all) && !node.resend_inflight) ResendToLocked(id, stuck, &out);
       // Bounded by the PGs the node hosts; one request in flight per (node, PG).
       std::vector<PgId> pending(node.unconfigured.begin(), node.unconfigured.end());

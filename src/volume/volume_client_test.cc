@@ -395,6 +395,29 @@ TEST_F(VolumeClientTest, SlowNodeIsNotSentRoundsTwice) {
   }
 }
 
+// A node whose SCL is held below every round the writer still has (one joining a PG, being
+// rebuilt by its peers) answers every round: they are not sent to it twice.
+TEST_F(VolumeClientTest, NodeWithAHoleBelowTheHeldRoundsIsNotSentThemAgain) {
+  node(6).scl_cap = Lsn(1);  // from the start: its gap lies below anything the writer holds
+  VolumeOptions o = Options();
+  o.request_timeout_ms = 1000;
+  auto c = NewClient(o);
+  ASSERT_TRUE(Recover(c.get()).ok());
+  sched_.RunFor(10'000);
+  for (int i : {2, 3, 4, 5}) node(i).delay_micros = 80'000;  // rounds wait for their quorum
+  Lsn last;
+  for (int i = 0; i < 20; ++i) {
+    auto cpl = c->AppendMtr({Write(static_cast<uint64_t>(i), "x")});
+    ASSERT_TRUE(cpl.ok());
+    last = *cpl;
+    sched_.RunFor(5'000);
+  }
+  auto st = Durable(c.get(), last);
+  ASSERT_TRUE(st.has_value() && st->ok());
+  ASSERT_EQ(node(6).record_copies.size(), 20u);
+  for (const auto& [lsn, copies] : node(6).record_copies) EXPECT_EQ(copies, 1) << lsn.value();
+}
+
 // A lost batch, while later ones arrive, is resent at the next retry tick, long before the lost
 // call times out: the node answers rounds past the hole, so nothing it lacks is on its way.
 TEST_F(VolumeClientTest, LostBatchIsResentBeforeItTimesOut) {
