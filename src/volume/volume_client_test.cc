@@ -292,6 +292,29 @@ class VolumeClientTest : public ::testing::Test {
 
   // A recovered client whose first (empty) round is durable and whose writes from now on
   // cannot reach a quorum: nodes 3-6 drop them until WaitForSpaceWithQuorumBack.
+  // Appends `n` one-record mini-transactions 5 ms apart and waits until the last is durable;
+  // returns its LSN.
+  Lsn AppendEvery5msUntilDurable(VolumeClient* c, int n) {
+    Lsn last;
+    for (int i = 0; i < n; ++i) {
+      auto cpl = c->AppendMtr({Write(static_cast<uint64_t>(i), "x")});
+      EXPECT_TRUE(cpl.ok());
+      if (cpl.ok()) last = *cpl;
+      sched_.RunFor(5'000);
+    }
+    auto st = Durable(c, last);
+    EXPECT_TRUE(st.has_value() && st->ok());
+    return last;
+  }
+
+  // Node `id` received `n` records, each exactly once.
+  void ExpectEachRecordOnce(uint64_t id, size_t n) {
+    ASSERT_EQ(node(id).record_copies.size(), n) << "node " << id;
+    for (const auto& [lsn, copies] : node(id).record_copies) {
+      EXPECT_EQ(copies, 1) << "node " << id << ", LSN " << lsn.value();
+    }
+  }
+
   // A recovered client, with a long timeout, whose quorum needs node 6 (4 and 5 are down),
   // and node 6 loses the next WriteBatch sent to it.
   std::unique_ptr<VolumeClient> ClientWhoseQuorumNeedsALossyNode() {
@@ -378,21 +401,10 @@ TEST_F(VolumeClientTest, SlowNodeIsNotSentRoundsTwice) {
   // Four nodes eight retry intervals behind (well within the timeout): rounds stay short of
   // their quorum that long, so they are still there to be sent again.
   for (int i : {3, 4, 5, 6}) node(i).delay_micros = 80'000;
-  Lsn last;
-  for (int i = 0; i < 20; ++i) {
-    auto cpl = c->AppendMtr({Write(static_cast<uint64_t>(i), "x")});
-    ASSERT_TRUE(cpl.ok());
-    last = *cpl;
-    sched_.RunFor(5'000);
-  }
-  auto st = Durable(c.get(), last);
-  ASSERT_TRUE(st.has_value() && st->ok());
+  Lsn last = AppendEvery5msUntilDurable(c.get(), 20);
   sched_.RunFor(200'000);
   EXPECT_GE(node(6).Scl(0), last);
-  for (int i : {3, 4, 5, 6}) {
-    ASSERT_EQ(node(i).record_copies.size(), 20u);
-    for (const auto& [lsn, copies] : node(i).record_copies) EXPECT_EQ(copies, 1) << lsn.value();
-  }
+  for (int i : {3, 4, 5, 6}) ExpectEachRecordOnce(i, 20);
 }
 
 // A node whose SCL is held below every round the writer still has (one joining a PG, being
@@ -405,17 +417,8 @@ TEST_F(VolumeClientTest, NodeWithAHoleBelowTheHeldRoundsIsNotSentThemAgain) {
   ASSERT_TRUE(Recover(c.get()).ok());
   sched_.RunFor(10'000);
   for (int i : {2, 3, 4, 5}) node(i).delay_micros = 80'000;  // rounds wait for their quorum
-  Lsn last;
-  for (int i = 0; i < 20; ++i) {
-    auto cpl = c->AppendMtr({Write(static_cast<uint64_t>(i), "x")});
-    ASSERT_TRUE(cpl.ok());
-    last = *cpl;
-    sched_.RunFor(5'000);
-  }
-  auto st = Durable(c.get(), last);
-  ASSERT_TRUE(st.has_value() && st->ok());
-  ASSERT_EQ(node(6).record_copies.size(), 20u);
-  for (const auto& [lsn, copies] : node(6).record_copies) EXPECT_EQ(copies, 1) << lsn.value();
+  AppendEvery5msUntilDurable(c.get(), 20);
+  ExpectEachRecordOnce(6, 20);
 }
 
 // A lost batch, while later ones arrive, is resent at the next retry tick, long before the lost
