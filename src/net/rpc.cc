@@ -226,12 +226,13 @@ void WriteNext(std::shared_ptr<Conn> c) {
                     }));
 }
 
-// Queues frame f on c->out as two pieces, so that its payload is not copied.
+// Queues a frame on c->out as two pieces, its header and its payload, so that the payload is
+// not copied; counts them as unsent until WriteNext's write completes.
 template <typename Conn>
-void QueueFrame(Conn* c, Frame f) {
-  c->unsent_bytes += kFrameHeaderSize + f.payload.size();
-  c->out.push_back(EncodeFrameHeader(f));
-  c->out.push_back(std::move(f.payload));
+void QueueFrame(Conn* c, uint8_t flags, uint16_t type, uint64_t request_id, OutPiece payload) {
+  c->unsent_bytes += kFrameHeaderSize + payload.bytes().size();
+  c->out.push_back(EncodeFrameHeader(flags, type, request_id, payload.bytes()));
+  c->out.push_back(std::move(payload));
 }
 
 }  // namespace
@@ -315,7 +316,7 @@ struct ServerConn : std::enable_shared_from_this<ServerConn> {
       asio::post(c->strand, [c, resp = std::move(resp)]() mutable {
         c->inflight--;
         if (c->closed) return;
-        QueueFrame(c.get(), std::move(resp));
+        QueueFrame(c.get(), resp.flags, resp.type, resp.request_id, std::move(resp.payload));
         WriteNext(c);
         if (c->read_paused && c->inflight < c->server->options.max_inflight_per_connection) {
           c->read_paused = false;
@@ -581,10 +582,7 @@ void StartCall(std::shared_ptr<RpcClient::Impl> impl, uint16_t type, OutPiece pa
     impl->pending.emplace(id, std::move(p));
     if (!impl->conn) impl->Connect();
     if (!impl->conn) return;  // Connect failed and already failed the call
-    // Two pieces, so that the payload is not copied.
-    impl->conn->unsent_bytes += bytes;
-    impl->conn->out.push_back(EncodeFrameHeader(0, type, id, payload.bytes()));
-    impl->conn->out.push_back(std::move(payload));
+    QueueFrame(impl->conn.get(), 0, type, id, std::move(payload));
     if (impl->connected) WriteNext(impl->conn);
   });
 }
